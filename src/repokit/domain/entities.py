@@ -1,0 +1,194 @@
+"""The entities repokit stores, as pydantic v2 models.
+
+Every entity carries an ``id`` (UUIDv7 by default) and, where it can be updated,
+a ``version``: the optimistic-locking counter, 0 meaning "never stored".
+Timestamps are aware UTC with millisecond precision (see :mod:`repokit.domain.clock`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, field_validator
+
+from repokit.domain.clock import normalize_timestamp, utc_now
+from repokit.domain.ids import uuid7
+
+Timestamp = Annotated[datetime, AfterValidator(normalize_timestamp)]
+"""An aware UTC datetime truncated to milliseconds; naive input is taken as UTC."""
+
+Metadata = dict[str, JsonValue]
+"""Free-form JSON metadata; filters address it as ``metadata.<dotted path>``."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class Entity(BaseModel):
+    """Base of every stored entity: validated on assignment, unknown fields rejected."""
+
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+
+    id: UUID = Field(default_factory=uuid7)
+
+
+class VersionedEntity(Entity):
+    """An entity that can be updated, guarded by optimistic locking."""
+
+    version: int = Field(default=0, ge=0)
+
+
+class Document(VersionedEntity):
+    """A text document, optionally inside a workspace, with JSON metadata."""
+
+    workspace_id: UUID | None = None
+    title: str
+    content: str
+    metadata: Metadata = Field(default_factory=dict)
+    created_at: Timestamp = Field(default_factory=utc_now)
+    updated_at: Timestamp = Field(default_factory=utc_now)
+
+
+class Chunk(Entity):
+    """A slice of a document with its embedding, the unit of semantic search."""
+
+    document_id: UUID
+    ordinal: int = Field(ge=0)
+    content: str
+    embedding: list[float]
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class ScoredChunk(BaseModel):
+    """A search hit. ``score`` is higher for more similar chunks, whatever the metric."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chunk: Chunk
+    score: float
+
+
+class User(VersionedEntity):
+    """A person; ``email`` is unique and stored lower-cased."""
+
+    email: str
+    display_name: str
+    created_at: Timestamp = Field(default_factory=utc_now)
+
+    @field_validator("email")
+    @classmethod
+    def _normalize_email(cls, value: str) -> str:
+        email = value.strip().lower()
+        if not _EMAIL.match(email):
+            raise ValueError(f"not an email address: {value!r}")
+        return email
+
+
+class Workspace(VersionedEntity):
+    """A named space owned by one user and shared with others through the ACL."""
+
+    name: str
+    owner_id: UUID
+    created_at: Timestamp = Field(default_factory=utc_now)
+
+
+class Role(str, enum.Enum):
+    """A user's role in a workspace, ordered VIEWER < EDITOR < OWNER."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    OWNER = "owner"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order VIEWER < EDITOR < OWNER."""
+        return _ROLE_RANK[self]
+
+    def __lt__(self, other: Any) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: Any) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: Any) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: Any) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+
+class AclEntry(BaseModel):
+    """One user's role in one workspace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: UUID
+    user_id: UUID
+    role: Role
+    granted_at: Timestamp = Field(default_factory=utc_now)
+
+
+class AuditEvent(Entity):
+    """An append-only record of something that happened."""
+
+    occurred_at: Timestamp = Field(default_factory=utc_now)
+    actor_id: UUID | None = None
+    action: str
+    entity_type: str
+    entity_id: str
+    payload: Metadata = Field(default_factory=dict)
+
+
+ChatRole = Literal["user", "assistant", "system", "tool"]
+
+
+class ChatMessage(Entity):
+    """One message of a chat session, with its token use and exact cost."""
+
+    session_id: UUID
+    role: ChatRole
+    content: str
+    tokens_used: int = Field(default=0, ge=0)
+    model: str = ""
+    cost_usd: Decimal = Decimal("0")
+    created_at: Timestamp = Field(default_factory=utc_now)
+
+    @field_validator("cost_usd")
+    @classmethod
+    def _finite_cost(cls, value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError("cost_usd must be a finite decimal")
+        return value
+
+
+__all__ = [
+    "AclEntry",
+    "AuditEvent",
+    "ChatMessage",
+    "ChatRole",
+    "Chunk",
+    "Document",
+    "Entity",
+    "Metadata",
+    "Role",
+    "ScoredChunk",
+    "Timestamp",
+    "User",
+    "VersionedEntity",
+    "Workspace",
+]

@@ -1,0 +1,322 @@
+"""The filter language, validated into a small AST before any backend sees it.
+
+A filter is a Mongo-style dict::
+
+    {"metadata.tag": "a", "metadata.year": {"$gte": 2020}, "$or": [...]}
+
+:func:`parse_filter` turns it into :data:`FilterNode` values or raises
+:class:`InvalidQueryError` naming the offending part. Backends compile the AST,
+never the raw dict, so field names reach a backend only from this whitelist.
+
+Semantics (the same on every backend, see ``docs/filters.md``):
+
+* ``$ne`` and ``$nin`` are the negations of ``$eq`` and ``$in``: they match a
+  missing field. The parser lowers them to ``Not(...)``.
+* ``{"f": None}`` matches a null or a missing field.
+* A metadata field holding an array matches ``$eq``/``$in``/comparisons when
+  any element does, as in MongoDB.
+* Comparisons only match values of the operand's kind: numbers with numbers
+  (booleans are not numbers), strings with strings (code-point order).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeAlias
+from uuid import UUID
+
+from repokit.domain.clock import normalize_timestamp
+from repokit.domain.errors import InvalidQueryError
+
+Filter: TypeAlias = Mapping[str, Any]
+"""The raw, user-facing filter dict."""
+
+CompareOp = Literal["$eq", "$gt", "$gte", "$lt", "$lte"]
+Scalar: TypeAlias = str | int | float | bool | None | datetime | UUID
+
+FIELD_KINDS: dict[str, str] = {
+    "title": "text",
+    "created_at": "datetime",
+    "updated_at": "datetime",
+    "workspace_id": "uuid",
+}
+"""Top-level filterable fields and the kind of value they hold."""
+
+OPERATORS = frozenset(
+    {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$and", "$or", "$not"}
+)
+_ORDERING_OPS = frozenset({"$gt", "$gte", "$lt", "$lte"})
+_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MAX_PATH_DEPTH = 16
+_MAX_IN_VALUES = 1000
+_MAX_NESTING = 32
+_INT64 = 2**63
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A validated field: a top-level column, or a path inside ``metadata``."""
+
+    name: str
+    path: tuple[str, ...] = ()
+
+    @property
+    def is_metadata(self) -> bool:
+        """True for ``metadata.<path>`` fields."""
+        return self.name == "metadata"
+
+    @property
+    def dotted(self) -> str:
+        """The field as the user wrote it, e.g. ``metadata.a.b``."""
+        return ".".join((self.name, *self.path))
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``field <op> value`` for one of ``$eq $gt $gte $lt $lte``."""
+
+    field: FieldRef
+    op: CompareOp
+    value: Scalar
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    """``field`` equals one of ``values`` (``$in``); ``$nin`` is ``Not(In(...))``."""
+
+    field: FieldRef
+    values: tuple[Scalar, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exists:
+    """``field`` is present (``exists=True``) or absent; a stored null is present."""
+
+    field: FieldRef
+    exists: bool
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    """All clauses hold."""
+
+    clauses: tuple[FilterNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    """At least one clause holds."""
+
+    clauses: tuple[FilterNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """The clause does not hold (two-valued: a missing field makes ``Compare`` false)."""
+
+    clause: FilterNode
+
+
+FilterNode: TypeAlias = Compare | In | Exists | And | Or | Not
+
+
+def parse_filter(raw: Filter | None) -> FilterNode | None:
+    """Validate a filter dict into an AST; ``None`` or ``{}`` mean "everything".
+
+    Raises:
+        InvalidQueryError: naming the operator, field or value that is not allowed.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise InvalidQueryError(f"a filter must be a dict, got {type(raw).__name__}")
+    if not raw:
+        return None
+    return _parse_document(raw, depth=0)
+
+
+def _parse_document(raw: Mapping[Any, Any], depth: int) -> FilterNode:
+    if depth > _MAX_NESTING:
+        raise InvalidQueryError(f"filter is nested deeper than {_MAX_NESTING} levels")
+    if not raw:
+        raise InvalidQueryError("an empty filter dict is only allowed at the top level")
+    clauses: list[FilterNode] = []
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            raise InvalidQueryError(f"filter keys must be strings, got {key!r}")
+        if key in ("$and", "$or"):
+            clauses.append(_parse_logical(key, value, depth))
+        elif key == "$not":
+            if not isinstance(value, Mapping):
+                raise InvalidQueryError("top-level '$not' takes a filter dict")
+            clauses.append(Not(_parse_document(value, depth + 1)))
+        elif key.startswith("$"):
+            raise InvalidQueryError(f"unknown or misplaced operator {key!r} at the top level")
+        else:
+            clauses.append(_parse_field_condition(_parse_field(key), value, depth))
+    return clauses[0] if len(clauses) == 1 else And(tuple(clauses))
+
+
+def _parse_logical(op: str, value: Any, depth: int) -> FilterNode:
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes) or not value:
+        raise InvalidQueryError(f"{op!r} takes a non-empty list of filter dicts")
+    parsed = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            raise InvalidQueryError(f"{op!r} items must be filter dicts, got {item!r}")
+        parsed.append(_parse_document(item, depth + 1))
+    return And(tuple(parsed)) if op == "$and" else Or(tuple(parsed))
+
+
+def _parse_field(key: str) -> FieldRef:
+    if key in FIELD_KINDS:
+        return FieldRef(key)
+    head, _, rest = key.partition(".")
+    if head != "metadata" or not rest:
+        allowed = ", ".join([*FIELD_KINDS, "metadata.<path>"])
+        raise InvalidQueryError(f"unknown filter field {key!r}; allowed fields: {allowed}")
+    path = tuple(rest.split("."))
+    if len(path) > _MAX_PATH_DEPTH:
+        raise InvalidQueryError(f"metadata path {key!r} is deeper than {_MAX_PATH_DEPTH}")
+    for segment in path:
+        if not _PATH_SEGMENT.match(segment):
+            raise InvalidQueryError(
+                f"invalid metadata path segment {segment!r} in {key!r}: "
+                "use letters, digits, '_' and '-' only"
+            )
+    return FieldRef("metadata", path)
+
+
+def _parse_field_condition(field: FieldRef, value: Any, depth: int) -> FilterNode:
+    if not isinstance(value, Mapping):
+        return Compare(field, "$eq", _operand(field, "$eq", value))
+    if not value:
+        raise InvalidQueryError(f"empty operator dict for field {field.dotted!r}")
+    clauses: list[FilterNode] = []
+    for op, operand in value.items():
+        if not isinstance(op, str) or not op.startswith("$"):
+            raise InvalidQueryError(
+                f"field {field.dotted!r} takes a scalar or an operator dict, "
+                f"not an object with key {op!r}"
+            )
+        clauses.append(_parse_operator(field, op, operand, depth))
+    return clauses[0] if len(clauses) == 1 else And(tuple(clauses))
+
+
+def _parse_operator(field: FieldRef, op: str, operand: Any, depth: int) -> FilterNode:
+    if op == "$eq" or op in _ORDERING_OPS:
+        return Compare(field, op, _operand(field, op, operand))  # type: ignore[arg-type]
+    if op == "$ne":
+        return Not(Compare(field, "$eq", _operand(field, "$eq", operand)))
+    if op in ("$in", "$nin"):
+        node = In(field, _in_values(field, op, operand))
+        return node if op == "$in" else Not(node)
+    if op == "$exists":
+        if not field.is_metadata:
+            raise InvalidQueryError(f"'$exists' applies to metadata fields only, not {field.dotted!r}")
+        if not isinstance(operand, bool):
+            raise InvalidQueryError(f"'$exists' on {field.dotted!r} takes true or false")
+        return Exists(field, operand)
+    if op == "$not":
+        if not isinstance(operand, Mapping) or not operand:
+            raise InvalidQueryError(f"'$not' on {field.dotted!r} takes an operator dict")
+        if depth > _MAX_NESTING:
+            raise InvalidQueryError(f"filter is nested deeper than {_MAX_NESTING} levels")
+        return Not(_parse_field_condition(field, operand, depth + 1))
+    if op in OPERATORS:
+        raise InvalidQueryError(f"operator {op!r} is not allowed on field {field.dotted!r}")
+    raise InvalidQueryError(f"unknown operator {op!r} on field {field.dotted!r}")
+
+
+def _in_values(field: FieldRef, op: str, operand: Any) -> tuple[Scalar, ...]:
+    if not isinstance(operand, Sequence) or isinstance(operand, str | bytes):
+        raise InvalidQueryError(f"{op!r} on {field.dotted!r} takes a list of values")
+    if len(operand) > _MAX_IN_VALUES:
+        raise InvalidQueryError(f"{op!r} on {field.dotted!r} takes at most {_MAX_IN_VALUES} values")
+    return tuple(_operand(field, "$eq", item) for item in operand)
+
+
+def _operand(field: FieldRef, op: str, value: Any) -> Scalar:
+    """Check ``value`` against the field's kind and the operator; return it normalised."""
+    where = f"{op!r} on {field.dotted!r}"
+    kind = "metadata" if field.is_metadata else FIELD_KINDS[field.name]
+    ordering = op in _ORDERING_OPS
+    if kind == "metadata":
+        return _metadata_operand(value, ordering, where)
+    if kind == "text":
+        if not isinstance(value, str):
+            raise InvalidQueryError(f"{where} takes a string, got {_describe(value)}")
+        return value
+    if kind == "datetime":
+        return _datetime_operand(value, where)
+    if ordering:
+        raise InvalidQueryError(f"{where} is not allowed: workspace ids are not ordered")
+    if value is None or isinstance(value, UUID):
+        return value
+    if isinstance(value, str):
+        try:
+            return UUID(value)
+        except ValueError:
+            pass
+    raise InvalidQueryError(f"{where} takes a UUID or null, got {_describe(value)}")
+
+
+def _metadata_operand(value: Any, ordering: bool, where: str) -> Scalar:
+    if isinstance(value, bool):
+        if ordering:
+            raise InvalidQueryError(f"{where} takes a number or a string, not a boolean")
+        return value
+    if isinstance(value, int):
+        if not -_INT64 <= value < _INT64:
+            raise InvalidQueryError(f"{where}: integer {value} is outside the 64-bit range")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidQueryError(f"{where}: {value} is not a finite number")
+        return value
+    if isinstance(value, str):
+        return value
+    if value is None and not ordering:
+        return None
+    kinds = "a number or a string" if ordering else "a string, number, boolean or null"
+    raise InvalidQueryError(f"{where} takes {kinds}, got {_describe(value)}")
+
+
+def _datetime_operand(value: Any, where: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidQueryError(f"{where}: {value!r} is not an ISO-8601 datetime") from None
+    if not isinstance(value, datetime):
+        raise InvalidQueryError(f"{where} takes a datetime, got {_describe(value)}")
+    # Operands keep their microseconds: only stored values are truncated.
+    micro = value.microsecond
+    return normalize_timestamp(value).replace(microsecond=micro)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}"
+
+
+__all__ = [
+    "FIELD_KINDS",
+    "OPERATORS",
+    "And",
+    "Compare",
+    "CompareOp",
+    "Exists",
+    "FieldRef",
+    "Filter",
+    "FilterNode",
+    "In",
+    "Not",
+    "Or",
+    "Scalar",
+    "parse_filter",
+]

@@ -1,0 +1,57 @@
+"""Similarity metrics and embedding validation.
+
+Every metric is reported so that a higher score means more similar:
+
+* ``cosine``: cosine similarity, in [-1, 1];
+* ``l2``: the negated Euclidean distance;
+* ``inner_product``: the dot product.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal, TypeAlias, cast
+
+from repokit.domain.errors import InvalidQueryError
+
+Metric: TypeAlias = Literal["cosine", "l2", "inner_product"]
+METRICS: tuple[Metric, ...] = ("cosine", "l2", "inner_product")
+MAX_K = 1000
+
+
+def validate_metric(metric: str) -> Metric:
+    """Return ``metric`` if it is one of :data:`METRICS`."""
+    if metric not in METRICS:
+        raise InvalidQueryError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+    return cast(Metric, metric)
+
+
+def validate_k(k: int) -> int:
+    """Return ``k`` if it is a usable number of hits (1..MAX_K)."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise InvalidQueryError(f"k must be an integer in 1..{MAX_K}, got {k!r}")
+    return k
+
+
+def validate_embedding(embedding: Sequence[float], dim: int, *, what: str = "embedding") -> list[float]:
+    """Return ``embedding`` as a list of floats if it has ``dim`` finite numbers."""
+    if isinstance(embedding, str | bytes) or not isinstance(embedding, Sequence):
+        raise InvalidQueryError(f"{what} must be a sequence of {dim} floats")
+    if len(embedding) != dim:
+        raise InvalidQueryError(f"{what} has {len(embedding)} dimensions, expected {dim}")
+    values = [float(x) for x in embedding]
+    if not all(math.isfinite(x) for x in values):
+        raise InvalidQueryError(f"{what} contains NaN or infinity")
+    return values
+
+
+def similarity(metric: Metric, query: Sequence[float], candidate: Sequence[float]) -> float:
+    """The score of ``candidate`` for ``query`` (higher is more similar)."""
+    if metric == "inner_product":
+        return math.fsum(q * c for q, c in zip(query, candidate, strict=True))
+    if metric == "l2":
+        return -math.sqrt(math.fsum((q - c) ** 2 for q, c in zip(query, candidate, strict=True)))
+    dot = math.fsum(q * c for q, c in zip(query, candidate, strict=True))
+    norms = math.sqrt(math.fsum(q * q for q in query)) * math.sqrt(math.fsum(c * c for c in candidate))
+    return dot / norms if norms else 0.0
