@@ -267,6 +267,8 @@ class StorePort(RepositoriesPort):
     """A connected backend: repositories (each call its own transaction) and units of work."""
 
     capabilities: Capabilities
+    embedding_dim: int
+    """Length every embedding must have (``REPOKIT_EMBEDDING_DIM``)."""
 
     @abstractmethod
     def unit_of_work(self) -> UnitOfWorkPort:

@@ -5,11 +5,17 @@ Every metric is reported so that a higher score means more similar:
 * ``cosine``: cosine similarity, in [-1, 1];
 * ``l2``: the negated Euclidean distance;
 * ``inner_product``: the dot product.
+
+Embeddings are stored as float32 on every backend (pgvector's ``vector`` and
+the packed binary of SQLite and DynamoDB are float32), so
+:func:`validate_embedding` rounds to float32 once, here, and an embedding reads
+back equal to what ``save`` returned on every backend.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Sequence
 from typing import Literal, TypeAlias, cast
 
@@ -18,6 +24,7 @@ from repokit.domain.errors import InvalidQueryError
 Metric: TypeAlias = Literal["cosine", "l2", "inner_product"]
 METRICS: tuple[Metric, ...] = ("cosine", "l2", "inner_product")
 MAX_K = 1000
+_FLOAT32_MAX = 3.4e38
 
 
 def validate_metric(metric: str) -> Metric:
@@ -40,10 +47,18 @@ def validate_embedding(embedding: Sequence[float], dim: int, *, what: str = "emb
         raise InvalidQueryError(f"{what} must be a sequence of {dim} floats")
     if len(embedding) != dim:
         raise InvalidQueryError(f"{what} has {len(embedding)} dimensions, expected {dim}")
-    values = [float(x) for x in embedding]
-    if not all(math.isfinite(x) for x in values):
-        raise InvalidQueryError(f"{what} contains NaN or infinity")
-    return values
+    try:
+        values = [float(x) for x in embedding]
+    except (TypeError, ValueError):
+        raise InvalidQueryError(f"{what} must contain only numbers") from None
+    if not all(math.isfinite(x) and abs(x) < _FLOAT32_MAX for x in values):
+        raise InvalidQueryError(f"{what} contains NaN, infinity or a value beyond float32")
+    return as_float32(values)
+
+
+def as_float32(values: Sequence[float]) -> list[float]:
+    """``values`` rounded to float32, the precision every backend stores."""
+    return list(struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values)))
 
 
 def similarity(metric: Metric, query: Sequence[float], candidate: Sequence[float]) -> float:
