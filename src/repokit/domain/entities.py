@@ -96,7 +96,7 @@ class Workspace(VersionedEntity):
     created_at: Timestamp = Field(default_factory=utc_now)
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """A user's role in a workspace, ordered VIEWER < EDITOR < OWNER."""
 
     VIEWER = "viewer"

@@ -56,10 +56,7 @@ def matches(node: FilterNode | None, entity: Any, read: FieldReader = read_attri
     if isinstance(node, Compare):
         return _any_element(present, value, lambda item: scalar_compare(node.op, item, node.value))
     if isinstance(node, In):
-        return any(
-            _any_element(present, value, lambda item, wanted=wanted: scalar_compare("$eq", item, wanted))
-            for wanted in node.values
-        )
+        return _any_element(present, value, lambda item: _equals_any(item, node.values))
     raise TypeError(f"not a filter node: {node!r}")
 
 
@@ -70,6 +67,10 @@ def _any_element(present: bool, value: Any, test: Callable[[Any], bool]) -> bool
     if isinstance(value, list):
         return any(test(item) for item in value)
     return test(value)
+
+
+def _equals_any(stored: Any, wanted: tuple[Scalar, ...]) -> bool:
+    return any(scalar_compare("$eq", stored, operand) for operand in wanted)
 
 
 def scalar_compare(op: str, stored: Any, operand: Scalar) -> bool:

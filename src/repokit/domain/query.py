@@ -36,7 +36,7 @@ Filter: TypeAlias = Mapping[str, Any]
 """The raw, user-facing filter dict."""
 
 CompareOp = Literal["$eq", "$gt", "$gte", "$lt", "$lte"]
-Scalar: TypeAlias = str | int | float | bool | None | datetime | UUID
+Scalar: TypeAlias = str | int | float | bool | datetime | UUID | None
 
 FIELD_KINDS: dict[str, str] = {
     "title": "text",
@@ -217,7 +217,9 @@ def _parse_operator(field: FieldRef, op: str, operand: Any, depth: int) -> Filte
         return node if op == "$in" else Not(node)
     if op == "$exists":
         if not field.is_metadata:
-            raise InvalidQueryError(f"'$exists' applies to metadata fields only, not {field.dotted!r}")
+            raise InvalidQueryError(
+                f"'$exists' applies to metadata fields only, not {field.dotted!r}"
+            )
         if not isinstance(operand, bool):
             raise InvalidQueryError(f"'$exists' on {field.dotted!r} takes true or false")
         return Exists(field, operand)
@@ -295,8 +297,8 @@ def _datetime_operand(value: Any, where: str) -> datetime:
     if not isinstance(value, datetime):
         raise InvalidQueryError(f"{where} takes a datetime, got {_describe(value)}")
     # Operands keep their microseconds: only stored values are truncated.
-    micro = value.microsecond
-    return normalize_timestamp(value).replace(microsecond=micro)
+    moment: datetime = value
+    return normalize_timestamp(moment).replace(microsecond=moment.microsecond)
 
 
 def _describe(value: Any) -> str:

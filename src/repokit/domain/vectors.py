@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, cast
+from typing import Literal, TypeAlias
 
 from repokit.domain.errors import InvalidQueryError
 
@@ -31,7 +31,7 @@ def validate_metric(metric: str) -> Metric:
     """Return ``metric`` if it is one of :data:`METRICS`."""
     if metric not in METRICS:
         raise InvalidQueryError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    return cast(Metric, metric)
+    return metric
 
 
 def validate_k(k: int) -> int:
@@ -41,7 +41,9 @@ def validate_k(k: int) -> int:
     return k
 
 
-def validate_embedding(embedding: Sequence[float], dim: int, *, what: str = "embedding") -> list[float]:
+def validate_embedding(
+    embedding: Sequence[float], dim: int, *, what: str = "embedding"
+) -> list[float]:
     """Return ``embedding`` as a list of floats if it has ``dim`` finite numbers."""
     if isinstance(embedding, str | bytes) or not isinstance(embedding, Sequence):
         raise InvalidQueryError(f"{what} must be a sequence of {dim} floats")
@@ -68,5 +70,9 @@ def similarity(metric: Metric, query: Sequence[float], candidate: Sequence[float
     if metric == "l2":
         return -math.sqrt(math.fsum((q - c) ** 2 for q, c in zip(query, candidate, strict=True)))
     dot = math.fsum(q * c for q, c in zip(query, candidate, strict=True))
-    norms = math.sqrt(math.fsum(q * q for q in query)) * math.sqrt(math.fsum(c * c for c in candidate))
+    norms = _norm(query) * _norm(candidate)
     return dot / norms if norms else 0.0
+
+
+def _norm(vector: Sequence[float]) -> float:
+    return math.sqrt(math.fsum(x * x for x in vector))
