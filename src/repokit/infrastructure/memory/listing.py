@@ -90,7 +90,12 @@ def offset_window(
 
 def cursor_position(kind: str, cursor: str | None) -> KeysetPosition | None:
     """Decode ``cursor`` for a listing of ``kind``; None starts at the beginning."""
-    return None if cursor is None else decode_cursor(kind, cursor)
+    if cursor is None:
+        return None
+    position = decode_cursor(kind, cursor)
+    # decode_cursor can return a naive datetime (the signing key is public); make it
+    # comparable with stored aware timestamps instead of failing with a TypeError.
+    return KeysetPosition(as_utc(position.at, "cursor position"), position.id)
 
 
 def keyset_window(

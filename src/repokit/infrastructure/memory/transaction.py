@@ -76,6 +76,10 @@ class MemoryTransaction:
     @contextmanager
     def statement(self) -> Iterator[None]:
         """Run one repository call atomically: undo its writes if it raises."""
+        if self._undo is not None:
+            # Already inside a statement: the outer one undoes everything.
+            yield
+            return
         self._undo = []
         try:
             yield
