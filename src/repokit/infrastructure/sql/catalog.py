@@ -1,0 +1,113 @@
+"""Every mapping and precompiled statement of the store's tables, built once per store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+
+from repokit.domain.entities import (
+    AclEntry,
+    AuditEvent,
+    ChatMessage,
+    Chunk,
+    Document,
+    Role,
+    User,
+    Workspace,
+)
+from repokit.infrastructure.sql import tables
+from repokit.infrastructure.sql.filters import FilterTarget, JsonDialect
+from repokit.infrastructure.sql.json_sqlite import SQLITE_JSON
+from repokit.infrastructure.sql.mapping import EntityMapping
+from repokit.infrastructure.sql.statements import CompiledSql, EntityStatements, compile_sql
+
+DOCUMENT_FILTER_FIELDS = ("title", "created_at", "updated_at", "workspace_id")
+
+
+def _role_value(role: Any) -> str:
+    return Role(role).value
+
+
+class Catalog:
+    """Mappings, statements and the filter target for one dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.json: JsonDialect = self._json_dialect(dialect)
+        self.documents = EntityStatements(
+            EntityMapping(Document, tables.documents, dialect),
+            updatable=("workspace_id", "title", "content", "metadata", "updated_at"),
+            returning=("created_at",),
+        )
+        self.users = EntityStatements(
+            EntityMapping(User, tables.users, dialect),
+            updatable=("email", "display_name"),
+            returning=("created_at",),
+        )
+        self.workspaces = EntityStatements(
+            EntityMapping(Workspace, tables.workspaces, dialect),
+            updatable=("name", "owner_id"),
+            returning=("created_at",),
+        )
+        self.chunks = EntityStatements(EntityMapping(Chunk, tables.chunks, dialect))
+        self.audit = EntityStatements(EntityMapping(AuditEvent, tables.audit_events, dialect))
+        self.chats = EntityStatements(EntityMapping(ChatMessage, tables.chat_messages, dialect))
+        self.acl = EntityMapping(
+            AclEntry,
+            tables.workspace_acl,
+            dialect,
+            to_column={"role": _role_value},
+            to_field={"role": Role},
+        )
+        self.document_filter = FilterTarget.for_table(
+            tables.documents, self.json, DOCUMENT_FILTER_FIELDS
+        )
+
+        chunk_table, users = tables.chunks, tables.users
+        self.chunks_of_document = compile_sql(
+            select(chunk_table)
+            .where(chunk_table.c.document_id == bindparam("document_id"))
+            .order_by(chunk_table.c.ordinal),
+            dialect,
+        )
+        self.document_exists = self._exists(tables.documents)
+        self.user_exists = self._exists(users)
+        self.workspace_exists = self._exists(tables.workspaces)
+        self.user_by_email = compile_sql(
+            select(users).where(func.lower(users.c.email) == bindparam("email")), dialect
+        )
+        self.owns_workspace = compile_sql(
+            select(literal_column("1"))
+            .where(tables.workspaces.c.owner_id == bindparam("owner_id"))
+            .limit(1),
+            dialect,
+        )
+        self.acl_upsert = self._acl_upsert(dialect)
+
+    def _exists(self, table: Any) -> CompiledSql:
+        return compile_sql(select(literal_column("1")).where(table.c.id == bindparam("id")), self.dialect)
+
+    @staticmethod
+    def _json_dialect(dialect: Dialect) -> JsonDialect:
+        if dialect.name == "sqlite":
+            return SQLITE_JSON
+        raise NotImplementedError(f"no JSON filter compiler for the {dialect.name} dialect yet")
+
+    @staticmethod
+    def _acl_upsert(dialect: Dialect) -> CompiledSql:
+        acl = tables.workspace_acl
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        statement = insert(acl).values(
+            {column.name: bindparam(column.name) for column in acl.columns}
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[acl.c.workspace_id, acl.c.user_id],
+            set_={"role": statement.excluded.role, "granted_at": statement.excluded.granted_at},
+        )
+        return compile_sql(statement, dialect)
+
+
+__all__ = ["DOCUMENT_FILTER_FIELDS", "Catalog"]

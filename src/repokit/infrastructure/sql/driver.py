@@ -1,0 +1,120 @@
+"""One database connection, and the only module that knows the async driver's API.
+
+Statements built with SQLAlchemy Core run through the SQLAlchemy connection
+(``run``/``stream``), which caches their compiled form and applies the column
+types. Hot statements, compiled once per store (see :mod:`.statements`), run
+straight on the DBAPI driver connection (``fetch_all``/``execute_many``): on
+aiosqlite every call is a hop to the connection's worker thread, and this path
+makes one hop per statement where SQLAlchemy's cursor adaptation makes several.
+
+Transactions are begun and ended with explicit SQL on the driver: the engine
+runs in driver-level autocommit (see :mod:`.engine`), so nothing begins a
+transaction behind our back and each transaction starts exactly as the caller
+asks (``BEGIN IMMEDIATE``, see :mod:`.scopes`).
+
+A sync twin of this module (for ``connect_sync``) swaps ``AsyncConnection`` for
+``Connection`` and the aiosqlite calls for sqlite3's; the rest of the adapter
+only awaits these methods, so ``unasync`` can generate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeAlias
+
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
+from sqlalchemy.sql import Executable
+
+Row = tuple[Any, ...]
+AnyCursorResult: TypeAlias = CursorResult[*tuple[Any, ...]]
+AnyAsyncResult: TypeAlias = AsyncResult[*tuple[Any, ...]]
+
+
+class SqlConnection:
+    """A SQLAlchemy async connection together with its driver connection."""
+
+    __slots__ = ("_driver", "broken", "sa")
+
+    def __init__(self, sa: AsyncConnection, driver: Any) -> None:
+        self.sa = sa
+        self._driver = driver
+        self.broken = False
+
+    @classmethod
+    async def open(cls, engine: AsyncEngine) -> SqlConnection:
+        """Open a new connection on ``engine``."""
+        sa = await engine.connect()
+        raw = await sa.get_raw_connection()
+        return cls(sa, raw.driver_connection)
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run precompiled ``sql`` and return every row as a tuple (one driver call)."""
+        return list(await self._driver.execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """Run precompiled ``sql`` and return its first row, or None."""
+        rows = await self._driver.execute_fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run precompiled ``sql`` once per parameter row."""
+        cursor = await self._driver.executemany(sql, rows)
+        await cursor.close()
+
+    async def run(self, statement: Executable) -> AnyCursorResult:
+        """Execute a SQLAlchemy Core statement (rows come back processed by column types)."""
+        return await self.sa.execute(statement)
+
+    async def stream(self, statement: Executable) -> AnyAsyncResult:
+        """Execute a Core statement with a server-side cursor, for results read in batches."""
+        return await self.sa.stream(statement)
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on this connection."""
+        return bool(self._driver.in_transaction)
+
+    async def begin(self, mode: str = "IMMEDIATE") -> None:
+        """Begin a transaction (``IMMEDIATE`` takes SQLite's write lock at once)."""
+        await self._driver.execute_fetchall(f"BEGIN {mode}")
+
+    async def commit(self) -> None:
+        """Commit the open transaction, if any."""
+        if self._driver.in_transaction:
+            await self._driver.execute_fetchall("COMMIT")
+
+    async def rollback(self) -> None:
+        """Roll back the open transaction, if any."""
+        if self._driver.in_transaction:
+            await self._driver.execute_fetchall("ROLLBACK")
+
+    async def rollback_quietly(self) -> None:
+        """Roll back on the way out of a failure; a connection that cannot is marked broken."""
+        try:
+            await self.rollback()
+        except Exception:  # the original failure is what the caller reports
+            self.broken = True
+
+    async def savepoint(self, name: str) -> None:
+        """Open savepoint ``name`` (a fixed identifier, never user input)."""
+        await self._driver.execute_fetchall(f"SAVEPOINT {name}")
+
+    async def release(self, name: str) -> None:
+        """Release savepoint ``name``, keeping its writes in the enclosing transaction."""
+        await self._driver.execute_fetchall(f"RELEASE {name}")
+
+    async def rollback_to(self, name: str) -> None:
+        """Undo the writes since savepoint ``name`` and release it."""
+        await self._driver.execute_fetchall(f"ROLLBACK TO {name}")
+        await self._driver.execute_fetchall(f"RELEASE {name}")
+
+    async def close(self) -> None:
+        """Close the connection; errors on the way out are not the caller's concern."""
+        try:
+            await self.sa.close()
+        except Exception:  # closing a broken connection may fail; it is gone either way
+            self.broken = True
+
+
+__all__ = ["Row", "SqlConnection"]

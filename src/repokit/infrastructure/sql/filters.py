@@ -1,0 +1,233 @@
+"""Compile the domain's filter AST into a SQLAlchemy boolean expression.
+
+The result agrees with :func:`repokit.domain.matching.matches` on every
+document, which the contract suite's property test checks:
+
+* two-valued logic: every leaf is TRUE or FALSE, never SQL NULL, so ``NOT``
+  turns "no match" into "match" exactly as the reference evaluator does (a
+  missing metadata field reads as the kind ``'missing'``, never as NULL);
+* comparisons only between values of the operand's kind, guarded by the JSON
+  type: numbers with numbers (``1 == 1.0``; booleans are not numbers), strings
+  with strings in code-point order, booleans only by equality;
+* ``{"f": None}`` matches a JSON null or a missing field;
+* a JSON array matches ``$eq``/``$in``/comparisons when any element does;
+* ``$in: []`` matches nothing.
+
+Every value and every JSON path is a bound parameter; field names come only
+from the AST's whitelist. The JSON functions are the dialect's business
+(:class:`JsonDialect`; SQLite's is :mod:`.json_sqlite`), the logic above is
+shared.
+"""
+
+from __future__ import annotations
+
+import operator
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Table, and_, false, not_, or_
+
+from repokit.domain.query import And, Compare, Exists, FieldRef, FilterNode, In, Not, Or, Scalar
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "$eq": operator.eq,
+    "$gt": operator.gt,
+    "$gte": operator.ge,
+    "$lt": operator.lt,
+    "$lte": operator.le,
+}
+
+
+class JsonValueTest(Protocol):
+    """A test of one JSON value given its kind and value expressions."""
+
+    def __call__(
+        self, kind: ColumnElement[str], value: ColumnElement[Any], *, in_array: bool
+    ) -> ColumnElement[bool]: ...
+
+
+class JsonDialect(ABC):
+    """How one database reads JSON: the only dialect-specific part of the compiler."""
+
+    @abstractmethod
+    def path(self, segments: tuple[str, ...]) -> ColumnElement[Any]:
+        """A bound parameter addressing ``segments`` inside a JSON document."""
+
+    @abstractmethod
+    def kind(self, document: ColumnElement[Any], path: ColumnElement[Any]) -> ColumnElement[str]:
+        """The JSON kind at ``path``, or a 'missing' marker; never SQL NULL."""
+
+    @abstractmethod
+    def value(self, document: ColumnElement[Any], path: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The value at ``path`` as SQL compares it."""
+
+    @abstractmethod
+    def present(
+        self, document: ColumnElement[Any], path: ColumnElement[Any]
+    ) -> ColumnElement[bool]:
+        """``path`` exists (a JSON null exists)."""
+
+    @abstractmethod
+    def any_element(
+        self,
+        document: ColumnElement[Any],
+        path: ColumnElement[Any],
+        kind: ColumnElement[str],
+        test: JsonValueTest,
+    ) -> ColumnElement[bool]:
+        """``path`` holds an array one of whose elements passes ``test``."""
+
+    @abstractmethod
+    def is_number(self, kind: ColumnElement[str]) -> ColumnElement[bool]:
+        """The kind is a number (not a boolean)."""
+
+    @abstractmethod
+    def is_string(self, kind: ColumnElement[str]) -> ColumnElement[bool]:
+        """The kind is a string."""
+
+    @abstractmethod
+    def is_boolean(self, kind: ColumnElement[str], value: bool) -> ColumnElement[bool]:
+        """The value is the boolean ``value``."""
+
+    @abstractmethod
+    def is_null(self, kind: ColumnElement[str], *, or_missing: bool) -> ColumnElement[bool]:
+        """The value is JSON null (or, with ``or_missing``, absent)."""
+
+    def as_number(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """``value`` (known to be a number) as SQL compares numbers."""
+        return value
+
+    def as_string(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """``value`` (known to be a string) as SQL compares strings by code point."""
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTarget:
+    """The columns a filter can address, and the JSON dialect of its metadata column."""
+
+    columns: Mapping[str, ColumnElement[Any]]
+    metadata: ColumnElement[Any]
+    json: JsonDialect
+    nullable: frozenset[str] = frozenset()
+
+    @classmethod
+    def for_table(
+        cls, table: Table, json: JsonDialect, fields: Sequence[str], metadata: str = "metadata"
+    ) -> FilterTarget:
+        """The target for ``fields`` of ``table`` (nullable columns found from the table)."""
+        columns = {name: table.c[name] for name in fields}
+        nullable = frozenset(name for name, column in columns.items() if column.nullable)
+        return cls(columns, table.c[metadata], json, nullable)
+
+
+def compile_filter(node: FilterNode | None, target: FilterTarget) -> ColumnElement[bool] | None:
+    """A WHERE clause equivalent to ``matches(node, row)``; None for "everything"."""
+    if node is None:
+        return None
+    return _FilterCompiler(target).compile(node)
+
+
+class _FilterCompiler:
+    def __init__(self, target: FilterTarget) -> None:
+        self.target = target
+        self.json = target.json
+
+    def compile(self, node: FilterNode) -> ColumnElement[bool]:
+        if isinstance(node, And):
+            return and_(*(self.compile(clause) for clause in node.clauses))
+        if isinstance(node, Or):
+            return or_(*(self.compile(clause) for clause in node.clauses))
+        if isinstance(node, Not):
+            return not_(self.compile(node.clause))
+        if isinstance(node, Exists):
+            present = self.json.present(self.target.metadata, self.json.path(node.field.path))
+            return present if node.exists else not_(present)
+        if isinstance(node, Compare):
+            if node.field.is_metadata:
+                return self._metadata(node.field, self._compare_test(node.op, node.value))
+            return self._column_compare(node.field, node.op, node.value)
+        if isinstance(node, In):
+            if not node.values:
+                return false()
+            if node.field.is_metadata:
+                return self._metadata(node.field, self._in_test(node.values))
+            return self._column_in(node.field, node.values)
+        raise TypeError(f"not a filter node: {node!r}")
+
+    # -- metadata ---------------------------------------------------------------------
+
+    def _metadata(self, field: FieldRef, test: JsonValueTest) -> ColumnElement[bool]:
+        json, document = self.json, self.target.metadata
+        kind = json.kind(document, json.path(field.path))
+        value = json.value(document, json.path(field.path))
+        return or_(
+            test(kind, value, in_array=False),
+            json.any_element(document, json.path(field.path), kind, test),
+        )
+
+    def _compare_test(self, op: str, operand: Scalar) -> JsonValueTest:
+        json, compare = self.json, _OPERATORS[op]
+
+        def test(
+            kind: ColumnElement[str], value: ColumnElement[Any], *, in_array: bool
+        ) -> ColumnElement[bool]:
+            if operand is None:
+                return json.is_null(kind, or_missing=not in_array)
+            if isinstance(operand, bool):
+                return json.is_boolean(kind, operand)
+            if isinstance(operand, int | float):
+                return and_(json.is_number(kind), compare(json.as_number(value), operand))
+            return and_(json.is_string(kind), compare(json.as_string(value), operand))
+
+        return test
+
+    def _in_test(self, values: tuple[Scalar, ...]) -> JsonValueTest:
+        json = self.json
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        strings = [v for v in values if isinstance(v, str)]
+        booleans = {v for v in values if isinstance(v, bool)}
+        with_null = any(v is None for v in values)
+
+        def test(
+            kind: ColumnElement[str], value: ColumnElement[Any], *, in_array: bool
+        ) -> ColumnElement[bool]:
+            clauses: list[ColumnElement[bool]] = []
+            if with_null:
+                clauses.append(json.is_null(kind, or_missing=not in_array))
+            clauses.extend(json.is_boolean(kind, flag) for flag in sorted(booleans))
+            if numbers:
+                clauses.append(and_(json.is_number(kind), json.as_number(value).in_(numbers)))
+            if strings:
+                clauses.append(and_(json.is_string(kind), json.as_string(value).in_(strings)))
+            return or_(*clauses) if clauses else false()
+
+        return test
+
+    # -- columns ----------------------------------------------------------------------
+
+    def _column_compare(self, field: FieldRef, op: str, operand: Scalar) -> ColumnElement[bool]:
+        column = self.target.columns[field.name]
+        if field.name not in self.target.nullable:
+            return _OPERATORS[op](column, operand)  # type: ignore[no-any-return]
+        # A nullable column (workspace_id): only $eq is allowed by the parser.
+        if operand is None:
+            return column.is_(None)
+        return and_(column.is_not(None), column == operand)
+
+    def _column_in(self, field: FieldRef, values: tuple[Scalar, ...]) -> ColumnElement[bool]:
+        column = self.target.columns[field.name]
+        present = [value for value in values if value is not None]
+        if field.name not in self.target.nullable:
+            return column.in_(present)
+        clauses: list[ColumnElement[bool]] = []
+        if present:
+            clauses.append(and_(column.is_not(None), column.in_(present)))
+        if len(present) < len(values):
+            clauses.append(column.is_(None))
+        return or_(*clauses)
+
+
+__all__ = ["FilterTarget", "JsonDialect", "JsonValueTest", "compile_filter"]

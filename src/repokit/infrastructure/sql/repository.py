@@ -1,0 +1,219 @@
+"""The save rules, reads by id, deletes and windows every SQL repository shares.
+
+:class:`SqlRepository` works for any pydantic entity with an ``id`` mapped by an
+:class:`~.mapping.EntityMapping`; :class:`VersionedSqlRepository` adds the
+optimistic-locking ``save`` of ``docs/semantics.md``:
+
+* version 0 -> ``INSERT``; an id already stored -> ``DuplicateError``;
+* version n -> ``UPDATE ... WHERE id = :id AND version = :n RETURNING ...``; no row
+  updated -> ``NotFoundError`` if the id is not stored, else ``ConcurrencyError``;
+* ``save_many`` does the same for a batch in one atomic write.
+
+A later ``store.repository(MyEntity)`` is this class with a generated mapping.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, select
+
+from repokit.domain.errors import (
+    ConcurrencyError,
+    DuplicateError,
+    InvalidQueryError,
+    NotFoundError,
+    RepokitError,
+)
+from repokit.domain.paging import validate_window
+from repokit.infrastructure.sql.driver import SqlConnection
+from repokit.infrastructure.sql.errors import (
+    DRIVER_ERRORS,
+    ErrorContext,
+    ErrorKind,
+    classify,
+    driver_error,
+    translate_error,
+)
+from repokit.infrastructure.sql.paging import window
+from repokit.infrastructure.sql.scopes import Scope
+from repokit.infrastructure.sql.statements import EntityStatements
+
+E = TypeVar("E", bound=BaseModel)
+V = TypeVar("V", bound=BaseModel)
+
+
+def as_uuid(value: Any, what: str = "id") -> UUID:
+    """``value`` as a UUID (a UUID or its string form), else ``InvalidQueryError``."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidQueryError(f"{what} must be a UUID, got {value!r}") from None
+
+
+class SqlRepository(Generic[E]):
+    """Reads by id, deletes by id and ordered windows of one mapped table."""
+
+    noun = "entity"
+
+    def __init__(self, scope: Scope, statements: EntityStatements[E]) -> None:
+        self._scope = scope
+        self._statements = statements
+        self._mapping = statements.mapping
+        self._table = statements.mapping.table
+
+    async def get_by_id(self, id: UUID) -> E | None:
+        """The entity with this id, or None."""
+        key = self._statements.encode_id(as_uuid(id))
+        async with self._scope.read() as connection:
+            row = await connection.fetch_one(self._statements.select_by_id.sql, (key,))
+        return None if row is None else self._mapping.decode(row)
+
+    async def delete(self, id: UUID) -> bool:
+        """Delete the entity (foreign keys cascade); True if it existed."""
+        key = self._statements.encode_id(as_uuid(id))
+        # One statement: atomic on its own, cascades included.
+        async with self._scope.write(self._delete_errors(), atomic=False) as connection:
+            rows = await connection.fetch_all(self._statements.delete_by_id.sql, (key,))
+        return bool(rows)
+
+    def _delete_errors(self) -> ErrorContext | None:
+        return None
+
+    async def _window(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        where: ColumnElement[bool] | None = None,
+        order_by: Sequence[ColumnElement[Any]] | None = None,
+    ) -> builtins.list[E]:
+        validate_window(offset, limit)
+        table = self._table
+        statement = select(table)
+        if where is not None:
+            statement = statement.where(where)
+        statement = statement.order_by(*(order_by or (table.c.created_at, table.c.id)))
+        async with self._scope.read() as connection:
+            result = await connection.run(window(statement, offset, limit))
+            rows = result.all()
+        return [self._mapping.from_row(row) for row in rows]
+
+
+class VersionedSqlRepository(SqlRepository[V]):
+    """Adds the optimistic-locking ``save`` and ``save_many``."""
+
+    def _stamp(self, entity: V) -> dict[str, Any]:
+        """Fields the store sets on every save (e.g. ``updated_at``); none by default."""
+        return {}
+
+    def _errors(self, entity: V) -> ErrorContext:
+        """What constraint failures mean when saving ``entity``."""
+        return ErrorContext(duplicate=f"{self.noun} {entity.__dict__['id']} already exists")
+
+    def _batch_errors(self, entities: Sequence[V]) -> ErrorContext:
+        """What constraint failures mean when saving a batch."""
+        return ErrorContext(duplicate=f"a {self.noun} of the batch already exists")
+
+    async def save(self, entity: V) -> V:
+        """Insert (version 0) or update (version n, stored as n + 1); see the module doc."""
+        stamped = self._stamp(entity)
+        async with self._scope.write(self._errors(entity), atomic=False) as connection:
+            if entity.__dict__["version"] == 0:
+                return await self._insert_one(connection, entity, stamped)
+            return await self._update_one(connection, entity, stamped)
+
+    async def save_many(self, entities: Sequence[V]) -> builtins.list[V]:
+        """Save a batch atomically: all land or none does."""
+        batch = list(entities)
+        if not batch:
+            return []
+        seen: set[UUID] = set()
+        for entity in batch:
+            key = entity.__dict__["id"]
+            if key in seen:
+                raise DuplicateError(f"{self.noun} {key} appears twice in the batch")
+            seen.add(key)
+        async with self._scope.write(self._batch_errors(batch)) as connection:
+            saved: list[V | None] = [None] * len(batch)
+            new = [i for i, entity in enumerate(batch) if entity.__dict__["version"] == 0]
+            if new:
+                stored = [
+                    batch[i].model_copy(update={**self._stamp(batch[i]), "version": 1}) for i in new
+                ]
+                try:
+                    await connection.execute_many(
+                        self._statements.insert.sql, [self._mapping.encode(s) for s in stored]
+                    )
+                except DRIVER_ERRORS as exc:
+                    raise await self._explain_batch_error(connection, exc, stored) from (
+                        driver_error(exc)
+                    )
+                for i, entity in zip(new, stored, strict=True):
+                    saved[i] = entity
+            for i, entity in enumerate(batch):
+                if saved[i] is None:
+                    saved[i] = await self._update_one(connection, entity, self._stamp(entity))
+        return [entity for entity in saved if entity is not None]
+
+    async def _insert_one(self, connection: SqlConnection, entity: V, stamped: dict[str, Any]) -> V:
+        stored = entity.model_copy(update={**stamped, "version": 1})
+        await connection.fetch_all(self._statements.insert.sql, self._mapping.encode(stored))
+        return stored
+
+    async def _update_one(self, connection: SqlConnection, entity: V, stamped: dict[str, Any]) -> V:
+        statements, mapping = self._statements, self._mapping
+        data = {**entity.__dict__, **stamped}
+        params: list[Any] = []
+        for name in statements.update_versioned.params:
+            if name == "match_id":
+                params.append(statements.encode_id(data["id"]))
+            elif name == "match_version":
+                params.append(data["version"])
+            else:
+                params.append(mapping.encoder(name)(data[name]))
+        rows = await connection.fetch_all(statements.update_versioned.sql, params)
+        if not rows:
+            raise await self._explain_stale(connection, entity)
+        version, *returned = rows[0]
+        update: dict[str, Any] = {**stamped, "version": version}
+        for name, value in zip(statements.returning, returned, strict=True):
+            update[name] = mapping.decode_column(name, value)
+        return entity.model_copy(update=update)
+
+    async def _explain_stale(self, connection: SqlConnection, entity: V) -> RepokitError:
+        key = entity.__dict__["id"]
+        row = await connection.fetch_one(
+            self._statements.version_of.sql, (self._statements.encode_id(key),)
+        )
+        if row is None:
+            return NotFoundError(f"{self.noun} {key} not found")
+        return ConcurrencyError(
+            f"{self.noun} {key} was changed concurrently: stored version {row[0]}, "
+            f"given {entity.__dict__['version']}"
+        )
+
+    async def _explain_batch_error(
+        self, connection: SqlConnection, exc: BaseException, stored: Sequence[V]
+    ) -> RepokitError:
+        """Name the row that broke a batch insert (the driver does not say which)."""
+        if classify(exc) is ErrorKind.PRIMARY_KEY:
+            ids = [entity.__dict__["id"] for entity in stored]
+            key = self._table.c.id
+            for start in range(0, len(ids), 500):
+                result = await connection.run(
+                    select(key).where(key.in_(ids[start : start + 500])).limit(1)
+                )
+                found = result.scalar()
+                if found is not None:
+                    return DuplicateError(f"{self.noun} {found} already exists")
+        return translate_error(exc, self._batch_errors(stored))
+
+
+__all__ = ["SqlRepository", "VersionedSqlRepository", "as_uuid"]

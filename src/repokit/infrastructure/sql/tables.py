@@ -1,0 +1,203 @@
+"""The SQL schema, one ``MetaData`` shared by the SQLite and PostgreSQL adapters.
+
+Cascades follow ``docs/semantics.md``: deleting a document removes its chunks;
+deleting a workspace removes its ACL entries, documents and chunks; deleting a
+user removes their ACL entries, while a user who owns a workspace is protected
+(``RESTRICT``, reported as ``InUseError``). Audit events and chat messages hold no
+foreign keys: the audit log is append-only and outlives what it talks about.
+
+Indexes serve the page queries: every keyset listing is ``(timestamp, id)``
+behind its equality filter, so each listing reads one index range in order.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+)
+
+from repokit.infrastructure.sql.types import (
+    ExactDecimal,
+    Float32Vector,
+    JsonDocument,
+    UtcDateTime,
+    UUIDType,
+)
+
+# Deterministic constraint names, so hand-written migrations can refer to them.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", UUIDType(), primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+# Emails are stored lower-cased already; indexing lower(email) keeps the rule
+# true even for rows written by other tools.
+Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
+Index("ix_users_created", users.c.created_at, users.c.id)
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", UUIDType(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column(
+        "owner_id",
+        UUIDType(),
+        ForeignKey("users.id", ondelete="RESTRICT"),
+        nullable=False,
+    ),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_workspaces_created", workspaces.c.created_at, workspaces.c.id)
+Index("ix_workspaces_owner", workspaces.c.owner_id, workspaces.c.created_at, workspaces.c.id)
+
+workspace_acl = Table(
+    "workspace_acl",
+    metadata,
+    Column(
+        "workspace_id",
+        UUIDType(),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", UUIDType(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
+    CheckConstraint("role IN ('viewer', 'editor', 'owner')", name="role"),
+)
+Index(
+    "ix_workspace_acl_members",
+    workspace_acl.c.workspace_id,
+    workspace_acl.c.granted_at,
+    workspace_acl.c.user_id,
+)
+Index(
+    "ix_workspace_acl_user",
+    workspace_acl.c.user_id,
+    workspace_acl.c.granted_at,
+    workspace_acl.c.workspace_id,
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", UUIDType(), primary_key=True),
+    Column(
+        "workspace_id",
+        UUIDType(),
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("title", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("metadata", JsonDocument, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_documents_created", documents.c.created_at, documents.c.id)
+Index(
+    "ix_documents_workspace",
+    documents.c.workspace_id,
+    documents.c.created_at,
+    documents.c.id,
+)
+
+chunks = Table(
+    "chunks",
+    metadata,
+    Column("id", UUIDType(), primary_key=True),
+    Column(
+        "document_id",
+        UUIDType(),
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("ordinal", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("embedding", Float32Vector(), nullable=False),
+    Column("metadata", JsonDocument, nullable=False),
+)
+# Serves get_chunks' order, the cascade from documents and the ordinal rule.
+Index("uq_chunks_document_ordinal", chunks.c.document_id, chunks.c.ordinal, unique=True)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", UUIDType(), primary_key=True),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("actor_id", UUIDType(), nullable=True),
+    Column("action", Text, nullable=False),
+    Column("entity_type", Text, nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("payload", JsonDocument, nullable=False),
+)
+Index("ix_audit_events_occurred", audit_events.c.occurred_at, audit_events.c.id)
+Index(
+    "ix_audit_events_entity",
+    audit_events.c.entity_type,
+    audit_events.c.entity_id,
+    audit_events.c.occurred_at,
+    audit_events.c.id,
+)
+Index(
+    "ix_audit_events_actor",
+    audit_events.c.actor_id,
+    audit_events.c.occurred_at,
+    audit_events.c.id,
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", UUIDType(), primary_key=True),
+    Column("session_id", UUIDType(), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("tokens_used", BigInteger, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("cost_usd", ExactDecimal(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("role IN ('user', 'assistant', 'system', 'tool')", name="role"),
+)
+Index(
+    "ix_chat_messages_session",
+    chat_messages.c.session_id,
+    chat_messages.c.created_at,
+    chat_messages.c.id,
+)
+
+__all__ = [
+    "audit_events",
+    "chat_messages",
+    "chunks",
+    "documents",
+    "metadata",
+    "users",
+    "workspace_acl",
+    "workspaces",
+]

@@ -1,0 +1,182 @@
+"""Column types shared by the SQLite and (later) PostgreSQL adapters.
+
+Each type picks its storage per dialect in ``load_dialect_impl`` so one table
+definition serves both databases:
+
+=================  ===============================  ==========================
+type               SQLite                           PostgreSQL
+=================  ===============================  ==========================
+``UUIDType``       16-byte BLOB (sorts like UUIDs)  ``uuid``
+``UtcDateTime``    INTEGER microseconds since epoch ``timestamptz``
+``JsonDocument``   TEXT holding JSON (``json1``)    ``jsonb``
+``Float32Vector``  BLOB of packed little-endian f32 ``vector(n)`` (pgvector)
+``ExactDecimal``   TEXT (``str(Decimal)``, exact)   ``numeric`` (unconstrained)
+=================  ===============================  ==========================
+
+Timestamps are stored as integer microseconds rather than milliseconds: every
+stored value is already truncated to milliseconds by the domain, but filter and
+``since``/``until`` operands keep their microseconds, and an integer column that
+holds them exactly compares them exactly, with no rounding in the SQL.
+"""
+
+from __future__ import annotations
+
+import importlib
+import struct
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, LargeBinary, Numeric, Text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_POSTGRES = "postgresql"
+
+
+def datetime_to_micros(value: datetime) -> int:
+    """Microseconds since the Unix epoch; a naive value is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def micros_to_datetime(value: int) -> datetime:
+    """The aware UTC datetime ``value`` microseconds after the Unix epoch."""
+    return EPOCH + timedelta(microseconds=value)
+
+
+def pack_float32(values: list[float]) -> bytes:
+    """``values`` as packed little-endian float32 (the SQLite storage of embeddings)."""
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+def unpack_float32(blob: bytes) -> list[float]:
+    """The floats of a blob made by :func:`pack_float32`."""
+    return list(struct.unpack(f"<{len(blob) // 4}f", blob))
+
+
+class UUIDType(TypeDecorator[UUID]):
+    """A UUID: 16 raw bytes on SQLite (byte order = UUID order), native ``uuid`` on PostgreSQL."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == _POSTGRES:
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        return dialect.type_descriptor(LargeBinary(16))
+
+    def process_bind_param(self, value: UUID | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == _POSTGRES:
+            return value
+        return value.bytes
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> UUID | None:
+        if value is None or isinstance(value, UUID):
+            return value
+        return UUID(bytes=bytes(value))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime: integer microseconds on SQLite (sorts and compares exactly)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == _POSTGRES:
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(BigInteger())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == _POSTGRES:
+            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return datetime_to_micros(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return micros_to_datetime(int(value))
+
+
+JsonDocument: TypeEngine[Any] = JSON().with_variant(postgresql.JSONB(), _POSTGRES)
+"""JSON metadata: TEXT read by SQLite's json1 functions, ``jsonb`` on PostgreSQL."""
+
+
+class Float32Vector(TypeDecorator[list[float]]):
+    """An embedding: packed float32 BLOB on SQLite, pgvector's ``vector`` on PostgreSQL.
+
+    ``dim`` is only needed for the PostgreSQL column type; SQLite blobs carry
+    their length, and the repository checks the dimension before writing.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == _POSTGRES:
+            # Imported lazily: pgvector is an optional dependency of the postgres extra.
+            pgvector = importlib.import_module("pgvector.sqlalchemy")
+            return dialect.type_descriptor(pgvector.VECTOR(self.dim))
+        return dialect.type_descriptor(LargeBinary())
+
+    def process_bind_param(self, value: list[float] | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == _POSTGRES:
+            return value
+        return pack_float32(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[float] | None:
+        if value is None:
+            return None
+        if isinstance(value, bytes | bytearray | memoryview):
+            return unpack_float32(bytes(value))
+        return [float(x) for x in value]
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A Decimal kept exactly, scale included: TEXT on SQLite, ``numeric`` on PostgreSQL."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == _POSTGRES:
+            return dialect.type_descriptor(Numeric(asdecimal=True))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == _POSTGRES:
+            return value
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(value)
+
+
+__all__ = [
+    "EPOCH",
+    "ExactDecimal",
+    "Float32Vector",
+    "JsonDocument",
+    "UUIDType",
+    "UtcDateTime",
+    "datetime_to_micros",
+    "micros_to_datetime",
+    "pack_float32",
+    "unpack_float32",
+]

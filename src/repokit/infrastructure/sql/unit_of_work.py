@@ -1,0 +1,142 @@
+"""The SQL unit of work: one database transaction on one connection."""
+
+from __future__ import annotations
+
+import asyncio
+from contextvars import Token
+from types import TracebackType
+from typing import Self
+
+from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
+from repokit.domain.ports import UnitOfWorkPort
+from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
+from repokit.infrastructure.sql.driver import SqlConnection
+from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
+from repokit.infrastructure.sql.scopes import OpenUnit, UnitScope, closed_unit_error
+
+_NEW, _OPEN, _CLOSED = "new", "open", "closed"
+
+
+class SqlUnitOfWork(UnitOfWorkPort):
+    """``async with store.unit_of_work() as uow``: commit on a clean exit, else roll back.
+
+    The unit takes a connection when entered and keeps it until the block ends;
+    its transaction begins at its first statement (``BEGIN IMMEDIATE``) and again
+    after each mid-block ``commit()``/``rollback()``. A unit is entered once.
+    """
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self._database = database
+        self._state = _NEW
+        self._connection: SqlConnection | None = None
+        self._token: Token[OpenUnit | None] | None = None
+        self._task: asyncio.Task[object] | None = None
+        self._scope = UnitScope(self)
+        attach_repositories(self, self._scope, database)
+
+    # -- what the scopes ask ------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """True inside the ``async with`` block."""
+        return self._state == _OPEN
+
+    @property
+    def holds_write_lock(self) -> bool:
+        """True while the unit's transaction is open (it began IMMEDIATE)."""
+        return self._connection is not None and self._connection.in_transaction
+
+    def connection_for_call(self) -> SqlConnection:
+        """The unit's connection, or the error saying why it cannot be used."""
+        if self._database.pool.closed:
+            raise StoreClosedError("store is closed")
+        if self._state != _OPEN or self._connection is None:
+            raise closed_unit_error()
+        return self._connection
+
+    # -- the unit of work ---------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        database = self._database
+        if self._state != _NEW:
+            raise UnitOfWorkError(
+                "a unit of work can be entered only once; open a new one with store.unit_of_work()"
+            )
+        if database.pool.closed:
+            raise StoreClosedError("store is closed")
+        task = asyncio.current_task()
+        current = database.active_unit.get()
+        if isinstance(current, SqlUnitOfWork) and current.is_open:
+            if current._task is task:
+                raise UnitOfWorkError(
+                    "a unit of work of this store is already open in this task; "
+                    "units do not nest (no implicit savepoints)"
+                )
+            if database.single_connection:
+                raise CapabilityError(
+                    "this in-memory SQLite database has a single connection, held by the unit "
+                    "of work of the task that started this one "
+                    "(store.capabilities.concurrent_units is False)"
+                )
+        self._connection = await database.pool.acquire()
+        self._task = task
+        self._token = database.active_unit.set(self)
+        self._state = _OPEN
+        return self
+
+    async def commit(self) -> None:
+        """Commit the writes so far; the block goes on in a new transaction."""
+        connection = self.connection_for_call()
+        async with self._scope.lock:
+            try:
+                await connection.commit()
+            except DRIVER_ERRORS as exc:
+                await connection.rollback_quietly()
+                raise translate_error(exc) from driver_error(exc)
+
+    async def rollback(self) -> None:
+        """Discard the writes since the last commit; the block goes on."""
+        connection = self.connection_for_call()
+        async with self._scope.lock:
+            try:
+                await connection.rollback()
+            except DRIVER_ERRORS as exc:
+                raise translate_error(exc) from driver_error(exc)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._state != _OPEN:
+            return
+        connection = self._connection
+        assert connection is not None
+        try:
+            if exc is None and not self._database.pool.closed:
+                try:
+                    await connection.commit()
+                except DRIVER_ERRORS as commit_error:
+                    await connection.rollback_quietly()
+                    raise translate_error(commit_error) from driver_error(commit_error)
+            elif not self._database.pool.closed:
+                await connection.rollback_quietly()
+        finally:
+            self._state = _CLOSED
+            self._connection = None
+            self._reset_active_unit()
+            await self._database.pool.release(connection)
+
+    def _reset_active_unit(self) -> None:
+        token, self._token = self._token, None
+        if token is None:
+            return
+        try:
+            self._database.active_unit.reset(token)
+        except ValueError:
+            # Exited from another context than the one that entered: just clear it here.
+            self._database.active_unit.set(None)
+
+
+__all__ = ["SqlUnitOfWork"]
