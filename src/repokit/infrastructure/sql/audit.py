@@ -8,13 +8,14 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, select
 
 from repokit.domain.entities import AuditEvent
+from repokit.domain.errors import InvalidQueryError
 from repokit.domain.paging import KeysetPosition, Page, validate_limit
 from repokit.domain.ports import AuditLogPort
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import keyset_page, make_page
-from repokit.infrastructure.sql.repository import as_uuid
+from repokit.infrastructure.sql.repository import as_datetime, as_uuid
 from repokit.infrastructure.sql.scopes import Scope
 
 PAGE_KIND = "audit"
@@ -52,16 +53,16 @@ class SqlAuditLog(AuditLogPort):
         validate_limit(limit)
         conditions: list[ColumnElement[bool]] = []
         if entity_type is not None:
-            conditions.append(_events.c.entity_type == entity_type)
+            conditions.append(_events.c.entity_type == _text(entity_type, "entity_type"))
         if entity_id is not None:
-            conditions.append(_events.c.entity_id == entity_id)
+            conditions.append(_events.c.entity_id == _text(entity_id, "entity_id"))
         if actor_id is not None:
             conditions.append(_events.c.actor_id == as_uuid(actor_id, "actor_id"))
         if since is not None:
-            conditions.append(_events.c.occurred_at >= since)
+            conditions.append(_events.c.occurred_at >= as_datetime(since, "since"))
         if until is not None:
-            conditions.append(_events.c.occurred_at < until)
-        statement = keyset_page(
+            conditions.append(_events.c.occurred_at < as_datetime(until, "until"))
+        statement, after = keyset_page(
             select(_events).where(*conditions),
             _events.c.occurred_at,
             _events.c.id,
@@ -72,7 +73,13 @@ class SqlAuditLog(AuditLogPort):
         async with self._scope.read() as connection:
             rows = (await connection.run(statement)).all()
         items = [self._mapping.from_row(row) for row in rows]
-        return make_page(items, limit=limit, kind=PAGE_KIND, position=_position)
+        return make_page(items, limit=limit, kind=PAGE_KIND, position=_position, after=after)
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidQueryError(f"{what} must be a string, got {value!r}")
+    return value
 
 
 def _position(event: AuditEvent) -> KeysetPosition:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import bindparam, exists, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -80,15 +80,17 @@ class Catalog:
             select(users).where(func.lower(users.c.email) == bindparam("email")), dialect
         )
         self.owns_workspace = compile_sql(
-            select(literal_column("1"))
-            .where(tables.workspaces.c.owner_id == bindparam("owner_id"))
-            .limit(1),
+            select(literal_column("1")).where(
+                exists().where(tables.workspaces.c.owner_id == bindparam("owner_id"))
+            ),
             dialect,
         )
         self.acl_upsert = self._acl_upsert(dialect)
 
     def _exists(self, table: Any) -> CompiledSql:
-        return compile_sql(select(literal_column("1")).where(table.c.id == bindparam("id")), self.dialect)
+        return compile_sql(
+            select(literal_column("1")).where(table.c.id == bindparam("id")), self.dialect
+        )
 
     @staticmethod
     def _json_dialect(dialect: Dialect) -> JsonDialect:

@@ -14,7 +14,7 @@ from repokit.domain.ports import ChatHistoryPort
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.errors import ErrorContext
-from repokit.infrastructure.sql.repository import as_uuid
+from repokit.infrastructure.sql.repository import as_datetime, as_uuid
 from repokit.infrastructure.sql.scopes import Scope
 
 _messages = tables.chat_messages
@@ -45,7 +45,7 @@ class SqlChatHistory(ChatHistoryPort):
             _messages.c.session_id == as_uuid(session_id, "session_id")
         )
         if before is not None:
-            statement = statement.where(_messages.c.created_at < before)
+            statement = statement.where(_messages.c.created_at < as_datetime(before, "before"))
         statement = statement.order_by(_messages.c.created_at.desc(), _messages.c.id.desc()).limit(
             limit
         )

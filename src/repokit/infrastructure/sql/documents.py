@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import Chunk, Document, ScoredChunk
-from repokit.domain.errors import NotFoundError
+from repokit.domain.errors import InvalidQueryError, NotFoundError
 from repokit.domain.paging import KeysetPosition, Page, validate_limit, validate_order_by
 from repokit.domain.ports import DocumentRepositoryPort
 from repokit.domain.query import Filter, parse_filter
@@ -120,7 +120,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         validate_limit(limit)
         documents = tables.documents
         statement = select(documents).where(*self._conditions(workspace_id, where))
-        statement = keyset_page(
+        statement, after = keyset_page(
             statement,
             documents.c.created_at,
             documents.c.id,
@@ -131,7 +131,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         async with self._scope.read() as connection:
             rows = (await connection.run(statement)).all()
         items = [self._mapping.from_row(row) for row in rows]
-        return make_page(items, limit=limit, kind=PAGE_KIND, position=_position)
+        return make_page(items, limit=limit, kind=PAGE_KIND, position=_position, after=after)
 
     async def count(self, *, workspace_id: UUID | None = None, where: Filter | None = None) -> int:
         """How many documents match."""
@@ -168,6 +168,8 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         scorer = ExactScorer(checked_metric, query)
         conditions = self._conditions(workspace_id, where)
         if workspace_ids is not None:
+            if isinstance(workspace_ids, str | bytes):
+                raise InvalidQueryError("workspace_ids must be a list of UUIDs")
             wanted = [as_uuid(value, "workspace_ids") for value in workspace_ids]
             if not wanted:
                 return []

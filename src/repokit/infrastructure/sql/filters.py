@@ -199,7 +199,12 @@ class _FilterCompiler:
                 clauses.append(json.is_null(kind, or_missing=not in_array))
             clauses.extend(json.is_boolean(kind, flag) for flag in sorted(booleans))
             if numbers:
-                clauses.append(and_(json.is_number(kind), json.as_number(value).in_(numbers)))
+                # One equality per number, not IN: SQLite compares an IN list's integers
+                # and reals as doubles, so 2**53 + 1 would equal 2.0**53; '=' is exact.
+                number = json.as_number(value)
+                clauses.append(
+                    and_(json.is_number(kind), or_(*(number == item for item in numbers)))
+                )
             if strings:
                 clauses.append(and_(json.is_string(kind), json.as_string(value).in_(strings)))
             return or_(*clauses) if clauses else false()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -55,6 +56,13 @@ def as_uuid(value: Any, what: str = "id") -> UUID:
         return UUID(str(value))
     except ValueError:
         raise InvalidQueryError(f"{what} must be a UUID, got {value!r}") from None
+
+
+def as_datetime(value: Any, what: str) -> datetime:
+    """``value`` if it is a datetime (naive means UTC), else ``InvalidQueryError``."""
+    if not isinstance(value, datetime):
+        raise InvalidQueryError(f"{what} must be a datetime, got {value!r}")
+    return value
 
 
 class SqlRepository(Generic[E]):
@@ -216,4 +224,4 @@ class VersionedSqlRepository(SqlRepository[V]):
         return translate_error(exc, self._batch_errors(stored))
 
 
-__all__ = ["SqlRepository", "VersionedSqlRepository", "as_uuid"]
+__all__ = ["SqlRepository", "VersionedSqlRepository", "as_datetime", "as_uuid"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
 from repokit.infrastructure.sql.driver import SqlConnection
@@ -42,6 +42,9 @@ class OpenUnit(Protocol):
 
     @property
     def holds_write_lock(self) -> bool: ...
+
+    @property
+    def owner_task(self) -> asyncio.Task[Any] | None: ...
 
 
 class Scope(Protocol):
@@ -74,8 +77,8 @@ class StoreScope:
 
     Args:
         pool: the store's connections.
-        active_unit: the unit of work open in the current task (and inherited by its
-            child tasks), used to refuse calls that would wait on ourselves.
+        active_unit: the unit of work open in the current task, used to refuse calls
+            that would wait on the task's own unit.
         single_connection: the database has one connection (``:memory:``).
     """
 
@@ -111,7 +114,8 @@ class StoreScope:
         if self._pool.closed:
             raise StoreClosedError("store is closed")
         unit = self._active_unit.get()
-        if unit is None or not unit.is_open:
+        # Child tasks inherit the variable; only the unit's own task would wait on itself.
+        if unit is None or not unit.is_open or unit.owner_task is not asyncio.current_task():
             return
         if self._single:
             raise CapabilityError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from repokit.domain.errors import CapabilityError, StoreClosedError
 from repokit.domain.ports import (
     AuditLogPort,
@@ -59,7 +61,7 @@ class SqlStore(StorePort):
         self._check_open()
         database = self._database
         unit = database.active_unit.get()
-        if unit is not None and unit.is_open:
+        if unit is not None and unit.is_open and unit.owner_task is asyncio.current_task():
             raise CapabilityError("migrate() cannot run while a unit of work is open in this task")
         connection = await database.pool.acquire()
         try:

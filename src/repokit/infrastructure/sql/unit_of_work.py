@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from contextvars import Token
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
+from repokit.domain.errors import StoreClosedError, UnitOfWorkError
 from repokit.domain.ports import UnitOfWorkPort
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
@@ -30,7 +30,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
         self._state = _NEW
         self._connection: SqlConnection | None = None
         self._token: Token[OpenUnit | None] | None = None
-        self._task: asyncio.Task[object] | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._scope = UnitScope(self)
         attach_repositories(self, self._scope, database)
 
@@ -45,6 +45,11 @@ class SqlUnitOfWork(UnitOfWorkPort):
     def holds_write_lock(self) -> bool:
         """True while the unit's transaction is open (it began IMMEDIATE)."""
         return self._connection is not None and self._connection.in_transaction
+
+    @property
+    def owner_task(self) -> asyncio.Task[Any] | None:
+        """The task that entered the unit."""
+        return self._task
 
     def connection_for_call(self) -> SqlConnection:
         """The unit's connection, or the error saying why it cannot be used."""
@@ -66,18 +71,11 @@ class SqlUnitOfWork(UnitOfWorkPort):
             raise StoreClosedError("store is closed")
         task = asyncio.current_task()
         current = database.active_unit.get()
-        if isinstance(current, SqlUnitOfWork) and current.is_open:
-            if current._task is task:
-                raise UnitOfWorkError(
-                    "a unit of work of this store is already open in this task; "
-                    "units do not nest (no implicit savepoints)"
-                )
-            if database.single_connection:
-                raise CapabilityError(
-                    "this in-memory SQLite database has a single connection, held by the unit "
-                    "of work of the task that started this one "
-                    "(store.capabilities.concurrent_units is False)"
-                )
+        if current is not None and current.is_open and current.owner_task is task:
+            raise UnitOfWorkError(
+                "a unit of work of this store is already open in this task; "
+                "units do not nest (no implicit savepoints)"
+            )
         self._connection = await database.pool.acquire()
         self._task = task
         self._token = database.active_unit.set(self)
