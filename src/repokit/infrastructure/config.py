@@ -8,7 +8,6 @@ whenever a URL goes into a message, a log line or a repr.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,30 +55,47 @@ def url_scheme(url: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with any password (and secret-looking query values) replaced by ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable url>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-    pairs = [pair.partition("=") for pair in parts.query.split("&") if pair]
-    query = "&".join(
-        f"{key}=***" if sep and _is_secret_key(key) else f"{key}{sep}{value}"
-        for key, sep, value in pairs
-    )
-    if netloc == parts.netloc and query == parts.query:
-        return url
-    # urlunsplit drops the "//" of an empty authority, so rebuild by hand.
-    rebuilt = f"{parts.scheme}://{netloc}{parts.path}"
-    if query:
-        rebuilt += f"?{query}"
-    if parts.fragment:
-        rebuilt += f"#{parts.fragment}"
-    return rebuilt
+    """``url`` with any password (and secret-looking query values) replaced by ``***``.
+
+    The user info is taken up to the *last* ``@``, not by ``urlsplit``: a password
+    holding an unescaped ``/``, ``?`` or ``#`` would otherwise end the authority
+    early and leak. Over-redacting an odd URL is the safe side to err on.
+    """
+    prefix, sep, rest = url.partition("://")
+    if sep:
+        prefix += sep
+    else:
+        prefix, rest = "", url
+    if "@" in rest:
+        userinfo, _, after = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        if colon:
+            rest = f"{user}:***@{after}"
+    head, question, query = rest.partition("?")
+    if question:
+        query, hash_, fragment = query.partition("#")
+        pairs = [pair.partition("=") for pair in query.split("&")]
+        query = "&".join(
+            f"{key}=***" if sep_ and _is_secret_key(key) else f"{key}{sep_}{value}"
+            for key, sep_, value in pairs
+        )
+        rest = f"{head}?{query}{hash_}{fragment}"
+    return prefix + rest
+
+
+def default_database_url(settings: Settings) -> str:
+    """The URL used when none is configured: a SQLite file under ``REPOKIT_DATA_DIR``.
+
+    Until the PostgreSQL adapter lands this is ``sqlite:///<data_dir>/repokit.db``;
+    an absolute path, so the database does not move with the working directory.
+    """
+    path = (settings.data_dir.expanduser() / "repokit.db").resolve()
+    return f"sqlite:///{path.as_posix()}"
+
+
+def resolve_database_url(url: str | None, settings: Settings) -> str:
+    """``url`` if given, else ``REPOKIT_DATABASE_URL`` / ``DATABASE_URL``, else the default."""
+    return url or settings.database_url_value() or default_database_url(settings)
 
 
 def _is_secret_key(key: str) -> bool:

@@ -1,0 +1,129 @@
+"""repokit: one storage API for Python services, on interchangeable backends.
+
+>>> store = await repokit.connect("sqlite:///app.db")   # doctest: +SKIP
+>>> await store.migrate()                                # doctest: +SKIP
+
+Importing repokit loads no database driver: the backend a URL names is imported
+when :func:`connect` opens it.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from repokit.domain.capabilities import Capabilities
+from repokit.domain.entities import (
+    AclEntry,
+    AuditEvent,
+    ChatMessage,
+    Chunk,
+    Document,
+    Role,
+    ScoredChunk,
+    User,
+    Workspace,
+)
+from repokit.domain.errors import (
+    BackendUnavailableError,
+    CapabilityError,
+    ConcurrencyError,
+    ConfigurationError,
+    DuplicateError,
+    InUseError,
+    InvalidQueryError,
+    NotFoundError,
+    PermissionDeniedError,
+    RepokitError,
+    StoreClosedError,
+    UnitOfWorkError,
+)
+from repokit.domain.paging import Page
+from repokit.domain.ports import (
+    AuditLogPort,
+    ChatHistoryPort,
+    DocumentRepositoryPort,
+    RepositoriesPort,
+    StorePort,
+    UnitOfWorkPort,
+    UserRepositoryPort,
+    WorkspaceAclPort,
+    WorkspaceRepositoryPort,
+)
+from repokit.domain.query import Filter
+from repokit.infrastructure.config import Settings, resolve_database_url
+from repokit.infrastructure.registry import open_store
+
+try:
+    __version__ = version("repokit")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+
+async def connect(
+    url: str | None = None,
+    *,
+    cache_url: str | None = None,
+    settings: Settings | None = None,
+) -> StorePort:
+    """Open the store a URL names; the schema is not touched (call ``store.migrate()``).
+
+    Args:
+        url: the backend URL; None falls back to ``REPOKIT_DATABASE_URL`` (or
+            ``DATABASE_URL``), then to a SQLite file under ``REPOKIT_DATA_DIR``.
+        cache_url: a Redis URL to wrap the store in a cache (``REPOKIT_CACHE_URL``
+            when None). The cache is not part of this version: any cache URL raises.
+        settings: the configuration; read from the environment when None.
+
+    Raises:
+        ConfigurationError: the URL names no known backend, its drivers are missing,
+            or a cache URL was given.
+        BackendUnavailableError: the backend cannot be reached.
+    """
+    settings = settings if settings is not None else Settings()
+    if cache_url or settings.cache_url_value():
+        # Failing loudly beats ignoring a cache the caller asked for.
+        raise ConfigurationError(
+            "the Redis cache (cache_url / REPOKIT_CACHE_URL) is not available in this "
+            "version of repokit yet; unset it to connect without a cache"
+        )
+    return await open_store(resolve_database_url(url, settings), settings)
+
+
+__all__ = [
+    "AclEntry",
+    "AuditEvent",
+    "AuditLogPort",
+    "BackendUnavailableError",
+    "Capabilities",
+    "CapabilityError",
+    "ChatHistoryPort",
+    "ChatMessage",
+    "Chunk",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "Document",
+    "DocumentRepositoryPort",
+    "DuplicateError",
+    "Filter",
+    "InUseError",
+    "InvalidQueryError",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "RepokitError",
+    "RepositoriesPort",
+    "Role",
+    "ScoredChunk",
+    "Settings",
+    "StoreClosedError",
+    "StorePort",
+    "UnitOfWorkError",
+    "UnitOfWorkPort",
+    "User",
+    "UserRepositoryPort",
+    "Workspace",
+    "WorkspaceAclPort",
+    "WorkspaceRepositoryPort",
+    "__version__",
+    "connect",
+]
