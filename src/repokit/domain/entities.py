@@ -8,6 +8,7 @@ Timestamps are aware UTC with millisecond precision (see :mod:`repokit.domain.cl
 from __future__ import annotations
 
 import enum
+import math
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -22,8 +23,35 @@ from repokit.domain.ids import uuid7
 Timestamp = Annotated[datetime, AfterValidator(normalize_timestamp)]
 """An aware UTC datetime truncated to milliseconds; naive input is taken as UTC."""
 
-Metadata = dict[str, JsonValue]
-"""Free-form JSON metadata; filters address it as ``metadata.<dotted path>``."""
+_INT64 = 2**63
+
+
+def _check_json(value: JsonValue, where: str = "metadata") -> None:
+    """Reject values some backend could not store exactly: NaN, infinity, huge integers."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not -_INT64 <= value < _INT64:
+            raise ValueError(f"{where}: integer {value} is outside the 64-bit range")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {value} is not a finite number")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{where}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(item, f"{where}.{key}")
+
+
+def _portable_metadata(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    _check_json(value)
+    return value
+
+
+Metadata = Annotated[dict[str, JsonValue], AfterValidator(_portable_metadata)]
+"""Free-form JSON metadata (finite floats, 64-bit integers); filters address it as
+``metadata.<dotted path>``."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 

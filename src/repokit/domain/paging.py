@@ -2,8 +2,10 @@
 
 Keyset order is ``(timestamp, id)`` ascending, so rows that share a timestamp
 are neither lost nor repeated. Cursors are opaque: a base64url JSON payload
-signed with a keyed BLAKE2 digest, so an edited cursor is rejected with
-:class:`InvalidQueryError` instead of silently paging from a wrong place.
+with a keyed BLAKE2 digest, so an edited or truncated cursor is rejected with
+:class:`InvalidQueryError` instead of silently paging from a wrong place. The
+key is public (in this source), so the digest guards against accidents, not
+forgery; a forged cursor can only move the page start, never widen the filter.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -71,7 +73,10 @@ def decode_cursor(kind: str, cursor: str) -> KeysetPosition:
         raise InvalidQueryError("cursor is not valid: it was altered or truncated")
     try:
         cursor_kind, at, id_ = json.loads(payload)
-        position = KeysetPosition(datetime.fromisoformat(at), UUID(id_))
+        moment = datetime.fromisoformat(at)
+        position = KeysetPosition(moment.astimezone(UTC), UUID(id_))
+        if moment.tzinfo is None:
+            raise ValueError("naive timestamp")
     except (ValueError, TypeError):
         raise InvalidQueryError("cursor is not valid: unreadable payload") from None
     if cursor_kind != kind:

@@ -45,6 +45,8 @@ def validate_embedding(
     embedding: Sequence[float], dim: int, *, what: str = "embedding"
 ) -> list[float]:
     """Return ``embedding`` as a list of floats if it has ``dim`` finite numbers."""
+    if hasattr(embedding, "tolist") and not isinstance(embedding, Sequence):
+        embedding = embedding.tolist()  # numpy arrays and the like
     if isinstance(embedding, str | bytes) or not isinstance(embedding, Sequence):
         raise InvalidQueryError(f"{what} must be a sequence of {dim} floats")
     if len(embedding) != dim:
