@@ -1,0 +1,80 @@
+"""Use cases: create a workspace, share it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from repokit.application.access import require_role
+from repokit.application.units import write_unit
+from repokit.domain.entities import AclEntry, AuditEvent, Role, Workspace
+from repokit.domain.errors import NotFoundError, PermissionDeniedError
+from repokit.domain.ids import uuid7
+from repokit.domain.ports import StorePort
+
+
+async def create_workspace(
+    store: StorePort, *, owner_id: UUID, name: str, workspace_id: UUID | None = None
+) -> Workspace:
+    """Store a workspace whose creator becomes its OWNER, audited, in one unit of work.
+
+    Raises:
+        NotFoundError: the owner does not exist.
+        DuplicateError: ``workspace_id`` is already used.
+    """
+    workspace = Workspace(id=workspace_id or uuid7(), name=name, owner_id=owner_id)
+    async with write_unit(store) as repositories:
+        saved = await repositories.workspaces.save(workspace)
+        await repositories.acl.grant(saved.id, owner_id, Role.OWNER)
+        await repositories.audit.append(
+            AuditEvent(
+                actor_id=owner_id,
+                action="workspace.created",
+                entity_type="workspace",
+                entity_id=str(saved.id),
+                payload={"name": saved.name},
+            )
+        )
+    return saved
+
+
+async def share_workspace(
+    store: StorePort, *, actor_id: UUID, workspace_id: UUID, user_id: UUID, role: Role
+) -> AclEntry:
+    """Give ``user_id`` the ``role`` in the workspace; the actor must be its OWNER.
+
+    Raises:
+        PermissionDeniedError: the actor is not OWNER, or the change would take the
+            OWNER role from the workspace's owner.
+        NotFoundError: the user to share with does not exist.
+    """
+    role = Role(role)
+    async with write_unit(store) as repositories:
+        await require_role(
+            repositories,
+            user_id=actor_id,
+            workspace_id=workspace_id,
+            needed=Role.OWNER,
+            to="share it",
+        )
+        workspace = await repositories.workspaces.get_by_id(workspace_id)
+        if workspace is not None and workspace.owner_id == user_id and role is not Role.OWNER:
+            # The owner's OWNER entry is what lets anyone manage the workspace at all.
+            raise PermissionDeniedError(
+                f"the owner of workspace {workspace_id} keeps the owner role"
+            )
+        if await repositories.users.get_by_id(user_id) is None:
+            raise NotFoundError(f"no user with id {user_id}")
+        entry = await repositories.acl.grant(workspace_id, user_id, role)
+        await repositories.audit.append(
+            AuditEvent(
+                actor_id=actor_id,
+                action="workspace.shared",
+                entity_type="workspace",
+                entity_id=str(workspace_id),
+                payload={"user_id": str(user_id), "role": role.value},
+            )
+        )
+    return entry
+
+
+__all__ = ["create_workspace", "share_workspace"]
