@@ -42,7 +42,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
 
     # -- save rules ------------------------------------------------------------------
 
-    def _stamp(self, entity: Document) -> dict[str, Any]:
+    def _stamp(self) -> dict[str, Any]:
         return {"updated_at": utc_now()}
 
     def _errors(self, entity: Document) -> ErrorContext:

@@ -117,8 +117,11 @@ class SqlRepository(Generic[E]):
 class VersionedSqlRepository(SqlRepository[V]):
     """Adds the optimistic-locking ``save`` and ``save_many``."""
 
-    def _stamp(self, entity: V) -> dict[str, Any]:
-        """Fields the store sets on every save (e.g. ``updated_at``); none by default."""
+    def _stamp(self) -> dict[str, Any]:
+        """Fields the store sets on every save (e.g. ``updated_at``); none by default.
+
+        Computed once per call, so every entity of a batch gets the same stamp.
+        """
         return {}
 
     def _errors(self, entity: V) -> ErrorContext:
@@ -131,7 +134,7 @@ class VersionedSqlRepository(SqlRepository[V]):
 
     async def save(self, entity: V) -> V:
         """Insert (version 0) or update (version n, stored as n + 1); see the module doc."""
-        stamped = self._stamp(entity)
+        stamped = self._stamp()
         async with self._scope.write(self._errors(entity), atomic=False) as connection:
             if entity.__dict__["version"] == 0:
                 return await self._insert_one(connection, entity, stamped)
@@ -148,13 +151,13 @@ class VersionedSqlRepository(SqlRepository[V]):
             if key in seen:
                 raise DuplicateError(f"{self.noun} {key} appears twice in the batch")
             seen.add(key)
+        stamped = self._stamp()
         async with self._scope.write(self._batch_errors(batch)) as connection:
             saved: list[V | None] = [None] * len(batch)
             new = [i for i, entity in enumerate(batch) if entity.__dict__["version"] == 0]
             if new:
-                stored = [
-                    batch[i].model_copy(update={**self._stamp(batch[i]), "version": 1}) for i in new
-                ]
+                update = {**stamped, "version": 1}
+                stored = [batch[i].model_copy(update=update) for i in new]
                 try:
                     await connection.execute_many(
                         self._statements.insert.sql, [self._mapping.encode(s) for s in stored]
@@ -167,7 +170,7 @@ class VersionedSqlRepository(SqlRepository[V]):
                     saved[i] = entity
             for i, entity in enumerate(batch):
                 if saved[i] is None:
-                    saved[i] = await self._update_one(connection, entity, self._stamp(entity))
+                    saved[i] = await self._update_one(connection, entity, stamped)
         return [entity for entity in saved if entity is not None]
 
     async def _insert_one(self, connection: SqlConnection, entity: V, stamped: dict[str, Any]) -> V:
