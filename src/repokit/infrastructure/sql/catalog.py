@@ -19,7 +19,7 @@ from repokit.domain.entities import (
     Workspace,
 )
 from repokit.infrastructure.sql import tables
-from repokit.infrastructure.sql.filters import FilterTarget, JsonDialect
+from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
 from repokit.infrastructure.sql.json_sqlite import SQLITE_JSON
 from repokit.infrastructure.sql.mapping import EntityMapping
 from repokit.infrastructure.sql.statements import CompiledSql, EntityStatements, compile_sql
@@ -65,6 +65,8 @@ class Catalog:
         self.document_filter = FilterTarget.for_table(
             tables.documents, self.json, DOCUMENT_FILTER_FIELDS
         )
+        self.document_filters = CompiledFilterCache(self.document_filter)
+        self._chunks_by_ids: dict[int, CompiledSql] = {}
 
         chunk_table, users = tables.chunks, tables.users
         self.chunks_of_document = compile_sql(
@@ -86,6 +88,16 @@ class Catalog:
             dialect,
         )
         self.acl_upsert = self._acl_upsert(dialect)
+
+    def chunks_by_ids(self, count: int) -> CompiledSql:
+        """``SELECT`` of ``count`` chunks by id, compiled once per count."""
+        compiled = self._chunks_by_ids.get(count)
+        if compiled is None:
+            chunks = tables.chunks
+            names = [f"id_{i}" for i in range(count)]
+            statement = select(chunks).where(chunks.c.id.in_([bindparam(n) for n in names]))
+            compiled = self._chunks_by_ids[count] = compile_sql(statement, self.dialect)
+        return compiled
 
     def _exists(self, table: Any) -> CompiledSql:
         return compile_sql(

@@ -20,7 +20,6 @@ from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.chunks import add_chunks, get_chunks
 from repokit.infrastructure.sql.errors import ErrorContext
-from repokit.infrastructure.sql.filters import compile_filter
 from repokit.infrastructure.sql.paging import keyset_page, make_page
 from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid
 from repokit.infrastructure.sql.scopes import Scope
@@ -86,7 +85,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
             conditions.append(
                 tables.documents.c.workspace_id == as_uuid(workspace_id, "workspace_id")
             )
-        compiled = compile_filter(node, self._catalog.document_filter)
+        compiled = self._catalog.document_filters.compile(node)
         if compiled is not None:
             conditions.append(compiled)
         return conditions
@@ -174,7 +173,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
             if not wanted:
                 return []
             conditions.append(tables.documents.c.workspace_id.in_(wanted))
-        return await exact_search(self._scope, self._catalog.chunks.mapping, scorer, k, conditions)
+        return await exact_search(self._scope, self._catalog, scorer, k, conditions)
 
 
 def _all(conditions: builtins.list[ColumnElement[bool]]) -> ColumnElement[bool] | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import operator
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -121,6 +122,37 @@ class FilterTarget:
         columns = {name: table.c[name] for name in fields}
         nullable = frozenset(name for name, column in columns.items() if column.nullable)
         return cls(columns, table.c[metadata], json, nullable)
+
+
+class CompiledFilterCache:
+    """Recently compiled filters of one target, keyed by their (hashable, frozen) AST.
+
+    Building SQLAlchemy expressions costs far more than running a selective query,
+    and services repeat the same filters; a cached expression is also the same
+    statement structure, so SQLAlchemy's own compiled-SQL cache hits too.
+    """
+
+    def __init__(self, target: FilterTarget, size: int = 256) -> None:
+        self.target = target
+        self._size = size
+        self._entries: OrderedDict[FilterNode, ColumnElement[bool]] = OrderedDict()
+
+    def compile(self, node: FilterNode | None) -> ColumnElement[bool] | None:
+        """``compile_filter(node, target)``, from the cache when possible."""
+        if node is None:
+            return None
+        try:
+            cached = self._entries.get(node)
+        except TypeError:  # an unhashable operand cannot be cached; compile it afresh
+            return compile_filter(node, self.target)
+        if cached is not None:
+            self._entries.move_to_end(node)
+            return cached
+        compiled = _FilterCompiler(self.target).compile(node)
+        self._entries[node] = compiled
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return compiled
 
 
 def compile_filter(node: FilterNode | None, target: FilterTarget) -> ColumnElement[bool] | None:
@@ -235,4 +267,4 @@ class _FilterCompiler:
         return or_(*clauses)
 
 
-__all__ = ["FilterTarget", "JsonDialect", "JsonValueTest", "compile_filter"]
+__all__ = ["CompiledFilterCache", "FilterTarget", "JsonDialect", "JsonValueTest", "compile_filter"]

@@ -17,15 +17,13 @@ chunks match (the search is exact).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-from uuid import UUID
 
 from sqlalchemy import ColumnElement, select, type_coerce
 from sqlalchemy.types import NullType
 
 from repokit.domain.entities import Chunk, ScoredChunk
 from repokit.infrastructure.sql import tables
-from repokit.infrastructure.sql.mapping import EntityMapping
+from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.scopes import Scope
 from repokit.infrastructure.sql.scoring import ExactScorer, TopK
 
@@ -34,7 +32,7 @@ BATCH_ROWS = 2048
 
 async def exact_search(
     scope: Scope,
-    mapping: EntityMapping[Chunk],
+    catalog: Catalog,
     scorer: ExactScorer,
     k: int,
     document_conditions: Sequence[ColumnElement[bool]],
@@ -56,16 +54,16 @@ async def exact_search(
         ranked = best.result()
         if not ranked:
             return []
-        wanted = [UUID(bytes=bytes(key)) for key, _ in ranked]
-        rows = (await connection.run(select(chunks).where(chunks.c.id.in_(wanted)))).all()
-    found: dict[Any, Chunk] = {}
-    for row in rows:
-        chunk = mapping.from_row(row)
-        found[chunk.id] = chunk
+        # The winners' full rows, by a statement compiled once per count (one driver call).
+        rows = await connection.fetch_all(
+            catalog.chunks_by_ids(len(ranked)).sql, [key for key, _ in ranked]
+        )
+    decode = catalog.chunks.mapping.decode
+    found: dict[bytes, Chunk] = {bytes(row[0]): decode(row) for row in rows}
     return [
-        ScoredChunk.model_construct(chunk=found[key], score=score)
-        for key, (_, score) in zip(wanted, ranked, strict=True)
-        if key in found
+        ScoredChunk.model_construct(chunk=found[bytes(key)], score=score)
+        for key, score in ranked
+        if bytes(key) in found
     ]
 
 
