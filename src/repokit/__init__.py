@@ -50,7 +50,7 @@ from repokit.domain.ports import (
     WorkspaceRepositoryPort,
 )
 from repokit.domain.query import Filter
-from repokit.infrastructure.config import Settings, resolve_database_url
+from repokit.infrastructure.config import Settings, load_settings, resolve_database_url
 from repokit.infrastructure.registry import open_store
 
 try:
@@ -76,10 +76,10 @@ async def connect(
 
     Raises:
         ConfigurationError: the URL names no known backend, its drivers are missing,
-            or a cache URL was given.
+            a cache URL was given, or a ``REPOKIT_*`` variable is malformed.
         BackendUnavailableError: the backend cannot be reached.
     """
-    settings = settings if settings is not None else Settings()
+    settings = settings if settings is not None else load_settings()
     if cache_url or settings.cache_url_value():
         # Failing loudly beats ignoring a cache the caller asked for.
         raise ConfigurationError(

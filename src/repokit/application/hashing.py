@@ -20,8 +20,10 @@ from collections.abc import Sequence
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 # Words so common that they would make every text look alike.
 _STOP_WORD_LIST = """
-a an and are as at be but by for from has have in into is it its of on or so than that the
-their them then there these they this to was were which while with
+a about after all also an and any are as at be been but by can could did do does for from
+had has have he her his how i if in into is it its me more most my no not of on or our she
+should so some such than that the their them then there these they this to us was we were
+what when where which while who why will with would you your
 """
 _STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 _BIGRAM_WEIGHT = 0.5  # pairs refine the match; words carry most of it

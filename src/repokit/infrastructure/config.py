@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from repokit.domain.errors import ConfigurationError
 
 
 def default_data_dir() -> Path:
@@ -45,6 +47,23 @@ class Settings(BaseSettings):
     def cache_url_value(self) -> str | None:
         """The cache URL in clear, for the cache factory only."""
         return self.cache_url.get_secret_value() if self.cache_url else None
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, with a malformed variable as a ``ConfigurationError``.
+
+    The message names each variable and what is wrong with it, never its value.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{_variable(error['loc'])}: {error['msg']}" for error in exc.errors())
+        raise ConfigurationError(f"invalid repokit settings: {problems}") from exc
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    name = str(loc[0]).upper() if loc else "?"
+    return name if name.startswith(("REPOKIT_", "DATABASE_URL")) else f"REPOKIT_{name}"
 
 
 def url_scheme(url: str) -> str:

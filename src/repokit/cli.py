@@ -1,0 +1,238 @@
+"""The ``repokit`` command: ``demo``, ``migrate`` and ``doctor``.
+
+Every command takes ``--url``, which wins over ``REPOKIT_DATABASE_URL``. A
+repokit error ends the command with one red line and exit code 1, never a
+traceback; URLs are shown redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+from uuid import UUID, uuid4
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from repokit import __version__, connect
+from repokit.application import HashingEmbedder, SearchHit, search
+from repokit.demo import load_corpus, seed_corpus
+from repokit.demo.seeding import workspace_names
+from repokit.domain.errors import RepokitError
+from repokit.domain.ports import StorePort
+from repokit.infrastructure.config import load_settings, redact_url, resolve_database_url
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="repokit: one storage API on PostgreSQL, SQLite, MongoDB, DynamoDB and memory.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals can hold a database URL with its password: never print them.
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="Backend URL, e.g. sqlite:///demo.db or memory:// (default: REPOKIT_DATABASE_URL, "
+        "else a SQLite file under REPOKIT_DATA_DIR).",
+        show_default=False,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"repokit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """repokit: one storage API, many backends."""
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work``; a repokit error becomes one red line and exit code 1."""
+    try:
+        return asyncio.run(_call(work))
+    except RepokitError as exc:
+        errors.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+
+
+async def _call(work: Callable[[], Awaitable[T]]) -> T:
+    return await work()
+
+
+def _target(url: str | None) -> str:
+    """The URL a command will use, redacted for display."""
+    return redact_url(resolve_database_url(url, load_settings()))
+
+
+@app.command()
+def migrate(url: UrlOption = None) -> None:
+    """Create or upgrade the schema of the configured backend (safe to run again)."""
+
+    async def work() -> None:
+        store = await connect(url)
+        try:
+            await store.migrate()
+            console.print(
+                f"schema is up to date: {store.capabilities.backend} backend "
+                f"at {escape(_target(url))}"
+            )
+        finally:
+            await store.close()
+
+    _run(work)
+
+
+@app.command()
+def demo(
+    url: UrlOption = None,
+    query: Annotated[
+        list[str] | None,
+        typer.Option("--query", "-q", help="Search for this instead of the built-in three."),
+    ] = None,
+    k: Annotated[int, typer.Option(min=1, max=50, help="Hits per search.")] = 3,
+) -> None:
+    """Ingest the built-in corpus (once), run three semantic searches, show ranked hits."""
+    corpus = load_corpus()
+    searches = query or corpus.searches
+
+    async def work() -> None:
+        store = await connect(url)
+        try:
+            await store.migrate()
+            embedder = HashingEmbedder(store.embedding_dim)
+            console.print(
+                f"[bold]repokit demo[/] on the {store.capabilities.backend} backend "
+                f"at {escape(_target(url))}"
+            )
+            with Progress(
+                TextColumn("ingesting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
+                task = progress.add_task("", total=corpus.document_count)
+
+                def advance(title: str, created: bool) -> None:
+                    state = "new" if created else "already stored"
+                    progress.update(task, advance=1, description=escape(f"{title} ({state})"))
+
+                report = await seed_corpus(store, embedder, corpus, advance)
+            total = await _count(store, [w.id for w in report.workspaces.values()])
+            console.print(
+                f"{report.created} new, {report.skipped} already stored; "
+                f"{total} documents in {len(report.workspaces)} workspaces"
+            )
+            names = workspace_names(report)
+            for text in searches:
+                hits = await search(store, embedder, user_id=report.user.id, query=text, k=k)
+                console.print(_hits_table(text, hits, names))
+        finally:
+            await store.close()
+
+    _run(work)
+
+
+async def _count(store: StorePort, workspace_ids: list[UUID]) -> int:
+    return sum([await store.documents.count(workspace_id=id_) for id_ in workspace_ids])
+
+
+def _hits_table(query: str, hits: list[SearchHit], names: dict[UUID, str]) -> Table:
+    table = Table(title=escape(f"“{query}”"), title_justify="left", expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("workspace", no_wrap=True)
+    table.add_column("document", no_wrap=True)
+    # The passage takes what is left of the terminal, cut with an ellipsis.
+    table.add_column("passage", ratio=1, no_wrap=True, overflow="ellipsis")
+    for rank, hit in enumerate(hits, start=1):
+        workspace_id = hit.document.workspace_id
+        workspace = names.get(workspace_id, "?") if workspace_id is not None else "?"
+        table.add_row(
+            str(rank),
+            f"{hit.score:.3f}",
+            escape(workspace),
+            escape(hit.document.title),
+            escape(hit.chunk.content),
+        )
+    if not hits:
+        table.add_row("", "", "", "no hits", "")
+    return table
+
+
+@app.command()
+def doctor(url: UrlOption = None) -> None:
+    """Check the configuration, the connection and the schema; say what is wrong."""
+    problem, detail = asyncio.run(_diagnose(url))
+    if problem is not None:
+        errors.print(f"[red]✗[/] {escape(problem)}")
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] {escape(detail)}")
+
+
+async def _diagnose(url: str | None) -> tuple[str | None, str]:
+    """``(problem, "")`` as one sentence, or ``(None, summary)`` when all is well."""
+    target = "the database"
+    try:
+        settings = load_settings()
+        resolved = resolve_database_url(url, settings)
+        target = redact_url(resolved)
+        store = await connect(resolved, settings=settings)
+    except RepokitError as exc:
+        return f"Cannot open {target}: {_sentence(exc)}", ""
+    except Exception as exc:  # a doctor reports, it never crashes
+        return f"Cannot open {target}: unexpected {type(exc).__name__}.", ""
+    try:
+        documents = await _probe(store)
+    except RepokitError as exc:
+        return f"{target} is reachable but not usable: {_sentence(exc)}", ""
+    except Exception as exc:
+        return f"{target} is reachable but a check failed with {type(exc).__name__}.", ""
+    finally:
+        await store.close()
+    return None, (
+        f"{target} is reachable ({store.capabilities.backend} backend) and its schema "
+        f"is in place; it holds {documents} documents."
+    )
+
+
+async def _probe(store: StorePort) -> int:
+    """Read one row of every repository so a missing table or column shows up."""
+    nobody = uuid4()
+    await store.users.list(0, 1)
+    await store.workspaces.list(0, 1)
+    await store.documents.list(0, 1)
+    await store.documents.get_chunks(nobody)
+    await store.acl.workspaces_of(nobody)
+    await store.audit.page(1)
+    await store.chats.list_session(nobody, 1)
+    return await store.documents.count()
+
+
+def _sentence(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
