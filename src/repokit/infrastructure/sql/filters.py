@@ -125,7 +125,11 @@ class FilterTarget:
 
 
 class CompiledFilterCache:
-    """Recently compiled filters of one target, keyed by their (hashable, frozen) AST.
+    """Recently compiled filters of one target, keyed by the ``repr`` of their AST.
+
+    The key is the repr, not the node: AST nodes compare by value, and ``1``,
+    ``1.0`` and ``True`` are equal (and hash alike) in Python while the filter
+    language tells them apart; their reprs differ.
 
     Building SQLAlchemy expressions costs far more than running a selective query,
     and services repeat the same filters; a cached expression is also the same
@@ -135,21 +139,19 @@ class CompiledFilterCache:
     def __init__(self, target: FilterTarget, size: int = 256) -> None:
         self.target = target
         self._size = size
-        self._entries: OrderedDict[FilterNode, ColumnElement[bool]] = OrderedDict()
+        self._entries: OrderedDict[str, ColumnElement[bool]] = OrderedDict()
 
     def compile(self, node: FilterNode | None) -> ColumnElement[bool] | None:
         """``compile_filter(node, target)``, from the cache when possible."""
         if node is None:
             return None
-        try:
-            cached = self._entries.get(node)
-        except TypeError:  # an unhashable operand cannot be cached; compile it afresh
-            return compile_filter(node, self.target)
+        key = repr(node)
+        cached = self._entries.get(key)
         if cached is not None:
-            self._entries.move_to_end(node)
+            self._entries.move_to_end(key)
             return cached
         compiled = _FilterCompiler(self.target).compile(node)
-        self._entries[node] = compiled
+        self._entries[key] = compiled
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return compiled
