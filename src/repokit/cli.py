@@ -70,7 +70,7 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_call(work))
     except RepokitError as exc:
-        errors.print(f"[red]error:[/] {escape(str(exc))}")
+        errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -108,7 +108,7 @@ def demo(
         list[str] | None,
         typer.Option("--query", "-q", help="Search for this instead of the built-in three."),
     ] = None,
-    k: Annotated[int, typer.Option(min=1, max=50, help="Hits per search.")] = 3,
+    k: Annotated[int, typer.Option("--top", "-k", min=1, max=50, help="Hits per search.")] = 3,
 ) -> None:
     """Ingest the built-in corpus (once), run three semantic searches, show ranked hits."""
     corpus = load_corpus()
@@ -185,9 +185,9 @@ def doctor(url: UrlOption = None) -> None:
     """Check the configuration, the connection and the schema; say what is wrong."""
     problem, detail = asyncio.run(_diagnose(url))
     if problem is not None:
-        errors.print(f"[red]✗[/] {escape(problem)}")
+        errors.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"[green]✓[/] {escape(detail)}")
+    console.print(f"[green]✓[/] {escape(detail)}", soft_wrap=True)
 
 
 async def _diagnose(url: str | None) -> tuple[str | None, str]:

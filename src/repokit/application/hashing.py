@@ -84,6 +84,8 @@ def tokenize(text: str) -> list[str]:
 
 def _fold(word: str) -> str:
     # "databases" and "database" should meet; "class", "status", "analysis" must not lose an s.
+    if word.endswith("sses"):
+        return word[:-2]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):

@@ -129,8 +129,8 @@ async def open_store(url: str, settings: Settings) -> StorePort:
     except ImportError as exc:
         # A factory may import its driver lazily; say what is missing, not where.
         raise ConfigurationError(
-            f"the backend for {redact_url(url)!r} needs a module that is not installed "
-            f"({exc.name or 'unknown'})"
+            f"the backend for {redact_url(url)!r} needs the module {exc.name or '?'!r}, "
+            "which is not installed"
         ) from exc
 
 
@@ -167,11 +167,13 @@ def _not_available(scheme: str, backend: BuiltinBackend) -> ConfigurationError:
 
 
 def _load_entry_point(entry_point: EntryPoint) -> StoreFactory:
-    where = f"entry point {entry_point.name!r} ({entry_point.value}) of group {ENTRY_POINT_GROUP!r}"
+    where = f"{entry_point.name!r} ({entry_point.value}, entry-point group {ENTRY_POINT_GROUP!r})"
     try:
         factory = entry_point.load()
     except Exception as exc:  # a broken plugin may raise anything while importing
-        raise ConfigurationError(f"cannot load the backend plugin {where}: {exc!r}") from exc
+        raise ConfigurationError(
+            f"cannot load the backend plugin {where}: {type(exc).__name__}: {exc}"
+        ) from exc
     if not callable(factory):
         raise ConfigurationError(f"the backend plugin {where} is not a callable factory")
     return cast(StoreFactory, factory)
