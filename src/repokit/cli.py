@@ -72,6 +72,10 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     except RepokitError as exc:
         errors.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
+    except OSError as exc:
+        # The file system said no (a path that cannot be created, a full disk).
+        errors.print(f"[red]error:[/] {escape(_os_error(exc))}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 async def _call(work: Callable[[], Awaitable[T]]) -> T:
@@ -143,6 +147,8 @@ def demo(
                 f"{report.created} new, {report.skipped} already stored; "
                 f"{total} documents in {len(report.workspaces)} workspaces"
             )
+            if store.capabilities.backend == "memory":
+                console.print("[dim]memory:// keeps nothing once the process exits.[/]")
             names = workspace_names(report)
             for text in searches:
                 hits = await search(store, embedder, user_id=report.user.id, query=text, k=k)
@@ -200,6 +206,8 @@ async def _diagnose(url: str | None) -> tuple[str | None, str]:
         store = await connect(resolved, settings=settings)
     except RepokitError as exc:
         return f"Cannot open {target}: {_sentence(exc)}", ""
+    except OSError as exc:
+        return f"Cannot open {target}: {_sentence(_os_error(exc))}", ""
     except Exception as exc:  # a doctor reports, it never crashes
         return f"Cannot open {target}: unexpected {type(exc).__name__}.", ""
     try:
@@ -229,7 +237,13 @@ async def _probe(store: StorePort) -> int:
     return await store.documents.count()
 
 
-def _sentence(exc: BaseException) -> str:
+def _os_error(exc: OSError) -> str:
+    # strerror and the file name only: the full text could carry more than a path.
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or type(exc).__name__}{where}"
+
+
+def _sentence(exc: BaseException | str) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text if text.endswith((".", "!", "?")) else f"{text}."
 

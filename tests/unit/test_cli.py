@@ -87,3 +87,13 @@ def test_doctor_reports_a_backend_not_built_yet() -> None:
     assert result.exit_code == 1
     assert "not available in this version" in result.output
     assert "hunter2" not in result.output
+
+
+@pytest.mark.parametrize("command", ["doctor", "demo"])
+def test_path_that_cannot_be_created_is_one_line(command: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, [command, "--url", sqlite_url(blocker / "x.db")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
