@@ -12,12 +12,12 @@ one: the semaphore then serialises every use of that connection.
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from repokit.domain.errors import BackendUnavailableError, StoreClosedError
+from repokit.infrastructure.sql.concurrency import Slots, acquire_slot
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 
@@ -29,7 +29,7 @@ class ConnectionPool:
         self._engine = engine
         self._size = size
         self._timeout = timeout
-        self._slots = asyncio.Semaphore(size)
+        self._slots = Slots(size)
         self._idle: deque[SqlConnection] = deque()
         self._all: set[SqlConnection] = set()
         self.closed = False
@@ -38,15 +38,10 @@ class ConnectionPool:
         """A connection for the caller's exclusive use; give it back with :meth:`release`."""
         if self.closed:
             raise StoreClosedError("store is closed")
-        if self._slots.locked():
-            try:
-                await asyncio.wait_for(self._slots.acquire(), self._timeout)
-            except TimeoutError:
-                raise BackendUnavailableError(
-                    f"no SQLite connection was free within {self._timeout:g}s ({self._size} in use)"
-                ) from None
-        else:
-            await self._slots.acquire()
+        if not await acquire_slot(self._slots, self._timeout):
+            raise BackendUnavailableError(
+                f"no SQLite connection was free within {self._timeout:g}s ({self._size} in use)"
+            )
         if self.closed:
             self._slots.release()
             raise StoreClosedError("store is closed")

@@ -124,6 +124,13 @@ class VersionedSqlRepository(SqlRepository[V]):
         """
         return {}
 
+    def _normalize(self, entity: V) -> V:
+        """``entity`` as it is stored (e.g. an email lower-cased); itself by default.
+
+        ``model_copy`` skips validation, so the store repeats what validators do.
+        """
+        return entity
+
     def _errors(self, entity: V) -> ErrorContext:
         """What constraint failures mean when saving ``entity``."""
         return ErrorContext(duplicate=f"{self.noun} {entity.__dict__['id']} already exists")
@@ -134,6 +141,7 @@ class VersionedSqlRepository(SqlRepository[V]):
 
     async def save(self, entity: V) -> V:
         """Insert (version 0) or update (version n, stored as n + 1); see the module doc."""
+        entity = self._normalize(entity)
         stamped = self._stamp()
         async with self._scope.write(self._errors(entity), atomic=False) as connection:
             if entity.__dict__["version"] == 0:
@@ -142,7 +150,7 @@ class VersionedSqlRepository(SqlRepository[V]):
 
     async def save_many(self, entities: Sequence[V]) -> builtins.list[V]:
         """Save a batch atomically: all land or none does."""
-        batch = list(entities)
+        batch = [self._normalize(entity) for entity in entities]
         if not batch:
             return []
         seen: set[UUID] = set()

@@ -14,12 +14,12 @@ Driver errors raised in a scope are translated here (see :mod:`.errors`).
 
 from __future__ import annotations
 
-import asyncio
 from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
+from repokit.infrastructure.sql.concurrency import CallLock, Owner, current_owner
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import (
     DRIVER_ERRORS,
@@ -44,7 +44,7 @@ class OpenUnit(Protocol):
     def holds_write_lock(self) -> bool: ...
 
     @property
-    def owner_task(self) -> asyncio.Task[Any] | None: ...
+    def owner(self) -> Owner | None: ...
 
 
 class Scope(Protocol):
@@ -115,7 +115,7 @@ class StoreScope:
             raise StoreClosedError("store is closed")
         unit = self._active_unit.get()
         # Child tasks inherit the variable; only the unit's own task would wait on itself.
-        if unit is None or not unit.is_open or unit.owner_task is not asyncio.current_task():
+        if unit is None or not unit.is_open or unit.owner is not current_owner():
             return
         if self._single:
             raise CapabilityError(
@@ -202,7 +202,7 @@ class UnitScope:
 
     def __init__(self, unit: UnitConnectionOwner) -> None:
         self._unit = unit
-        self.lock = asyncio.Lock()
+        self.lock = CallLock()
 
     def read(self, context: ErrorContext | None = None, *, snapshot: bool = False) -> _UnitUse:
         """The unit's connection, its transaction begun (a snapshot already)."""

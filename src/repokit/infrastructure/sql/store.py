@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from repokit.domain.errors import CapabilityError, StoreClosedError
 from repokit.domain.ports import (
     AuditLogPort,
@@ -14,6 +12,7 @@ from repokit.domain.ports import (
     WorkspaceAclPort,
     WorkspaceRepositoryPort,
 )
+from repokit.infrastructure.sql.concurrency import current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 from repokit.infrastructure.sql.scopes import StoreScope
@@ -61,7 +60,7 @@ class SqlStore(StorePort):
         self._check_open()
         database = self._database
         unit = database.active_unit.get()
-        if unit is not None and unit.is_open and unit.owner_task is asyncio.current_task():
+        if unit is not None and unit.is_open and unit.owner is current_owner():
             raise CapabilityError("migrate() cannot run while a unit of work is open in this task")
         connection = await database.pool.acquire()
         try:

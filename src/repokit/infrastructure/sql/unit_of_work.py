@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from contextvars import Token
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from repokit.domain.errors import StoreClosedError, UnitOfWorkError
 from repokit.domain.ports import UnitOfWorkPort
+from repokit.infrastructure.sql.concurrency import Owner, current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
@@ -30,7 +30,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
         self._state = _NEW
         self._connection: SqlConnection | None = None
         self._token: Token[OpenUnit | None] | None = None
-        self._task: asyncio.Task[Any] | None = None
+        self._owner: Owner | None = None
         self._scope = UnitScope(self)
         attach_repositories(self, self._scope, database)
 
@@ -47,9 +47,9 @@ class SqlUnitOfWork(UnitOfWorkPort):
         return self._connection is not None and self._connection.in_transaction
 
     @property
-    def owner_task(self) -> asyncio.Task[Any] | None:
+    def owner(self) -> Owner | None:
         """The task that entered the unit."""
-        return self._task
+        return self._owner
 
     def connection_for_call(self) -> SqlConnection:
         """The unit's connection, or the error saying why it cannot be used."""
@@ -69,15 +69,15 @@ class SqlUnitOfWork(UnitOfWorkPort):
             )
         if database.pool.closed:
             raise StoreClosedError("store is closed")
-        task = asyncio.current_task()
+        owner = current_owner()
         current = database.active_unit.get()
-        if current is not None and current.is_open and current.owner_task is task:
+        if current is not None and current.is_open and current.owner is owner:
             raise UnitOfWorkError(
                 "a unit of work of this store is already open in this task; "
                 "units do not nest (no implicit savepoints)"
             )
         self._connection = await database.pool.acquire()
-        self._task = task
+        self._owner = owner
         self._token = database.active_unit.set(self)
         self._state = _OPEN
         return self

@@ -25,6 +25,10 @@ class SqlUserRepository(VersionedSqlRepository[User], UserRepositoryPort):
         super().__init__(scope, catalog.users)
         self._catalog = catalog
 
+    def _normalize(self, entity: User) -> User:
+        email = entity.email.strip().lower()
+        return entity if email == entity.email else entity.model_copy(update={"email": email})
+
     def _errors(self, entity: User) -> ErrorContext:
         return ErrorContext(
             duplicate=f"user {entity.id} already exists",
