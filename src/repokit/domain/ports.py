@@ -1,6 +1,6 @@
 """The repository ports: what the domain needs from storage, and nothing else.
 
-These are the async ports; the sync twins (``repokit.domain.sync_ports``) have
+These are the async ports; their sync twins (generated from this module) have
 the same names and signatures without ``await``. Adapters implement them; the
 contract suite in :mod:`repokit.testing` proves each adapter honours them.
 
