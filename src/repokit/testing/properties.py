@@ -1,0 +1,145 @@
+"""Contract: random filters give exactly the reference evaluator's answer (hypothesis).
+
+The dataset is stored once per test; hypothesis varies only the filters. The
+hypothesis test is synchronous and runs in a worker thread
+(:func:`asyncio.to_thread`) while the store stays on the test's event loop:
+each store call is handed to that loop with
+:func:`asyncio.run_coroutine_threadsafe`. So the async ``store`` fixture, the
+store's connections and its loop are exactly those of every other contract
+test, and hypothesis never meets an async function or a function-scoped fixture.
+
+Runs are deterministic: ``derandomize=True`` (the seed comes from the test's
+source), no example database, a fixed ``max_examples`` and no deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from repokit.domain.entities import Document
+from repokit.domain.errors import InvalidQueryError
+from repokit.domain.matching import matches
+from repokit.domain.ports import StorePort
+from repokit.domain.query import parse_filter
+from repokit.testing.base import ContractMixin
+from repokit.testing.filter_strategies import (
+    CREATED_OFFSETS,
+    Filter,
+    FilterPools,
+    invalid_filters,
+    random_documents,
+    valid_filters,
+)
+from repokit.testing.samples import at, basis, chunk, snapshot, stored_user, stored_workspace
+
+T = TypeVar("T")
+
+MAX_EXAMPLES = 60
+DOCUMENTS = 80
+
+PROPERTY_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+"""Deterministic: the same filters on every run, nothing remembered between runs."""
+
+
+class OnLoop:
+    """Runs coroutines on the test's event loop from hypothesis's worker thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def __call__(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
+
+
+async def run_in_worker_thread(check: Callable[[], None]) -> None:
+    """Run a synchronous hypothesis test without blocking the loop its store calls need."""
+    await asyncio.to_thread(check)
+
+
+async def stored_dataset(
+    store: StorePort, count: int = DOCUMENTS
+) -> tuple[list[Document], FilterPools]:
+    """The random documents, stored, in (created_at, id) order, and the pools for filters."""
+    owner = await stored_user(store, "property-owner")
+    first = await stored_workspace(store, "first", owner)
+    second = await stored_workspace(store, "second", owner)
+    saved = await store.documents.save_many(random_documents(count, [None, first.id, second.id]))
+    ordered = sorted(saved, key=lambda doc: (doc.created_at, doc.id))
+    moments = {at(offset) for offset in CREATED_OFFSETS} | {doc.updated_at for doc in saved}
+    return ordered, FilterPools(tuple(sorted(moments)), (None, first.id, second.id))
+
+
+def page_ids(on_loop: OnLoop, store: StorePort, where: Filter) -> list[Any]:
+    """Ids of every page of ``documents.page(where=...)``, in order."""
+    ids: list[Any] = []
+    cursor: str | None = None
+    for _ in range(DOCUMENTS + 1):
+        page = on_loop(store.documents.page(16, cursor, where=where))
+        ids.extend(doc.id for doc in page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+    raise AssertionError("documents.page never returned next_cursor=None")
+
+
+class FilterPropertyContract(ContractMixin):
+    """Random valid filters match the reference evaluator; random invalid ones are refused."""
+
+    async def test_random_filters_select_what_the_reference_evaluator_selects(
+        self, store: StorePort
+    ) -> None:
+        documents, pools = await stored_dataset(store)
+        on_loop = OnLoop(asyncio.get_running_loop())
+
+        @PROPERTY_SETTINGS
+        @given(where=valid_filters(pools))
+        def check(where: Filter) -> None:
+            node = parse_filter(where)
+            expected = [doc.id for doc in documents if matches(node, doc)]
+            listed = on_loop(store.documents.list(0, 10_000, where=where))
+            assert [doc.id for doc in listed] == expected
+            assert on_loop(store.documents.count(where=where)) == len(expected)
+            assert page_ids(on_loop, store, where) == expected
+
+        await run_in_worker_thread(check)
+
+    async def test_random_invalid_filters_are_refused_and_change_nothing(
+        self, store: StorePort
+    ) -> None:
+        documents, pools = await stored_dataset(store, 20)
+        for doc in documents[:5]:
+            await store.documents.add_chunks(doc.id, [chunk(doc, 0, basis(store.embedding_dim, 0))])
+        before = await snapshot(store)
+        query = basis(store.embedding_dim, 0)
+        on_loop = OnLoop(asyncio.get_running_loop())
+
+        @PROPERTY_SETTINGS
+        @given(where=invalid_filters(pools))
+        def check(where: Any) -> None:
+            with pytest.raises(InvalidQueryError):
+                parse_filter(where)  # the generator itself must only make invalid filters
+            calls: list[Callable[[], Coroutine[Any, Any, Any]]] = [
+                lambda: store.documents.list(where=where),
+                lambda: store.documents.count(where=where),
+                lambda: store.documents.page(where=where),
+                lambda: store.documents.search_similar(query, where=where),
+            ]
+            for call in calls:
+                with pytest.raises(InvalidQueryError):
+                    on_loop(call())
+            assert on_loop(store.documents.count()) == len(documents)
+
+        await run_in_worker_thread(check)
+        assert await snapshot(store) == before
