@@ -29,7 +29,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, StaticPool
 
-from repokit.domain.errors import ConfigurationError
+from repokit.domain.errors import BackendUnavailableError, ConfigurationError
 from repokit.infrastructure.config import Settings, redact_url
 
 SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite")
@@ -76,7 +76,13 @@ def parse_sqlite_url(url: str) -> SqliteTarget:
 def create_sqlite_engine(target: SqliteTarget, settings: Settings) -> AsyncEngine:
     """An async engine on aiosqlite with the per-connection settings described above."""
     if target.path is not None:
-        target.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendUnavailableError(
+                f"cannot create the folder of the SQLite database {target.path.name!r}: "
+                f"{exc.strerror or exc}"
+            ) from exc
         # The adapter keeps its own connections (see .pool); the engine only opens them.
         engine = create_async_engine(
             target.url,
