@@ -56,6 +56,15 @@ Metadata = Annotated[dict[str, JsonValue], AfterValidator(_portable_metadata)]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
+def normalize_email(email: str) -> str:
+    """The stored form of an email: stripped and lower-cased.
+
+    Adapters apply it again on ``save`` because ``model_copy(update=...)`` skips
+    validation, and uniqueness must hold for every stored row.
+    """
+    return email.strip().lower()
+
+
 class Entity(BaseModel):
     """Base of every stored entity: validated on assignment, unknown fields rejected."""
 
@@ -110,7 +119,7 @@ class User(VersionedEntity):
     @field_validator("email")
     @classmethod
     def _normalize_email(cls, value: str) -> str:
-        email = value.strip().lower()
+        email = normalize_email(value)
         if not _EMAIL.match(email):
             raise ValueError(f"not an email address: {value!r}")
         return email
@@ -213,6 +222,7 @@ __all__ = [
     "Document",
     "Entity",
     "Metadata",
+    "normalize_email",
     "Role",
     "ScoredChunk",
     "Timestamp",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from uuid import UUID
 
-from repokit.domain.entities import User
+from repokit.domain.entities import User, normalize_email
 from repokit.domain.paging import validate_window
 from repokit.domain.ports import UserRepositoryPort
 from repokit.infrastructure.memory.listing import offset_window
@@ -23,7 +23,8 @@ class MemoryUserRepository(UserRepositoryPort):
     async def save(self, user: User) -> User:
         """Insert or update a user; an email used by another user raises ``DuplicateError``."""
         with self._scope.transaction() as transaction:
-            return save_versioned(transaction, USERS, user)
+            stored = user.model_copy(update={"email": normalize_email(user.email)})
+            return save_versioned(transaction, USERS, stored)
 
     async def get_by_id(self, id: UUID) -> User | None:
         """The user with this id, or None."""
@@ -33,7 +34,7 @@ class MemoryUserRepository(UserRepositoryPort):
     async def find_by_email(self, email: str) -> User | None:
         """The user with this email, compared without regard to case or surrounding spaces."""
         with self._scope.transaction() as transaction:
-            wanted = email.strip().lower()
+            wanted = normalize_email(email)
             for user in transaction.rows(USERS).values():
                 if user.email == wanted:
                     return to_entity(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from uuid import UUID
 
-from repokit.domain.entities import User
+from repokit.domain.entities import User, normalize_email
 from repokit.domain.errors import InUseError
 from repokit.domain.ports import UserRepositoryPort
 from repokit.infrastructure.sql.catalog import Catalog
@@ -26,7 +26,7 @@ class SqlUserRepository(VersionedSqlRepository[User], UserRepositoryPort):
         self._catalog = catalog
 
     def _normalize(self, entity: User) -> User:
-        email = entity.email.strip().lower()
+        email = normalize_email(entity.email)
         return entity if email == entity.email else entity.model_copy(update={"email": email})
 
     def _errors(self, entity: User) -> ErrorContext:
@@ -51,7 +51,7 @@ class SqlUserRepository(VersionedSqlRepository[User], UserRepositoryPort):
 
     async def find_by_email(self, email: str) -> User | None:
         """The user with this email, compared without regard to case."""
-        key = email.strip().lower()
+        key = normalize_email(email)
         async with self._scope.read() as connection:
             row = await connection.fetch_one(self._catalog.user_by_email.sql, (key,))
         return None if row is None else self._mapping.decode(row)
