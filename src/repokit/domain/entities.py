@@ -222,11 +222,11 @@ __all__ = [
     "Document",
     "Entity",
     "Metadata",
-    "normalize_email",
     "Role",
     "ScoredChunk",
     "Timestamp",
     "User",
     "VersionedEntity",
     "Workspace",
+    "normalize_email",
 ]
