@@ -9,7 +9,7 @@ import pytest
 import repokit
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
-from repokit.testing import StoreContract
+from repokit.testing import StoreContract, assert_contract_complete
 
 
 class TestMemoryStore(StoreContract):
@@ -21,3 +21,8 @@ class TestMemoryStore(StoreContract):
         await store.migrate()
         yield store
         await store.close()
+
+
+@pytest.mark.parametrize("backend", [TestMemoryStore])
+def test_the_backend_runs_the_whole_contract(backend: type) -> None:
+    assert_contract_complete(backend)

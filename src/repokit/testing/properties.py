@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from repokit.domain.entities import Document
 from repokit.domain.errors import InvalidQueryError
@@ -40,6 +41,8 @@ from repokit.testing.samples import at, basis, chunk, snapshot, stored_user, sto
 T = TypeVar("T")
 
 MAX_EXAMPLES = 60
+FILTERS = 5
+"""Valid filters checked per example: more filters for the same number of examples."""
 DOCUMENTS = 80
 
 PROPERTY_SETTINGS = settings(
@@ -104,14 +107,16 @@ class FilterPropertyContract(ContractMixin):
         on_loop = OnLoop(asyncio.get_running_loop())
 
         @PROPERTY_SETTINGS
-        @given(where=valid_filters(pools))
-        def check(where: Filter) -> None:
-            node = parse_filter(where)
-            expected = [doc.id for doc in documents if matches(node, doc)]
-            listed = on_loop(store.documents.list(0, 10_000, where=where))
-            assert [doc.id for doc in listed] == expected
-            assert on_loop(store.documents.count(where=where)) == len(expected)
-            assert page_ids(on_loop, store, where) == expected
+        @given(filters=st.lists(valid_filters(pools), min_size=FILTERS, max_size=FILTERS))
+        def check(filters: list[Filter]) -> None:
+            for where in filters:
+                node = parse_filter(where)
+                expected = [doc.id for doc in documents if matches(node, doc)]
+                listed = on_loop(store.documents.list(0, 10_000, where=where))
+                assert [doc.id for doc in listed] == expected, f"list(where={where!r})"
+                count = on_loop(store.documents.count(where=where))
+                assert count == len(expected), f"count(where={where!r})"
+                assert page_ids(on_loop, store, where) == expected, f"page(where={where!r})"
 
         await run_in_worker_thread(check)
 
@@ -128,8 +133,9 @@ class FilterPropertyContract(ContractMixin):
         @PROPERTY_SETTINGS
         @given(where=invalid_filters(pools))
         def check(where: Any) -> None:
+            # The generator must make only invalid filters, or this test proves nothing.
             with pytest.raises(InvalidQueryError):
-                parse_filter(where)  # the generator itself must only make invalid filters
+                parse_filter(where)
             calls: list[Callable[[], Coroutine[Any, Any, Any]]] = [
                 lambda: store.documents.list(where=where),
                 lambda: store.documents.count(where=where),
