@@ -27,6 +27,10 @@ def contract_xfail(*, reason: str) -> Callable[[F], F]:
             async def test_list_orders_titles_by_code_point(self, store):
                 await super().test_list_orders_titles_by_code_point(store)
 
+    A parametrized contract test keeps its parameters only if the override repeats
+    the contract test's ``@pytest.mark.parametrize`` marks (marks belong to the
+    function object, and the override is a new function).
+
     Raises:
         ValueError: when ``reason`` is empty or blank.
     """

@@ -77,6 +77,15 @@ class PaginationContract(ContractMixin):
         found = [doc.title for doc in await store.documents.list(order_by="updated_at")]
         assert found == ["second", "first"]
 
+    async def test_list_filters_before_ordering_and_windowing(self, store: StorePort) -> None:
+        await store.documents.save_many(
+            [document(name, metadata={"keep": name != "c"}) for name in ["d", "a", "c", "b", "e"]]
+        )
+        found = await store.documents.list(
+            1, 2, where={"metadata.keep": True}, order_by="title", descending=True
+        )
+        assert [doc.title for doc in found] == ["d", "b"]
+
     async def test_offset_windows_over_a_shared_created_at_neither_lose_nor_repeat(
         self, store: StorePort
     ) -> None:

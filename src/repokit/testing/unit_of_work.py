@@ -76,6 +76,8 @@ class UnitOfWorkContract(ContractMixin):
         require_transactions(store)
         updated = await stored_document(store, "updated")
         deleted = await stored_document(store, "deleted")
+        kept_chunk = chunk(deleted, 0, basis(store.embedding_dim, 0))
+        await store.documents.add_chunks(deleted.id, [kept_chunk])
         with pytest.raises(Boom):  # noqa: PT012 - the block is what is tested
             async with store.unit_of_work() as uow:
                 await uow.documents.save(updated.model_copy(update={"title": "changed"}))
@@ -83,6 +85,7 @@ class UnitOfWorkContract(ContractMixin):
                 raise Boom
         assert await store.documents.get_by_id(updated.id) == updated
         assert await store.documents.get_by_id(deleted.id) == deleted
+        assert [c.id for c in await store.documents.get_chunks(deleted.id)] == [kept_chunk.id]
 
     async def test_commit_then_rollback_mid_block(self, store: StorePort) -> None:
         require_transactions(store)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from repokit.domain.entities import Role, User
+from repokit.domain.entities import AuditEvent, Role, User
 from repokit.domain.errors import ConcurrencyError, DuplicateError, InUseError, NotFoundError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
@@ -131,6 +131,14 @@ class UserContract(ContractMixin):
         assert await store.users.get_by_id(owner.id) == owner
         assert await store.workspaces.get_by_id(space.id) == space
         assert await store.acl.role_of(space.id, owner.id) is Role.OWNER
+
+    async def test_deleting_a_user_keeps_their_audit_events(self, store: StorePort) -> None:
+        ann = await stored_user(store, "ann")
+        await store.audit.append(
+            AuditEvent(actor_id=ann.id, action="login", entity_type="user", entity_id=str(ann.id))
+        )
+        await store.users.delete(ann.id)
+        assert [e.action for e in (await store.audit.page(actor_id=ann.id)).items] == ["login"]
 
     async def test_a_former_owner_can_be_deleted(self, store: StorePort) -> None:
         owner = await stored_user(store, "owner")
