@@ -9,7 +9,8 @@ do not use the contract suite:
 * adds one ``contract_guard`` item to every collected test class that inherits
   the contract suite; it fails when the class drops a contract test or
   overrides one without ``@contract_xfail(reason="...")``
-  (see :func:`repokit.testing.guard.assert_contract_complete`).
+  (see :func:`repokit.testing.guard.assert_contract_complete`). Runs that
+  name single tests by node id (``path::Class::test``) get no guard items.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def pytest_collection_modifyitems(
     """
     if sys.modules.get(_BASE_MODULE) is None:
         return
+    # Asked for single tests by node id (``path::Class::test``): run just those.
+    single_tests = any(str(arg).count("::") >= 2 for arg in config.args)
     guarded: dict[pytest.Class, int] = {}
     for index, item in enumerate(items):
         mark = item.get_closest_marker(_MARKER)
@@ -77,7 +80,7 @@ def pytest_collection_modifyitems(
             reason = mark.kwargs.get("reason", mark.args[0] if mark.args else "")
             item.add_marker(pytest.mark.xfail(strict=True, reason=str(reason)))
         parent = item.getparent(pytest.Class)
-        if parent is not None and _is_contract_class(parent.obj):
+        if not single_tests and parent is not None and _is_contract_class(parent.obj):
             guarded[parent] = index
     for parent, last in sorted(guarded.items(), key=lambda pair: pair[1], reverse=True):
         guard = ContractGuardItem.from_parent(parent, name="contract_guard", test_class=parent.obj)
