@@ -166,7 +166,9 @@ def exact_top_k(
 def recall_at_k(found: list[list[int]], truth: np.ndarray[Any, Any]) -> float:
     """Mean share of the true top-k found, per query."""
     k = truth.shape[1]
-    hits = sum(len(set(row) & set(expected.tolist())) for row, expected in zip(found, truth))
+    hits = sum(
+        len(set(row) & set(expected.tolist())) for row, expected in zip(found, truth, strict=True)
+    )
     return hits / (k * len(truth))
 
 

@@ -91,9 +91,7 @@ async def copy_vectors(
     tagged: Sequence[bool],
 ) -> float:
     """COPY the rows in (binary); returns the seconds it took."""
-    records = [
-        (i, int(document_of[i]), bool(tagged[i]), vectors[i]) for i in range(len(vectors))
-    ]
+    records = [(i, int(document_of[i]), bool(tagged[i]), vectors[i]) for i in range(len(vectors))]
     start = time.perf_counter()
     await connection.copy_records_to_table(
         table, records=records, columns=["id", "document", "tagged", "embedding"]
