@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from repokit.domain.errors import CapabilityError, StoreClosedError
 from repokit.domain.ports import (
     AuditLogPort,
@@ -14,10 +16,13 @@ from repokit.domain.ports import (
 )
 from repokit.infrastructure.sql.concurrency import current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
+from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 from repokit.infrastructure.sql.scopes import StoreScope
-from repokit.infrastructure.sql.tables import metadata
 from repokit.infrastructure.sql.unit_of_work import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from repokit.infrastructure.sql.migrations import Progress
 
 
 class SqlStore(StorePort):
@@ -51,21 +56,40 @@ class SqlStore(StorePort):
         self._check_open()
         return SqlUnitOfWork(self._database)
 
-    async def migrate(self) -> None:
-        """Create the tables and indexes that are missing; safe to run again.
+    async def migrate(self, *, progress: Progress | None = None) -> None:
+        """Bring the schema to the newest Alembic revision; safe to run again.
 
-        Runs in one ``BEGIN IMMEDIATE`` transaction (SQLite's DDL is transactional),
-        so concurrent migrations serialise and a failure leaves nothing half-made.
+        Runs the revisions of ``migrations/`` (see
+        :mod:`repokit.infrastructure.sql.migrations`) on one of the store's own
+        connections, so ``sqlite:///:memory:`` migrates the very database the
+        store uses, in one transaction (``BEGIN IMMEDIATE`` on SQLite, whose DDL is
+        transactional): concurrent migrations serialise and a failure leaves
+        nothing half-made. ``progress`` hears of each revision applied.
+
+        Raises:
+            ConfigurationError: the database was built for another ``EMBEDDING_DIM``.
+            BackendUnavailableError: pgvector is missing on a PostgreSQL server.
         """
+        # Imported here: Alembic is needed to migrate, not to use a migrated store.
+        from repokit.infrastructure.sql.migrations import upgrade_connection
+
         self._check_open()
         database = self._database
         unit = database.active_unit.get()
         if unit is not None and unit.is_open and unit.owner is current_owner():
             raise CapabilityError("migrate() cannot run while a unit of work is open in this task")
+        sqlite = database.engine.dialect.name == "sqlite"
         connection = await database.pool.acquire()
         try:
+            if sqlite:
+                # SQLite requires foreign keys off while a revision rebuilds a table
+                # (dropping a parent would cascade), and only outside a transaction;
+                # env.py runs PRAGMA foreign_key_check before the commit instead.
+                await connection.fetch_all("PRAGMA foreign_keys = OFF")
             await connection.begin("IMMEDIATE")
-            await connection.sa.run_sync(metadata.create_all)
+            await connection.sa.run_sync(
+                upgrade_connection, embedding_dim=self.embedding_dim, progress=progress
+            )
             await connection.commit()
         except DRIVER_ERRORS as exc:
             await connection.rollback_quietly()
@@ -74,6 +98,8 @@ class SqlStore(StorePort):
             await connection.rollback_quietly()
             raise
         finally:
+            if sqlite:
+                await _restore_foreign_keys(connection)
             await database.pool.release(connection)
 
     async def close(self) -> None:
@@ -87,6 +113,13 @@ class SqlStore(StorePort):
     def _check_open(self) -> None:
         if self._closed:
             raise StoreClosedError("store is closed")
+
+
+async def _restore_foreign_keys(connection: SqlConnection) -> None:
+    try:
+        await connection.fetch_all("PRAGMA foreign_keys = ON")
+    except DRIVER_ERRORS:
+        connection.broken = True  # the pool closes it rather than hand out one without FKs
 
 
 __all__ = ["SqlStore"]

@@ -8,6 +8,12 @@ foreign keys: the audit log is append-only and outlives what it talks about.
 
 Indexes serve the page queries: every keyset listing is ``(timestamp, id)``
 behind its equality filter, so each listing reads one index range in order.
+PostgreSQL also gets a GIN index on the documents' ``jsonb`` metadata and an
+HNSW index on the chunks' embeddings; they are declared here with
+``ddl_if(dialect="postgresql")``, so SQLite never creates them.
+
+The Alembic revisions in ``migrations/versions`` create exactly this schema;
+``tests/integration/test_migrations.py`` compares the two on both databases.
 """
 
 from __future__ import annotations
@@ -32,6 +38,15 @@ from repokit.infrastructure.sql.types import (
     UtcDateTime,
     UUIDType,
 )
+
+HNSW_OPTIONS: dict[str, int] = {"m": 16, "ef_construction": 64}
+"""pgvector HNSW build parameters of ``chunks.embedding`` (pgvector's defaults).
+
+The one place they are written: the migration that builds the index reads them
+from here. Once a release has shipped, changing them needs a new revision that
+rebuilds the index (``DROP INDEX`` + ``CREATE INDEX``), else existing databases
+keep the old ones.
+"""
 
 # Deterministic constraint names, so hand-written migrations can refer to them.
 metadata = MetaData(
@@ -120,6 +135,14 @@ documents = Table(
     Column("version", Integer, nullable=False),
 )
 Index("ix_documents_created", documents.c.created_at, documents.c.id)
+# jsonb_path_ops: smaller and faster than the default GIN opclass for the
+# containment (@>) tests the compiled filters use; PostgreSQL only.
+Index(
+    "ix_documents_metadata_gin",
+    documents.c.metadata,
+    postgresql_using="gin",
+    postgresql_ops={"metadata": "jsonb_path_ops"},
+).ddl_if(dialect="postgresql")
 Index(
     "ix_documents_workspace",
     documents.c.workspace_id,
@@ -144,6 +167,14 @@ chunks = Table(
 )
 # Serves get_chunks' order, the cascade from documents and the ordinal rule.
 Index("uq_chunks_document_ordinal", chunks.c.document_id, chunks.c.ordinal, unique=True)
+# Approximate nearest neighbours by cosine distance; PostgreSQL only (SQLite scans exactly).
+Index(
+    "ix_chunks_embedding_hnsw",
+    chunks.c.embedding,
+    postgresql_using="hnsw",
+    postgresql_ops={"embedding": "vector_cosine_ops"},
+    postgresql_with=HNSW_OPTIONS,
+).ddl_if(dialect="postgresql")
 
 audit_events = Table(
     "audit_events",
@@ -191,12 +222,23 @@ Index(
     chat_messages.c.id,
 )
 
+schema_settings = Table(
+    "schema_settings",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""Settings the schema was built with (``embedding_dim``): a later migration run
+with another value fails clearly instead of mixing vector lengths."""
+
 __all__ = [
+    "HNSW_OPTIONS",
     "audit_events",
     "chat_messages",
     "chunks",
     "documents",
     "metadata",
+    "schema_settings",
     "users",
     "workspace_acl",
     "workspaces",
