@@ -22,9 +22,14 @@ from repokit import __version__, connect
 from repokit.application import HashingEmbedder, SearchHit, search
 from repokit.demo import load_corpus, seed_corpus
 from repokit.demo.seeding import workspace_names
-from repokit.domain.errors import RepokitError
+from repokit.domain.errors import CapabilityError, ConfigurationError, RepokitError
 from repokit.domain.ports import StorePort
-from repokit.infrastructure.config import load_settings, redact_url, resolve_database_url
+from repokit.infrastructure.config import (
+    load_settings,
+    redact_url,
+    resolve_database_url,
+    url_scheme,
+)
 
 T = TypeVar("T")
 
@@ -88,21 +93,73 @@ def _target(url: str | None) -> str:
 
 
 @app.command()
-def migrate(url: UrlOption = None) -> None:
-    """Create or upgrade the schema of the configured backend (safe to run again)."""
+def migrate(
+    url: UrlOption = None,
+    sql: Annotated[
+        bool,
+        typer.Option("--sql", help="Print the upgrade's SQL instead of running it (offline)."),
+    ] = False,
+) -> None:
+    """Bring the schema of the configured backend to the newest revision (safe to run again).
+
+    SQL backends run the Alembic revisions, one line per revision applied; the
+    others set themselves up through ``store.migrate()``.
+    """
 
     async def work() -> None:
-        store = await connect(url)
+        settings = load_settings()
+        resolved = resolve_database_url(url, settings)
+        if _has_revisions(resolved):
+            await asyncio.to_thread(_run_revisions, resolved, settings.embedding_dim, sql=sql)
+            return
+        if sql:
+            raise CapabilityError(
+                f"--sql needs a SQL backend; {redact_url(resolved)} has no SQL schema"
+            )
+        store = await connect(resolved, settings=settings)
         try:
             await store.migrate()
             console.print(
                 f"schema is up to date: {store.capabilities.backend} backend "
-                f"at {escape(_target(url))}"
+                f"at {escape(redact_url(resolved))}"
             )
         finally:
             await store.close()
 
     _run(work)
+
+
+def _has_revisions(url: str) -> bool:
+    """True for the SQL backends, whose schema comes from Alembic revisions."""
+    return url_scheme(url) in ("sqlite", "sqlite+aiosqlite", "embedded") or url_scheme(
+        url
+    ).startswith("postgres")
+
+
+def _run_revisions(url: str, embedding_dim: int, *, sql: bool) -> None:
+    """Upgrade ``url`` to head with a line per revision, or print the DDL (blocking)."""
+    try:
+        from repokit.infrastructure.sql import migrations
+    except ImportError as exc:  # alembic comes with the sqlite and postgres extras
+        raise ConfigurationError(
+            "migrations need Alembic: pip install 'repokit[sqlite]' or 'repokit[postgres]'"
+        ) from exc
+    if sql:
+        # Plain stdout, no rich markup or wrapping: the output is meant for psql or a file.
+        typer.echo(migrations.offline_sql(url, embedding_dim=embedding_dim), nl=False)
+        return
+
+    def report(step: migrations.AppliedRevision) -> None:
+        console.print(f"[green]✓[/] {step.revision} {escape(step.message)}", soft_wrap=True)
+
+    applied = migrations.upgrade(url, embedding_dim=embedding_dim, progress=report)
+    backend = "sqlite" if url_scheme(url).startswith("sqlite") else "postgresql"
+    where = f"{backend} backend at {escape(redact_url(url))}"
+    head = migrations.head_revision()
+    if applied:
+        console.print(f"schema is up to date: {where} (revision {head})", soft_wrap=True)
+    else:
+        console.print(f"already at head (revision {head}): {where}", soft_wrap=True)
 
 
 @app.command()
