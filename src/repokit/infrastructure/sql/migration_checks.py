@@ -20,7 +20,8 @@ EMBEDDING_DIM_SETTING = "embedding_dim"
 # Any fixed 64-bit key: every repokit migration of one database takes this lock.
 _MIGRATION_LOCK_KEY = 0x7265706F6B6974  # "repokit"
 
-_INSUFFICIENT_PRIVILEGE = "42501"
+INSUFFICIENT_PRIVILEGE = "42501"
+"""PostgreSQL's SQLSTATE for "permission denied"."""
 
 
 def lock_for_migration(connection: Connection) -> None:
@@ -59,7 +60,7 @@ def ensure_vector_extension(connection: Connection) -> None:
     try:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
     except sa_exc.DBAPIError as exc:
-        if _sqlstate(exc) == _INSUFFICIENT_PRIVILEGE:
+        if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:
             raise ConfigurationError(
                 "creating the pgvector extension is not allowed for this database user: it "
                 "needs superuser or CREATE privilege on the database; ask an administrator "
@@ -106,7 +107,8 @@ def check_sqlite_foreign_keys(connection: Connection) -> None:
         )
 
 
-def _sqlstate(exc: sa_exc.DBAPIError) -> str | None:
+def sqlstate(exc: sa_exc.DBAPIError) -> str | None:
+    """The SQLSTATE of a PostgreSQL driver error, else None."""
     original = exc.orig
     # psycopg and asyncpg call it sqlstate; psycopg2 calls it pgcode.
     code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
@@ -115,8 +117,10 @@ def _sqlstate(exc: sa_exc.DBAPIError) -> str | None:
 
 __all__ = [
     "EMBEDDING_DIM_SETTING",
+    "INSUFFICIENT_PRIVILEGE",
     "check_embedding_dim",
     "check_sqlite_foreign_keys",
     "ensure_vector_extension",
     "lock_for_migration",
+    "sqlstate",
 ]

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError, RepokitError
 from repokit.infrastructure.config import redact_url
+from repokit.infrastructure.sql.migration_checks import INSUFFICIENT_PRIVILEGE, sqlstate
 from repokit.infrastructure.sql.migration_url import (
     connect,
     create_migration_engine,
@@ -236,6 +237,11 @@ def _repokit_errors(url: str | None) -> Iterator[None]:
         if exc.connection_invalidated:
             raise BackendUnavailableError(
                 f"lost the connection to {where} while migrating; nothing was changed"
+            ) from exc
+        if sqlstate(exc) == INSUFFICIENT_PRIVILEGE:
+            raise ConfigurationError(
+                f"the database user of {where} lacks a privilege the migration needs "
+                f"({_first_line(exc)}); nothing was changed"
             ) from exc
         raise RepokitError(
             f"migration of {where} failed and was rolled back: {_first_line(exc)}"
