@@ -448,17 +448,17 @@ class Bench:
             )
 
         line(
-            f"add_chunks of {n:,} (10 per call) vs COPY into HNSW table",
+            f"add_chunks {n:,} (10/call) vs COPY → HNSW",
             "sequential",
             "indexed",
             0.8,
         )
         line(
-            f"add_chunks, {self.options.workers} concurrent tasks vs COPY into HNSW table",
+            f"add_chunks, {self.options.workers} tasks vs COPY → HNSW",
             "parallel",
             "indexed",
         )
-        line("bulk load into an empty table vs COPY then CREATE INDEX", "bulk", "bare+index")
+        line("bulk load vs COPY + CREATE INDEX", "bulk", "bare+index")
 
     # get_by_id ---------------------------------------------------------------------------
 
@@ -507,7 +507,7 @@ class Bench:
         mine = median.get("repokit")
         self.report.add(
             Line(
-                "get_by_id latency vs prepared SELECT by key (+ decode)",
+                "get_by_id vs prepared SELECT + decode",
                 fmt_latency(median["raw"]),
                 self.adapter_cell(mine, fmt_latency),
                 "-" if mine is None else f"{mine / median['raw']:.2f}x",
@@ -517,7 +517,7 @@ class Bench:
         )
         self.report.add(
             Line(
-                "get_by_id latency vs prepared SELECT, row only",
+                "get_by_id vs prepared SELECT, row only",
                 fmt_latency(median["row"]),
                 self.adapter_cell(mine, fmt_latency),
                 "-" if mine is None else f"{mine / median['row']:.2f}x",
@@ -557,7 +557,7 @@ class Bench:
         query_lists = [q.tolist() for q in queries]
         tag = json.dumps({"tag": "blue"})
         for filtered in (False, True):
-            label = "filtered (~10% of documents)" if filtered else "unfiltered"
+            label = "10% filter" if filtered else "unfiltered"
             statement = await connection.prepare(search_sql(chunks, documents, filtered))
             extra = (tag,) if filtered else ()
 
@@ -606,7 +606,7 @@ class Bench:
             store_ok = "repokit" in results
             self.report.add(
                 Line(
-                    f"search_similar q/s, {label}, ef_search={self.ef_search}",
+                    f"search q/s, {label}, ef_search={self.ef_search}",
                     f"{qps['raw']:,.0f} q/s",
                     self.adapter_cell(mine, lambda v: f"{v:,.0f} q/s"),
                     "-" if mine is None else f"{mine / qps['raw']:.2f}x",
@@ -618,7 +618,7 @@ class Bench:
             recall = recall_at_k(results["repokit"], truth[filtered]) if store_ok else None
             self.report.add(
                 Line(
-                    f"recall@{K} vs exact, {label}, default settings",
+                    f"recall@{K}, {label}, defaults",
                     f"{raw_recall:.3f}",
                     self.adapter_cell(recall, lambda v: f"{v:.3f}"),
                     "",
@@ -628,9 +628,7 @@ class Bench:
             )
             if store_ok and not filtered:
                 exact = recall_at_k(await repokit_search(exact=True), truth[False])
-                self.report.add(
-                    Line(f"recall@{K}, exact=True (ground-truth check)", "-", f"{exact:.3f}")
-                )
+                self.report.add(Line(f"recall@{K}, exact=True", "-", f"{exact:.3f}"))
 
     def row(self, corpus: Corpus, chunk_id: uuid.UUID) -> int:
         return corpus.row_of[chunk_id]

@@ -1,4 +1,4 @@
-"""The ``repokit`` command: ``demo``, ``migrate`` and ``doctor``.
+"""The ``repokit`` command: ``demo``, ``migrate``, ``doctor`` and ``bench``.
 
 Every command takes ``--url``, which wins over ``REPOKIT_DATABASE_URL``. A
 repokit error ends the command with one red line and exit code 1, never a
@@ -8,7 +8,11 @@ traceback; URLs are shown redacted.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Annotated, TypeVar
 from uuid import UUID, uuid4
 
@@ -303,6 +307,74 @@ def _os_error(exc: OSError) -> str:
 def _sentence(exc: BaseException | str) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+bench_app = typer.Typer(
+    help="Measure a backend beside its raw driver on the same server.", no_args_is_help=True
+)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("postgres")
+def bench_postgres(
+    # Not UrlOption: the run truncates repokit's tables, so it never falls back to
+    # REPOKIT_DATABASE_URL, which may be a database someone cares about.
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="A scratch PostgreSQL database with pgvector; the run truncates repokit's "
+            "tables in it (default: a throwaway embedded server).",
+            show_default=False,
+        ),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="A smoke run of a few thousand rows (seconds).")
+    ] = False,
+    rows: Annotated[
+        int | None, typer.Option(min=100, help="Chunks to load, 10 per document.")
+    ] = None,
+    queries: Annotated[int | None, typer.Option(min=1, help="Search queries per round.")] = None,
+    rounds: Annotated[int | None, typer.Option(min=1, help="Timed rounds; medians shown.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Concurrent add_chunks tasks.")] = None,
+) -> None:
+    """The PostgreSQL adapter against raw asyncpg: get_by_id, add_chunks, search, recall."""
+
+    async def work() -> None:
+        bench = _benchmark_module("postgres_bench")
+        options = bench.BenchOptions.quick(url) if quick else bench.BenchOptions(url=url)
+        for name, value in (
+            ("rows", rows),
+            ("queries", queries),
+            ("rounds", rounds),
+            ("workers", workers),
+        ):
+            if value is not None:
+                setattr(options, name, value)
+        await bench.run_benchmark(options, console)
+
+    _run(work)
+
+
+def _benchmark_module(name: str) -> ModuleType:
+    """``benchmarks.<name>`` from the source checkout this package runs from.
+
+    The benchmarks are not part of the installed package (they need the dataset
+    generator and raw drivers, not the library): an editable install finds them
+    beside ``src/``.
+    """
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("benchmarks", f"benchmarks.{name}"):
+            raise
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "benchmarks" / f"{name}.py").is_file():
+        raise ConfigurationError(
+            "the benchmarks ship with the source checkout: run this from a clone of repokit"
+        )
+    sys.path.insert(0, str(root))
+    return importlib.import_module(f"benchmarks.{name}")
 
 
 if __name__ == "__main__":  # pragma: no cover
