@@ -258,6 +258,49 @@ async def bench_filtered(
     )
 
 
+async def bench_calibration(
+    connection: asyncpg.Connection, data: Dataset, args: argparse.Namespace, report: Report
+) -> None:
+    """Calibrating ``ef_search`` on stored rows: does it predict the recall of real queries?
+
+    The sample queries are stored vectors (what an adapter can draw without a query
+    log); each one's own row is left out of both its hits and its truth, since a
+    vector always finds itself. The calibrated value is the smallest ``ef_search``
+    of the ladder whose sampled recall reaches ``--target``.
+    """
+    rng = np.random.default_rng(11)
+    sample = rng.choice(len(data.vectors), size=args.calibration_sample, replace=False)
+    scores = data.vectors[sample] @ data.vectors.T
+    scores[np.arange(len(sample)), sample] = -np.inf
+    sample_truth = np.argsort(-scores, axis=1)[:, :K]
+    truth = exact_top_k(data.vectors, data.queries, K)
+    statement = await connection.prepare(UNFILTERED.replace(f"LIMIT {K}", f"LIMIT {K + 1}"))
+    await connection.execute("SET hnsw.iterative_scan = off")
+    rows = []
+    chosen = None
+    for ef in args.calibration_ladder:
+        await connection.execute(f"SET hnsw.ef_search = {ef}")
+        found = []
+        for row in sample:
+            ids = [r[0] for r in await statement.fetch(data.vectors[row])]
+            found.append([i for i in ids if i != row][:K])
+        sampled = recall_at_k(found, sample_truth)
+        held_out, qps = await best_of(connection, data, UNFILTERED, args.rounds)
+        if chosen is None and sampled >= args.target:
+            chosen = ef
+        mark = " ← calibrated" if chosen == ef else ""
+        rows.append(
+            [f"{ef}{mark}", f"{sampled:.3f}", f"{recall_at_k(held_out, truth):.3f}", f"{qps:,.0f}"]
+        )
+    await connection.execute("RESET hnsw.ef_search")
+    await connection.execute("RESET hnsw.iterative_scan")
+    report.table(
+        f"Calibration of ef_search on {len(sample)} stored rows (target {args.target})",
+        ["ef_search", "recall, sampled rows", "recall, held-out queries", "q/s"],
+        rows,
+    )
+
+
 async def main(args: argparse.Namespace) -> None:
     report = Report()
     data = make_dataset(args.rows, args.queries)
@@ -274,6 +317,7 @@ async def main(args: argparse.Namespace) -> None:
             await bench_ingest(connection, data, report)
         await bench_indexes(connection, data, args, report)
         await bench_filtered(connection, data, args, report)
+        await bench_calibration(connection, data, args, report)
         await connection.execute("DROP TABLE IF EXISTS chunks, docs")
         await connection.close()
     if args.markdown:
@@ -304,6 +348,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--filtered-index", type=pair, default=(16, 64))
     parser.add_argument("--filtered-ef", type=int, nargs="+", default=[40, 100, 200, 400, 800])
+    parser.add_argument("--calibration-sample", type=int, default=100)
+    parser.add_argument(
+        "--calibration-ladder", type=int, nargs="+", default=[40, 60, 80, 100, 150, 200, 300]
+    )
+    parser.add_argument("--target", type=float, default=0.95, help="recall to calibrate for")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--markdown", help="also write the tables as Markdown to this file")
     return parser.parse_args()
