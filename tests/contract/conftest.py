@@ -21,3 +21,48 @@ def contract_settings(tmp_path: Path) -> Settings:
         embedding_dim=EMBEDDING_DIM,
         data_dir=tmp_path / "data",
     )
+
+
+async def create_postgres_schema(url: str, dim: int) -> None:
+    """Migrate the PostgreSQL database at ``url`` once (``store.migrate()``: the Alembic
+    revisions, with ``embedding vector(dim)``)."""
+    import repokit
+
+    settings = Settings(database_url=None, cache_url=None, embedding_dim=dim)
+    store = await repokit.connect(url, settings=settings)
+    try:
+        await store.migrate()
+    finally:
+        await store.close()
+
+
+POSTGRES_TABLES = "chunks, documents, workspace_acl, workspaces, users, audit_events, chat_messages"
+
+
+async def truncate_postgres(url: str) -> None:
+    """Empty every repokit table (much faster than a fresh database per test)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(plain_postgres_url(url))
+    try:
+        await connection.execute(f"TRUNCATE {POSTGRES_TABLES} CASCADE")
+    finally:
+        await connection.close()
+
+
+def plain_postgres_url(url: str) -> str:
+    """``url`` with a driver suffix (``postgresql+asyncpg://``) removed, for asyncpg."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql{sep}{rest}" if "+" in scheme else url
+
+
+@pytest.fixture(scope="session")
+def embedded_postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A private embedded PostgreSQL 18 + pgvector for the session, with the schema."""
+    import asyncio
+
+    from repokit.infrastructure.embedded import embedded_postgres_url as start
+
+    url = start(tmp_path_factory.mktemp("pg") / "data")
+    asyncio.run(create_postgres_schema(url, EMBEDDING_DIM))
+    return url

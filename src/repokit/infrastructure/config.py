@@ -8,6 +8,7 @@ whenever a URL goes into a message, a log line or a repr.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,14 @@ class Settings(BaseSettings):
     pool_timeout_s: float = Field(default=10.0, gt=0)
     statement_timeout_s: float = Field(default=30.0, gt=0)
     cache_ttl_s: float = Field(default=300.0, gt=0)
+    pool_recycle_s: float = Field(default=1800.0, gt=0)
+    """PostgreSQL: close pooled connections older than this (seconds) when they come back."""
+    hnsw_ef_search: int = Field(default=100, ge=1, le=1000)
+    """PostgreSQL: pgvector's ``hnsw.ef_search`` (candidate list size of an HNSW search)."""
+    hnsw_iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order"
+    """PostgreSQL: pgvector 0.8's ``hnsw.iterative_scan``, so filtered searches find k hits."""
+    slow_query_s: float = Field(default=0.5, ge=0)
+    """Repository calls slower than this (seconds) are logged (name and duration only)."""
     data_dir: Path = Field(default_factory=default_data_dir)
 
     def database_url_value(self) -> str | None:

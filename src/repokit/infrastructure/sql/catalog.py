@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, literal_column, select
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, Text, bindparam, exists, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -20,6 +22,7 @@ from repokit.domain.entities import (
 )
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
+from repokit.infrastructure.sql.json_postgres import POSTGRES_JSON
 from repokit.infrastructure.sql.json_sqlite import SQLITE_JSON
 from repokit.infrastructure.sql.mapping import EntityMapping
 from repokit.infrastructure.sql.statements import CompiledSql, EntityStatements, compile_sql
@@ -89,6 +92,21 @@ class Catalog:
         )
         self.acl_upsert = self._acl_upsert(dialect)
 
+    def embedding_values(self, matrix: npt.NDArray[np.float32]) -> list[Any]:
+        """Driver values of a validated float32 embedding matrix, one per row:
+        packed little-endian bytes on SQLite, the rows themselves on PostgreSQL
+        (the connection's binary codec writes them)."""
+        if self.dialect.name == "postgresql":
+            return list(matrix)
+        packed = matrix.astype("<f4")
+        return [row.tobytes() for row in packed]
+
+    def order_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """``column`` as listings sort it: text by code point on every dialect."""
+        if isinstance(column.type, Text):
+            return self.json.code_point(column)
+        return column
+
     def chunks_by_ids(self, count: int) -> CompiledSql:
         """``SELECT`` of ``count`` chunks by id, compiled once per count."""
         compiled = self._chunks_by_ids.get(count)
@@ -108,6 +126,8 @@ class Catalog:
     def _json_dialect(dialect: Dialect) -> JsonDialect:
         if dialect.name == "sqlite":
             return SQLITE_JSON
+        if dialect.name == "postgresql":
+            return POSTGRES_JSON
         raise NotImplementedError(f"no JSON filter compiler for the {dialect.name} dialect yet")
 
     @staticmethod

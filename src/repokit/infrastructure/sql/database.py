@@ -16,6 +16,7 @@ from repokit.infrastructure.sql.chats import SqlChatHistory
 from repokit.infrastructure.sql.documents import SqlDocumentRepository
 from repokit.infrastructure.sql.pool import ConnectionPool
 from repokit.infrastructure.sql.scopes import OpenUnit, Scope
+from repokit.infrastructure.sql.telemetry import instrument
 from repokit.infrastructure.sql.users import SqlUserRepository
 from repokit.infrastructure.sql.workspaces import SqlWorkspaceRepository
 
@@ -32,6 +33,9 @@ class SqlDatabase:
         embedding_dim: the length every embedding must have.
         single_connection: True for an in-memory database.
         description: the URL with any secret redacted, for reprs and messages.
+        savepoint_every_write: run every write of a unit in a savepoint (PostgreSQL
+            aborts the transaction on any error; see :class:`~.scopes.UnitScope`).
+        slow_query_s: repository calls slower than this are logged (:mod:`.telemetry`).
     """
 
     engine: AsyncEngine
@@ -41,6 +45,8 @@ class SqlDatabase:
     embedding_dim: int
     single_connection: bool
     description: str
+    savepoint_every_write: bool = False
+    slow_query_s: float = 0.5
     active_unit: ContextVar[OpenUnit | None] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -52,12 +58,18 @@ class SqlDatabase:
 def attach_repositories(owner: Any, scope: Scope, database: SqlDatabase) -> None:
     """Give ``owner`` (a store or a unit of work) the six repositories, bound to ``scope``."""
     catalog = database.catalog
-    owner.documents = SqlDocumentRepository(scope, catalog, database.embedding_dim)
-    owner.users = SqlUserRepository(scope, catalog)
-    owner.workspaces = SqlWorkspaceRepository(scope, catalog)
-    owner.acl = SqlWorkspaceAcl(scope, catalog)
-    owner.audit = SqlAuditLog(scope, catalog)
-    owner.chats = SqlChatHistory(scope, catalog)
+    repositories: dict[str, object] = {
+        "documents": SqlDocumentRepository(scope, catalog, database.embedding_dim),
+        "users": SqlUserRepository(scope, catalog),
+        "workspaces": SqlWorkspaceRepository(scope, catalog),
+        "acl": SqlWorkspaceAcl(scope, catalog),
+        "audit": SqlAuditLog(scope, catalog),
+        "chats": SqlChatHistory(scope, catalog),
+    }
+    system = database.capabilities.backend
+    for name, repository in repositories.items():
+        instrument(repository, table=name, system=system, slow_query_s=database.slow_query_s)
+        setattr(owner, name, repository)
 
 
 __all__ = ["SqlDatabase", "attach_repositories"]

@@ -24,6 +24,7 @@ from repokit.infrastructure.sql.paging import keyset_page, make_page
 from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid
 from repokit.infrastructure.sql.scopes import Scope
 from repokit.infrastructure.sql.scoring import ExactScorer
+from repokit.infrastructure.sql.vector_postgres import pgvector_search
 from repokit.infrastructure.sql.vector_search import exact_search
 
 PAGE_KIND = "documents"
@@ -101,7 +102,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         descending: bool = False,
     ) -> builtins.list[Document]:
         """An offset window ordered by ``order_by`` then id, both in the same direction."""
-        column = tables.documents.c[validate_order_by(order_by)]
+        column = self._catalog.order_column(tables.documents.c[validate_order_by(order_by)])
         key = tables.documents.c.id
         order = (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
         conditions = self._conditions(workspace_id, where)
@@ -160,7 +161,8 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         metric: str = "cosine",
         exact: bool = False,
     ) -> builtins.list[ScoredChunk]:
-        """The ``k`` most similar chunks, best first; every search here is exact."""
+        """The ``k`` most similar chunks, best first (SQLite: always exact; PostgreSQL:
+        HNSW for cosine unless ``exact``; see docs/backends.md)."""
         checked_metric = validate_metric(metric)
         validate_k(k)
         query = validate_embedding(embedding, self._dim, what="query embedding")
@@ -173,6 +175,10 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
             if not wanted:
                 return []
             conditions.append(tables.documents.c.workspace_id.in_(wanted))
+        if self._catalog.dialect.name == "postgresql":
+            return await pgvector_search(
+                self._scope, self._catalog, scorer, k, conditions, exact=exact
+            )
         return await exact_search(self._scope, self._catalog, scorer, k, conditions)
 
 

@@ -19,6 +19,7 @@ only awaits these methods, so ``unasync`` can generate it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
@@ -27,6 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
 from sqlalchemy.sql import Executable
 
 Row = tuple[Any, ...]
+
+WRITE = "write"
+"""A transaction of a store-level write call."""
+SNAPSHOT = "snapshot"
+"""A read-only transaction whose statements all see one committed state."""
+UNIT = "unit"
+"""The transaction of a unit of work: a snapshot plus its own writes."""
+
+_SQLITE_BEGIN = {WRITE: "IMMEDIATE", SNAPSHOT: "DEFERRED", UNIT: "IMMEDIATE"}
 AnyCursorResult: TypeAlias = CursorResult[*tuple[Any, ...]]
 AnyAsyncResult: TypeAlias = AsyncResult[*tuple[Any, ...]]
 
@@ -34,12 +44,14 @@ AnyAsyncResult: TypeAlias = AsyncResult[*tuple[Any, ...]]
 class SqlConnection:
     """A SQLAlchemy async connection together with its driver connection."""
 
-    __slots__ = ("_driver", "broken", "sa")
+    __slots__ = ("_driver", "broken", "opened_at", "sa")
 
     def __init__(self, sa: AsyncConnection, driver: Any) -> None:
         self.sa = sa
         self._driver = driver
         self.broken = False
+        self.opened_at = time.monotonic()
+        """When the connection was opened (``time.monotonic``), for recycling."""
 
     @classmethod
     async def open(cls, engine: AsyncEngine) -> SqlConnection:
@@ -47,6 +59,21 @@ class SqlConnection:
         sa = await engine.connect()
         raw = await sa.get_raw_connection()
         return cls(sa, raw.driver_connection)
+
+    supports_copy = False
+    """True when :meth:`copy_rows` bulk-loads (PostgreSQL's ``COPY``)."""
+
+    aborts_on_error = False
+    """True when a failed statement aborts the whole transaction (PostgreSQL)."""
+
+    async def prepare_vectors(self) -> None:
+        """Make the connection ready to read and write embeddings (nothing on SQLite)."""
+
+    async def copy_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Bulk-load ``rows``; only where :attr:`supports_copy`."""
+        raise NotImplementedError("this database has no COPY")
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Run precompiled ``sql`` and return every row as a tuple (one driver call)."""
@@ -75,9 +102,18 @@ class SqlConnection:
         """True while a transaction is open on this connection."""
         return bool(self._driver.in_transaction)
 
-    async def begin(self, mode: str = "IMMEDIATE") -> None:
-        """Begin a transaction (``IMMEDIATE`` takes SQLite's write lock at once)."""
-        await self._driver.execute_fetchall(f"BEGIN {mode}")
+    @property
+    def usable(self) -> bool:
+        """False once the connection is known to be lost (the pool then drops it)."""
+        return not self.broken
+
+    async def begin(self, mode: str = WRITE) -> None:
+        """Begin a transaction of ``mode`` (:data:`WRITE`, :data:`SNAPSHOT`, :data:`UNIT`).
+
+        On SQLite, writes and units begin ``IMMEDIATE`` (taking the write lock at
+        once), snapshots ``DEFERRED``; SQLite's own words are accepted too.
+        """
+        await self._driver.execute_fetchall(f"BEGIN {_SQLITE_BEGIN.get(mode, mode)}")
 
     async def commit(self) -> None:
         """Commit the open transaction, if any."""
@@ -117,4 +153,4 @@ class SqlConnection:
             self.broken = True
 
 
-__all__ = ["Row", "SqlConnection"]
+__all__ = ["SNAPSHOT", "UNIT", "WRITE", "Row", "SqlConnection"]

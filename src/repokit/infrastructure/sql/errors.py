@@ -6,8 +6,10 @@ error and builds the repokit error, keeping the driver's exception as
 ``__cause__``. Messages are written here, never copied from the driver's text
 with its SQL and parameters, so neither data nor a URL's password leaks out.
 
-Only :func:`classify` knows SQLite's error codes; a PostgreSQL classifier
-(SQLSTATE based) can sit beside it and reuse the rest.
+:func:`classify` reads SQLite's extended error names and PostgreSQL's SQLSTATE
+codes (which asyncpg and psycopg both expose as ``sqlstate``), so the sync twin
+on psycopg shares it. Connection classes may wrap a driver failure that carries
+no code (a lost socket) in :class:`DriverFailure`, saying what it is.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import exc as sa_exc
 
 from repokit.domain.errors import (
     BackendUnavailableError,
+    ConcurrencyError,
     ConfigurationError,
     DuplicateError,
     InvalidQueryError,
@@ -28,7 +31,25 @@ from repokit.domain.errors import (
     RepokitError,
 )
 
+
+class DriverFailure(Exception):
+    """A driver error wrapped by a connection class (see :mod:`.driver_postgres`).
+
+    Attributes:
+        orig: the driver's exception (what ``driver_error`` returns, the ``__cause__``).
+        kind: what it is, when the connection class knows better than its SQLSTATE.
+        backend: the database's name for messages, e.g. ``"PostgreSQL"``.
+    """
+
+    def __init__(self, orig: BaseException, kind: ErrorKind | None, backend: str) -> None:
+        super().__init__(type(orig).__name__)
+        self.orig = orig
+        self.kind = kind
+        self.backend = backend
+
+
 DRIVER_ERRORS: tuple[type[BaseException], ...] = (
+    DriverFailure,
     sqlite3.Error,
     sa_exc.DBAPIError,
     sa_exc.InterfaceError,
@@ -45,6 +66,8 @@ class ErrorKind(enum.Enum):
     FOREIGN_KEY = "foreign key"
     CONSTRAINT = "constraint"
     UNAVAILABLE = "unavailable"
+    TIMEOUT = "timeout"
+    CONCURRENCY = "concurrency"
     SCHEMA = "schema"
     OUT_OF_RANGE = "out of range"
     OTHER = "other"
@@ -84,19 +107,64 @@ _UNAVAILABLE_CODES = frozenset(
 )
 
 
+# PostgreSQL SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+_SQLSTATE_KINDS = {
+    "23505": ErrorKind.UNIQUE,  # unique_violation (primary keys told apart by name below)
+    "23503": ErrorKind.FOREIGN_KEY,  # foreign_key_violation
+    "40001": ErrorKind.CONCURRENCY,  # serialization_failure
+    "40P01": ErrorKind.CONCURRENCY,  # deadlock_detected
+    "57014": ErrorKind.TIMEOUT,  # query_canceled (statement_timeout)
+    "55P03": ErrorKind.TIMEOUT,  # lock_not_available (lock_timeout)
+    "22003": ErrorKind.OUT_OF_RANGE,  # numeric_value_out_of_range
+    "42P01": ErrorKind.SCHEMA,  # undefined_table
+    "42703": ErrorKind.SCHEMA,  # undefined_column
+    "42704": ErrorKind.SCHEMA,  # undefined_object (e.g. the vector type)
+}
+# Whole classes: connection exceptions, insufficient resources, operator
+# intervention (admin shutdown, cannot connect now), system errors.
+_SQLSTATE_UNAVAILABLE_CLASSES = ("08", "53", "57P", "58", "XX")
+
+
 def driver_error(exc: BaseException) -> BaseException:
-    """The DBAPI exception under a SQLAlchemy wrapper, or ``exc`` itself."""
+    """The driver's own exception under a SQLAlchemy or repokit wrapper, or ``exc`` itself."""
+    if isinstance(exc, DriverFailure):
+        return exc.orig
     if isinstance(exc, sa_exc.DBAPIError) and exc.orig is not None:
+        # SQLAlchemy's asyncpg adapter wraps asyncpg's exception once more.
+        inner = exc.orig.__cause__
+        if inner is not None and getattr(inner, "sqlstate", None) is not None:
+            return inner
         return exc.orig
     return exc
 
 
+def _sqlstate_kind(err: BaseException, sqlstate: str) -> ErrorKind:
+    if sqlstate == "23505":
+        constraint = str(getattr(err, "constraint_name", None) or "")
+        return ErrorKind.PRIMARY_KEY if constraint.startswith("pk_") else ErrorKind.UNIQUE
+    kind = _SQLSTATE_KINDS.get(sqlstate)
+    if kind is not None:
+        return kind
+    if sqlstate.startswith("23"):
+        return ErrorKind.CONSTRAINT
+    if sqlstate.startswith(_SQLSTATE_UNAVAILABLE_CLASSES):
+        return ErrorKind.UNAVAILABLE
+    return ErrorKind.OTHER
+
+
 def classify(exc: BaseException) -> ErrorKind:
-    """Which :class:`ErrorKind` a (SQLite) driver error is."""
+    """Which :class:`ErrorKind` a driver error is (SQLite names or PostgreSQL SQLSTATEs)."""
+    if isinstance(exc, DriverFailure) and exc.kind is not None:
+        return exc.kind
     err = driver_error(exc)
     if isinstance(err, OverflowError):
         return ErrorKind.OUT_OF_RANGE
+    sqlstate = getattr(err, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        return _sqlstate_kind(err, sqlstate)
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return ErrorKind.UNAVAILABLE
+    if isinstance(err, OSError | TimeoutError):
         return ErrorKind.UNAVAILABLE
     name = getattr(err, "sqlite_errorname", None) or ""
     if name == "SQLITE_CONSTRAINT_PRIMARYKEY":
@@ -124,6 +192,7 @@ def translate_error(exc: BaseException, context: ErrorContext | None = None) -> 
     context = context or _NO_CONTEXT
     kind = classify(exc)
     err = driver_error(exc)
+    backend = _backend(exc, err)
     if kind is ErrorKind.PRIMARY_KEY:
         return DuplicateError(context.duplicate or "an entity with this id already exists")
     if kind is ErrorKind.UNIQUE:
@@ -140,23 +209,47 @@ def translate_error(exc: BaseException, context: ErrorContext | None = None) -> 
         return InvalidQueryError(f"a value breaks a database constraint ({_name(err)})")
     if kind is ErrorKind.OUT_OF_RANGE:
         return InvalidQueryError("an integer is outside the 64-bit range the database stores")
+    if kind is ErrorKind.CONCURRENCY:
+        return ConcurrencyError(
+            f"a concurrent transaction changed the same rows ({_name(err)}); retry the operation"
+        )
+    if kind is ErrorKind.TIMEOUT:
+        return BackendUnavailableError(
+            f"{backend} cancelled the statement: it ran past the statement timeout "
+            "(REPOKIT_STATEMENT_TIMEOUT_S) or waited too long for a lock"
+        )
     if kind is ErrorKind.UNAVAILABLE:
-        return BackendUnavailableError(f"SQLite database unavailable: {_safe_message(err)}")
+        return BackendUnavailableError(
+            f"{backend} database unavailable: {_safe_message(err, backend)}"
+        )
     if kind is ErrorKind.SCHEMA:
         return ConfigurationError(
             "the database schema is missing or out of date; run store.migrate() "
             "(or `repokit migrate`)"
         )
-    return RepokitError(f"SQLite error ({_name(err)})")
+    return RepokitError(f"{backend} error ({_name(err)})")
+
+
+def _backend(exc: BaseException, err: BaseException) -> str:
+    if isinstance(exc, DriverFailure):
+        return exc.backend
+    return "PostgreSQL" if getattr(err, "sqlstate", None) is not None else "SQLite"
 
 
 def _name(err: BaseException) -> str:
+    sqlstate = getattr(err, "sqlstate", None)
+    if sqlstate:
+        return f"{type(err).__name__} {sqlstate}"
     return str(getattr(err, "sqlite_errorname", None) or type(err).__name__)
 
 
-def _safe_message(err: BaseException) -> str:
+def _safe_message(err: BaseException, backend: str) -> str:
     # SQLite's own messages ("database is locked", "disk I/O error") hold neither
     # SQL nor parameters; SQLAlchemy's wrappers do, so only the driver's text is used.
+    # PostgreSQL's connection errors may name the host and user, never the password;
+    # still, only the exception's class and SQLSTATE are shown for them.
+    if backend != "SQLite":
+        return _name(err)
     return str(err).splitlines()[0][:200] if str(err) else _name(err)
 
 
@@ -164,6 +257,7 @@ _NO_CONTEXT = ErrorContext()
 
 __all__ = [
     "DRIVER_ERRORS",
+    "DriverFailure",
     "ErrorContext",
     "ErrorKind",
     "classify",

@@ -104,6 +104,22 @@ class JsonDialect(ABC):
         """``value`` (known to be a string) as SQL compares strings by code point."""
         return value
 
+    def number(self, operand: int | float) -> Any:
+        """A number operand as it is bound against :meth:`as_number` values."""
+        return operand
+
+    def code_point(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A text column as it compares by code point (SQLite's BINARY already does)."""
+        return column
+
+    def equality(
+        self, document: ColumnElement[Any], segments: tuple[str, ...], values: tuple[Scalar, ...]
+    ) -> ColumnElement[bool] | None:
+        """An indexable test that the value at ``segments`` (or an element of the array
+        there) equals one of ``values``; None when the dialect has none (the generic
+        compiled test is used)."""
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class FilterTarget:
@@ -181,17 +197,27 @@ class _FilterCompiler:
             return present if node.exists else not_(present)
         if isinstance(node, Compare):
             if node.field.is_metadata:
+                if node.op == "$eq":
+                    indexed = self._equality(node.field, (node.value,))
+                    if indexed is not None:
+                        return indexed
                 return self._metadata(node.field, self._compare_test(node.op, node.value))
             return self._column_compare(node.field, node.op, node.value)
         if isinstance(node, In):
             if not node.values:
                 return false()
             if node.field.is_metadata:
+                indexed = self._equality(node.field, node.values)
+                if indexed is not None:
+                    return indexed
                 return self._metadata(node.field, self._in_test(node.values))
             return self._column_in(node.field, node.values)
         raise TypeError(f"not a filter node: {node!r}")
 
     # -- metadata ---------------------------------------------------------------------
+
+    def _equality(self, field: FieldRef, values: tuple[Scalar, ...]) -> ColumnElement[bool] | None:
+        return self.json.equality(self.target.metadata, field.path, values)
 
     def _metadata(self, field: FieldRef, test: JsonValueTest) -> ColumnElement[bool]:
         json, document = self.json, self.target.metadata
@@ -213,7 +239,8 @@ class _FilterCompiler:
             if isinstance(operand, bool):
                 return json.is_boolean(kind, operand)
             if isinstance(operand, int | float):
-                return and_(json.is_number(kind), compare(json.as_number(value), operand))
+                number = json.number(operand)
+                return and_(json.is_number(kind), compare(json.as_number(value), number))
             return and_(json.is_string(kind), compare(json.as_string(value), operand))
 
         return test
@@ -237,7 +264,10 @@ class _FilterCompiler:
                 # and reals as doubles, so 2**53 + 1 would equal 2.0**53; '=' is exact.
                 number = json.as_number(value)
                 clauses.append(
-                    and_(json.is_number(kind), or_(*(number == item for item in numbers)))
+                    and_(
+                        json.is_number(kind),
+                        or_(*(number == json.number(item) for item in numbers)),
+                    )
                 )
             if strings:
                 clauses.append(and_(json.is_string(kind), json.as_string(value).in_(strings)))
@@ -249,6 +279,8 @@ class _FilterCompiler:
 
     def _column_compare(self, field: FieldRef, op: str, operand: Scalar) -> ColumnElement[bool]:
         column = self.target.columns[field.name]
+        if isinstance(operand, str):
+            column = self.json.code_point(column)
         if field.name not in self.target.nullable:
             return _OPERATORS[op](column, operand)  # type: ignore[no-any-return]
         # A nullable column (workspace_id): only $eq is allowed by the parser.

@@ -8,11 +8,18 @@ semaphore and a deque. A connection goes back only outside a transaction.
 
 An in-memory database exists on exactly one connection, so its pool has size
 one: the semaphore then serialises every use of that connection.
+
+For PostgreSQL the same pool holds :class:`~.driver_postgres.PostgresConnection`
+objects (``opener``); connections older than ``recycle_s`` are closed when they
+come back, and an idle connection the server has closed (a restart) is dropped
+when it is next handed out, so the store recovers on its own.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,14 +28,37 @@ from repokit.infrastructure.sql.concurrency import Slots, acquire_slot
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 
+Opener = Callable[[AsyncEngine], Awaitable[SqlConnection]]
+
 
 class ConnectionPool:
-    """Up to ``size`` connections; waiting longer than ``timeout`` raises."""
+    """Up to ``size`` connections; waiting longer than ``timeout`` raises.
 
-    def __init__(self, engine: AsyncEngine, size: int, timeout: float) -> None:
+    Args:
+        engine: opens the connections.
+        size: most connections at once.
+        timeout: seconds to wait for a free connection, then ``BackendUnavailableError``.
+        opener: makes a connection (the driver's connection class).
+        backend: the database's name, for messages.
+        recycle_s: close connections older than this when they come back (None: never).
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        size: int,
+        timeout: float,
+        *,
+        opener: Opener = SqlConnection.open,
+        backend: str = "SQLite",
+        recycle_s: float | None = None,
+    ) -> None:
         self._engine = engine
         self._size = size
         self._timeout = timeout
+        self._opener = opener
+        self._backend = backend
+        self._recycle_s = recycle_s
         self._slots = Slots(size)
         self._idle: deque[SqlConnection] = deque()
         self._all: set[SqlConnection] = set()
@@ -40,15 +70,21 @@ class ConnectionPool:
             raise StoreClosedError("store is closed")
         if not await acquire_slot(self._slots, self._timeout):
             raise BackendUnavailableError(
-                f"no SQLite connection was free within {self._timeout:g}s ({self._size} in use)"
+                f"no {self._backend} connection was free within {self._timeout:g}s "
+                f"({self._size} in use)"
             )
         if self.closed:
             self._slots.release()
             raise StoreClosedError("store is closed")
-        if self._idle:
-            return self._idle.pop()
+        while self._idle:
+            idle = self._idle.pop()
+            if idle.usable:
+                return idle
+            # The server closed it while it sat idle (a restart): open a new one instead.
+            self._all.discard(idle)
+            await idle.close()
         try:
-            connection = await SqlConnection.open(self._engine)
+            connection = await self._opener(self._engine)
         except DRIVER_ERRORS as exc:
             self._slots.release()
             raise translate_error(exc) from driver_error(exc)
@@ -61,18 +97,28 @@ class ConnectionPool:
     async def release(self, connection: SqlConnection) -> None:
         """Take ``connection`` back, rolling back anything its user left open."""
         try:
-            if connection.in_transaction and not connection.broken:
+            if connection.usable and connection.in_transaction:
                 try:
                     await connection.rollback()
                 except DRIVER_ERRORS:
                     connection.broken = True
-            if connection.broken or self.closed:
+            if not connection.usable or self.closed or self._expired(connection):
                 self._all.discard(connection)
                 await connection.close()
             else:
                 self._idle.append(connection)
         finally:
             self._slots.release()
+
+    async def fill(self, count: int) -> None:
+        """Open connections until ``count`` are idle (the pool's minimum size)."""
+        opened = [await self.acquire() for _ in range(min(count, self._size))]
+        for connection in opened:
+            await self.release(connection)
+
+    def _expired(self, connection: SqlConnection) -> bool:
+        recycle = self._recycle_s
+        return recycle is not None and time.monotonic() - connection.opened_at > recycle
 
     async def close(self) -> None:
         """Close every connection (idempotent); later acquires raise ``StoreClosedError``."""

@@ -44,6 +44,10 @@ from repokit.infrastructure.sql.paging import window
 from repokit.infrastructure.sql.scopes import Scope
 from repokit.infrastructure.sql.statements import EntityStatements
 
+COPY_MIN_ROWS = 16
+"""Batches at least this long are inserted with ``COPY`` where the connection offers it."""
+_BATCH_SAVEPOINT = "repokit_batch"
+
 E = TypeVar("E", bound=BaseModel)
 V = TypeVar("V", bound=BaseModel)
 
@@ -166,20 +170,36 @@ class VersionedSqlRepository(SqlRepository[V]):
             if new:
                 update = {**stamped, "version": 1}
                 stored = [batch[i].model_copy(update=update) for i in new]
-                try:
-                    await connection.execute_many(
-                        self._statements.insert.sql, [self._mapping.encode(s) for s in stored]
-                    )
-                except DRIVER_ERRORS as exc:
-                    raise await self._explain_batch_error(connection, exc, stored) from (
-                        driver_error(exc)
-                    )
+                await self._insert_batch(connection, stored)
                 for i, entity in zip(new, stored, strict=True):
                     saved[i] = entity
             for i, entity in enumerate(batch):
                 if saved[i] is None:
                     saved[i] = await self._update_one(connection, entity, stamped)
         return [entity for entity in saved if entity is not None]
+
+    async def _insert_batch(self, connection: SqlConnection, stored: Sequence[V]) -> None:
+        """Insert new entities: ``COPY`` for a long batch where offered, else executemany.
+
+        Either is one atomic statement. Where an error aborts the transaction
+        (PostgreSQL), the insert runs in a savepoint so the failing row can still be
+        looked up for the message.
+        """
+        rows = [self._mapping.encode(entity) for entity in stored]
+        guarded = connection.aborts_on_error
+        try:
+            if guarded:
+                await connection.savepoint(_BATCH_SAVEPOINT)
+            if connection.supports_copy and len(rows) >= COPY_MIN_ROWS:
+                await connection.copy_rows(self._table.name, self._mapping.columns, rows)
+            else:
+                await connection.execute_many(self._statements.insert.sql, rows)
+        except DRIVER_ERRORS as exc:
+            if guarded:
+                await connection.rollback_to(_BATCH_SAVEPOINT)
+            raise await self._explain_batch_error(connection, exc, stored) from (driver_error(exc))
+        if guarded:
+            await connection.release(_BATCH_SAVEPOINT)
 
     async def _insert_one(self, connection: SqlConnection, entity: V, stamped: dict[str, Any]) -> V:
         stored = entity.model_copy(update={**stamped, "version": 1})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
 from repokit.infrastructure.sql.concurrency import CallLock, Owner, current_owner
-from repokit.infrastructure.sql.driver import SqlConnection
+from repokit.infrastructure.sql.driver import SNAPSHOT, UNIT, WRITE, SqlConnection
 from repokit.infrastructure.sql.errors import (
     DRIVER_ERRORS,
     ErrorContext,
@@ -50,6 +50,10 @@ class OpenUnit(Protocol):
 class Scope(Protocol):
     """Hands connections to repository calls."""
 
+    in_unit: bool
+    """True when calls share a unit of work's transaction (transaction-local settings
+    then outlive the call unless it undoes them)."""
+
     def read(
         self, context: ErrorContext | None = None, *, snapshot: bool = False
     ) -> ConnectionUse: ...
@@ -75,12 +79,16 @@ class ConnectionUse(Protocol):
 class StoreScope:
     """Each call takes a pooled connection; ``write`` calls are transactions of their own.
 
+    (``in_unit`` is False: a call's transaction ends with the call.)
+
     Args:
         pool: the store's connections.
         active_unit: the unit of work open in the current task, used to refuse calls
             that would wait on the task's own unit.
         single_connection: the database has one connection (``:memory:``).
     """
+
+    in_unit = False
 
     def __init__(
         self,
@@ -154,7 +162,7 @@ class _StoreUse:
                 # DEFERRED transaction that reads first and then writes cannot upgrade its
                 # read snapshot if another writer committed meanwhile (SQLITE_BUSY at once,
                 # the busy timeout does not apply), and two such transactions deadlock.
-                await connection.begin("IMMEDIATE" if self._write else "DEFERRED")
+                await connection.begin(WRITE if self._write else SNAPSHOT)
             except BaseException as exc:
                 await scope._pool.release(connection)
                 if isinstance(exc, DRIVER_ERRORS):
@@ -200,9 +208,14 @@ class UnitScope:
     by a lock, so tasks sharing one unit cannot interleave savepoints.
     """
 
-    def __init__(self, unit: UnitConnectionOwner) -> None:
+    in_unit = True
+
+    def __init__(self, unit: UnitConnectionOwner, *, savepoint_every_write: bool = False) -> None:
         self._unit = unit
         self.lock = CallLock()
+        # PostgreSQL aborts the whole transaction on any error, so there even a
+        # one-statement write runs in a savepoint to keep the unit usable after it fails.
+        self._savepoint_every_write = savepoint_every_write
 
     def read(self, context: ErrorContext | None = None, *, snapshot: bool = False) -> _UnitUse:
         """The unit's connection, its transaction begun (a snapshot already)."""
@@ -210,7 +223,7 @@ class UnitScope:
 
     def write(self, context: ErrorContext | None = None, *, atomic: bool = True) -> _UnitUse:
         """The unit's connection; ``atomic`` wraps the call in a savepoint."""
-        return _UnitUse(self, context, atomic=atomic)
+        return _UnitUse(self, context, atomic=atomic or self._savepoint_every_write)
 
 
 class UnitConnectionOwner(Protocol):
@@ -234,7 +247,7 @@ class _UnitUse:
         await scope.lock.acquire()
         try:
             if not connection.in_transaction:
-                await connection.begin("IMMEDIATE")
+                await connection.begin(UNIT)
             if self._atomic:
                 await connection.savepoint(_SAVEPOINT)
         except BaseException as exc:

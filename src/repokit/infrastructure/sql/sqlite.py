@@ -43,6 +43,7 @@ async def open_sqlite_store(url: str, settings: Settings) -> SqlStore:
         embedding_dim=settings.embedding_dim,
         single_connection=in_memory,
         description=redact_url(url),
+        slow_query_s=settings.slow_query_s,
     )
     try:
         connection = await pool.acquire()

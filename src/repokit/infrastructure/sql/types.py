@@ -21,7 +21,6 @@ holds them exactly compares them exactly, with no rounding in the SQL.
 
 from __future__ import annotations
 
-import importlib
 import struct
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,7 +30,7 @@ from uuid import UUID
 from sqlalchemy import JSON, BigInteger, LargeBinary, Numeric, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _POSTGRES = "postgresql"
@@ -112,6 +111,24 @@ JsonDocument: TypeEngine[Any] = JSON().with_variant(postgresql.JSONB(), _POSTGRE
 """JSON metadata: TEXT read by SQLite's json1 functions, ``jsonb`` on PostgreSQL."""
 
 
+class PgVector(UserDefinedType[Any]):
+    """pgvector's ``vector(n)`` with no Python-side processing.
+
+    The connection's binary codec (:mod:`.driver_postgres`) turns lists and numpy
+    arrays into pgvector's binary format and back into lists of floats, so the
+    text form (``'[1,2,3]'``) of ``pgvector.sqlalchemy.VECTOR`` is never built.
+    """
+
+    cache_ok = True
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "vector" if self.dim is None else f"vector({self.dim})"
+
+
 class Float32Vector(TypeDecorator[list[float]]):
     """An embedding: packed float32 BLOB on SQLite, pgvector's ``vector`` on PostgreSQL.
 
@@ -128,9 +145,7 @@ class Float32Vector(TypeDecorator[list[float]]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == _POSTGRES:
-            # Imported lazily: pgvector is an optional dependency of the postgres extra.
-            pgvector = importlib.import_module("pgvector.sqlalchemy")
-            return dialect.type_descriptor(pgvector.VECTOR(self.dim))
+            return dialect.type_descriptor(PgVector(self.dim))
         return dialect.type_descriptor(LargeBinary())
 
     def process_bind_param(self, value: list[float] | None, dialect: Dialect) -> Any:
@@ -141,6 +156,8 @@ class Float32Vector(TypeDecorator[list[float]]):
     def process_result_value(self, value: Any, dialect: Dialect) -> list[float] | None:
         if value is None:
             return None
+        if isinstance(value, list):
+            return value  # the binary codec of driver_postgres already made floats
         if isinstance(value, bytes | bytearray | memoryview):
             return unpack_float32(bytes(value))
         return [float(x) for x in value]
@@ -173,6 +190,7 @@ __all__ = [
     "ExactDecimal",
     "Float32Vector",
     "JsonDocument",
+    "PgVector",
     "UUIDType",
     "UtcDateTime",
     "datetime_to_micros",

@@ -31,7 +31,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
         self._connection: SqlConnection | None = None
         self._token: Token[OpenUnit | None] | None = None
         self._owner: Owner | None = None
-        self._scope = UnitScope(self)
+        self._scope = UnitScope(self, savepoint_every_write=database.savepoint_every_write)
         attach_repositories(self, self._scope, database)
 
     # -- what the scopes ask ------------------------------------------------------------

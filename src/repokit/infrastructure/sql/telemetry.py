@@ -1,0 +1,124 @@
+"""Tracing and slow-call logging of repository calls, for every SQL backend.
+
+:func:`instrument` wraps the public coroutine methods of one repository object
+(on the instance, so its class and ``isinstance`` checks are untouched):
+
+* when ``opentelemetry`` is importable, each call is one span named
+  ``repokit <table>.<method>`` (kind CLIENT) with ``db.system``,
+  ``db.operation``, ``db.collection.name`` and ``repokit.rows`` (how many
+  entities came back); exceptions are recorded on the span. Parameter values
+  never become attributes.
+* a call slower than ``slow_query_s`` is logged at WARNING on the
+  ``repokit.sql.slow`` logger with its name and duration, never its arguments.
+
+Without ``opentelemetry`` the wrapper only reads the clock twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+slow_log = logging.getLogger("repokit.sql.slow")
+
+
+def _load_tracer() -> Any:
+    try:
+        trace = importlib.import_module("opentelemetry.trace")
+    except ImportError:
+        return None
+    return trace.get_tracer("repokit")
+
+
+def _span_kind_client() -> Any:
+    trace = importlib.import_module("opentelemetry.trace")
+    return trace.SpanKind.CLIENT
+
+
+_TRACER: Any = _load_tracer()
+
+
+def row_count(result: Any) -> int:
+    """How many entities a repository call returned (a page counts its items)."""
+    if result is None or result is False:
+        return 0
+    if isinstance(result, list | tuple):
+        return len(result)
+    items = getattr(result, "items", None)
+    if isinstance(items, list):
+        return len(items)
+    if isinstance(result, bool):
+        return 1
+    if isinstance(result, int):
+        return result
+    return 1
+
+
+def instrument(repository: object, *, table: str, system: str, slow_query_s: float) -> None:
+    """Trace and time every public ``async`` method of ``repository`` (see the module doc)."""
+    for name, _ in inspect.getmembers(type(repository), inspect.iscoroutinefunction):
+        if name.startswith("_"):
+            continue
+        bound = getattr(repository, name)
+        setattr(repository, name, _traced(bound, table, name, system, slow_query_s))
+
+
+def _traced(
+    method: Callable[..., Awaitable[Any]],
+    table: str,
+    operation: str,
+    system: str,
+    slow_query_s: float,
+) -> Callable[..., Awaitable[Any]]:
+    statement = f"{table}.{operation}"
+    tracer = _TRACER
+
+    if tracer is None:
+
+        @functools.wraps(method)
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - start
+                if elapsed >= slow_query_s:
+                    _log_slow(statement, elapsed)
+
+        return timed
+
+    attributes = {
+        "db.system": system,
+        "db.operation": operation,
+        "db.collection.name": table,
+    }
+    kind = _span_kind_client()
+
+    @functools.wraps(method)
+    async def traced(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        with tracer.start_as_current_span(
+            f"repokit {statement}", kind=kind, attributes=attributes
+        ) as span:
+            try:
+                result = await method(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - start
+                if elapsed >= slow_query_s:
+                    _log_slow(statement, elapsed)
+            span.set_attribute("repokit.rows", row_count(result))
+            return result
+
+    return traced
+
+
+def _log_slow(statement: str, elapsed: float) -> None:
+    slow_log.warning("slow repokit call %s took %.3fs", statement, elapsed)
+
+
+__all__ = ["instrument", "row_count", "slow_log"]
