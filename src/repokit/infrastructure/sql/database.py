@@ -36,6 +36,7 @@ class SqlDatabase:
         savepoint_every_write: run every write of a unit in a savepoint (PostgreSQL
             aborts the transaction on any error; see :class:`~.scopes.UnitScope`).
         slow_query_s: repository calls slower than this are logged (:mod:`.telemetry`).
+        single_writer: one writer at a time (SQLite's lock), see :class:`~.scopes.StoreScope`.
     """
 
     engine: AsyncEngine
@@ -47,6 +48,7 @@ class SqlDatabase:
     description: str
     savepoint_every_write: bool = False
     slow_query_s: float = 0.5
+    single_writer: bool = True
     active_unit: ContextVar[OpenUnit | None] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -148,6 +148,7 @@ async def open_postgres_store(url: str, settings: Settings) -> SqlStore:
         single_connection=False,
         description=redact_url(url),
         savepoint_every_write=True,
+        single_writer=False,
         slow_query_s=settings.slow_query_s,
     )
     try:

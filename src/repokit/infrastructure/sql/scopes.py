@@ -86,6 +86,8 @@ class StoreScope:
         active_unit: the unit of work open in the current task, used to refuse calls
             that would wait on the task's own unit.
         single_connection: the database has one connection (``:memory:``).
+        single_writer: the database has one writer at a time (SQLite), so a write
+            from the task whose unit holds the write lock is refused.
     """
 
     in_unit = False
@@ -96,10 +98,12 @@ class StoreScope:
         active_unit: ContextVar[OpenUnit | None],
         *,
         single_connection: bool,
+        single_writer: bool = True,
     ) -> None:
         self._pool = pool
         self._active_unit = active_unit
         self._single = single_connection
+        self._single_writer = single_writer
 
     def read(self, context: ErrorContext | None = None, *, snapshot: bool = False) -> _StoreUse:
         """A connection for reads; each statement sees the latest committed data.
@@ -131,7 +135,7 @@ class StoreScope:
                 "unit of work open in this task; use the unit's repositories (uow.documents, "
                 "...) until it ends (store.capabilities.concurrent_units is False)"
             )
-        if write and unit.holds_write_lock:
+        if write and self._single_writer and unit.holds_write_lock:
             # SQLite has one writer at a time and this task's own unit holds the lock:
             # waiting for it would only time out.
             raise CapabilityError(

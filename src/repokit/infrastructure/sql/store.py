@@ -43,7 +43,10 @@ class SqlStore(StorePort):
         self.embedding_dim = database.embedding_dim
         self._closed = False
         scope = StoreScope(
-            database.pool, database.active_unit, single_connection=database.single_connection
+            database.pool,
+            database.active_unit,
+            single_connection=database.single_connection,
+            single_writer=database.single_writer,
         )
         attach_repositories(self, scope, database)
 

