@@ -336,7 +336,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--url", help="a PostgreSQL server with pgvector (default: embedded)")
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--ef", type=int, nargs="+", default=[40, 100, 150, 200, 300, 400])
+    parser.add_argument("--ef", type=int, nargs="+", default=[40, 100, 150, 200, 250, 300, 400])
     parser.add_argument("--rounds", type=int, default=3, help="passes per point; best q/s kept")
     parser.add_argument("--probes", type=int, nargs="+", default=[1, 4, 8, 16, 32])
     parser.add_argument(
@@ -350,7 +350,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--filtered-ef", type=int, nargs="+", default=[40, 100, 200, 400, 800])
     parser.add_argument("--calibration-sample", type=int, default=100)
     parser.add_argument(
-        "--calibration-ladder", type=int, nargs="+", default=[40, 60, 80, 100, 150, 200, 300]
+        "--calibration-ladder", type=int, nargs="+", default=[40, 60, 80, 100, 150, 200, 250, 300]
     )
     parser.add_argument("--target", type=float, default=0.95, help="recall to calibrate for")
     parser.add_argument("--skip-ingest", action="store_true")
