@@ -458,3 +458,79 @@ def test_cli_reports_an_unreachable_server_in_one_line() -> None:
     assert result.exit_code == 1
     assert "cannot connect to" in result.output
     assert "Traceback" not in result.output
+
+
+# --- concurrency and atomicity ------------------------------------------------------------
+
+
+def test_concurrent_upgrades_of_one_postgres_database_both_succeed(pg_url: str) -> None:
+    async def both() -> list[list[migrations.AppliedRevision]]:
+        return list(
+            await asyncio.gather(
+                asyncio.to_thread(migrations.upgrade, pg_url),
+                asyncio.to_thread(migrations.upgrade, pg_url),
+            )
+        )
+
+    results = asyncio.run(both())
+
+    assert sorted(len(applied) for applied in results) == [0, len(REVISIONS)]
+    assert migrations.current_revision(pg_url) == HEAD
+
+
+def test_concurrent_store_migrations_of_one_sqlite_file_both_succeed(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "race.db")
+
+    async def migrate_once() -> list[str]:
+        store = await repokit.connect(url)
+        try:
+            heard: list[str] = []
+            await store.migrate(progress=lambda step: heard.append(step.revision))  # type: ignore[call-arg]
+            return heard
+        finally:
+            await store.close()
+
+    async def both() -> list[list[str]]:
+        return list(await asyncio.gather(migrate_once(), migrate_once()))
+
+    assert sorted(asyncio.run(both())) == [[], REVISIONS]
+
+
+def test_postgres_store_migrate_failure_leaves_nothing_behind(pg_url: str) -> None:
+    clash = sa.create_engine(pg_url)
+    with clash.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE chat_messages (x integer)")
+    clash.dispose()
+
+    async def scenario() -> None:
+        try:
+            store = await repokit.connect(pg_url)
+        except ConfigurationError as exc:
+            pytest.skip(f"no PostgreSQL adapter: {exc}")
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    with pytest.raises(RepokitError, match="already exists"):
+        asyncio.run(scenario())
+    assert table_names(pg_url) == {"chat_messages"}
+
+
+def test_concurrent_store_migrations_in_one_event_loop_on_postgres(pg_url: str) -> None:
+    async def migrate_once() -> list[str]:
+        try:
+            store = await repokit.connect(pg_url)
+        except ConfigurationError as exc:
+            pytest.skip(f"no PostgreSQL adapter: {exc}")
+        try:
+            heard: list[str] = []
+            await store.migrate(progress=lambda step: heard.append(step.revision))  # type: ignore[call-arg]
+            return heard
+        finally:
+            await store.close()
+
+    async def both() -> list[list[str]]:
+        return list(await asyncio.gather(migrate_once(), migrate_once()))
+
+    assert sorted(asyncio.run(both())) == [[], REVISIONS]

@@ -1,7 +1,8 @@
 """Running the Alembic revisions: upgrade, downgrade, current revision, offline SQL.
 
 Two callers: ``SqlStore.migrate()`` hands over its own connection, already in
-a transaction (:func:`upgrade_connection`, through ``run_sync``), and the
+a transaction (:func:`upgrade_connection`, through ``run_sync``, holding
+:mod:`.migration_lock`), and the
 ``repokit migrate`` command gives a URL (:func:`upgrade` and friends), for
 which ``migrations/env.py`` opens a synchronous engine. Either way the whole
 run is one transaction, and ``progress`` hears of each revision once it is
@@ -33,6 +34,7 @@ from sqlalchemy.engine import Connection
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError, RepokitError
 from repokit.infrastructure.config import redact_url
 from repokit.infrastructure.sql.migration_checks import INSUFFICIENT_PRIVILEGE, sqlstate
+from repokit.infrastructure.sql.migration_lock import alembic_lock
 from repokit.infrastructure.sql.migration_url import (
     connect,
     create_migration_engine,
@@ -121,7 +123,8 @@ def upgrade_connection(
 ) -> list[AppliedRevision]:
     """Upgrade the database of ``connection`` inside the transaction the caller opened.
 
-    The caller commits or rolls back; nothing here does. (Alembic leaves a
+    The caller holds :func:`~.migration_lock.async_alembic_lock` (or
+    ``alembic_lock``) and commits or rolls back; nothing here does. (Alembic leaves a
     connection that is already in a transaction to its owner; SQLAlchemy marks
     one as such only after its first statement, hence the ``begin()`` below,
     which on a driver-autocommit connection sends nothing to the database.)
@@ -142,7 +145,8 @@ def upgrade(
     target: str = "head",
 ) -> list[AppliedRevision]:
     """Upgrade the database ``url`` names (default: the configured one) in one transaction."""
-    return _upgrade(alembic_config(url=url, embedding_dim=embedding_dim), progress, target)
+    with alembic_lock():
+        return _upgrade(alembic_config(url=url, embedding_dim=embedding_dim), progress, target)
 
 
 def downgrade(
@@ -158,7 +162,7 @@ def downgrade(
         url=url, embedding_dim=embedding_dim, progress=_collect(applied, progress)
     )
     config.attributes["downgrading"] = True
-    with _repokit_errors(url):
+    with alembic_lock(), _repokit_errors(url):
         command.downgrade(config, target)
     return applied
 
@@ -189,7 +193,7 @@ def offline_sql(
     output = io.StringIO()
     config = alembic_config(url=url, embedding_dim=embedding_dim, output=output)
     span = f"{start}:{target}" if start else target
-    with _repokit_errors(url):
+    with alembic_lock(), _repokit_errors(url):
         command.upgrade(config, span, sql=True)
     return output.getvalue()
 

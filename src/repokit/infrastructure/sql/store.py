@@ -18,6 +18,7 @@ from repokit.infrastructure.sql.concurrency import current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
+from repokit.infrastructure.sql.migration_lock import async_alembic_lock
 from repokit.infrastructure.sql.scopes import StoreScope
 from repokit.infrastructure.sql.unit_of_work import SqlUnitOfWork
 
@@ -73,37 +74,17 @@ class SqlStore(StorePort):
             ConfigurationError: the database was built for another ``EMBEDDING_DIM``.
             BackendUnavailableError: pgvector is missing on a PostgreSQL server.
         """
-        # Imported here: Alembic is needed to migrate, not to use a migrated store.
-        from repokit.infrastructure.sql.migrations import upgrade_connection
-
         self._check_open()
         database = self._database
         unit = database.active_unit.get()
         if unit is not None and unit.is_open and unit.owner is current_owner():
             raise CapabilityError("migrate() cannot run while a unit of work is open in this task")
-        sqlite = database.engine.dialect.name == "sqlite"
-        connection = await database.pool.acquire()
-        try:
-            if sqlite:
-                # SQLite requires foreign keys off while a revision rebuilds a table
-                # (dropping a parent would cascade), and only outside a transaction;
-                # env.py runs PRAGMA foreign_key_check before the commit instead.
-                await connection.fetch_all("PRAGMA foreign_keys = OFF")
-            await connection.begin("IMMEDIATE")
-            await connection.sa.run_sync(
-                upgrade_connection, embedding_dim=self.embedding_dim, progress=progress
-            )
-            await connection.commit()
-        except DRIVER_ERRORS as exc:
-            await connection.rollback_quietly()
-            raise translate_error(exc) from driver_error(exc)
-        except BaseException:
-            await connection.rollback_quietly()
-            raise
-        finally:
-            if sqlite:
-                await _restore_foreign_keys(connection)
-            await database.pool.release(connection)
+        async with async_alembic_lock():  # Alembic's proxies are process-global
+            connection = await database.pool.acquire()
+            try:
+                await _run_revisions(connection, self.embedding_dim, progress)
+            finally:
+                await database.pool.release(connection)
 
     async def close(self) -> None:
         """Close every connection; idempotent. Later calls raise ``StoreClosedError``."""
@@ -116,6 +97,36 @@ class SqlStore(StorePort):
     def _check_open(self) -> None:
         if self._closed:
             raise StoreClosedError("store is closed")
+
+
+async def _run_revisions(
+    connection: SqlConnection, embedding_dim: int, progress: Progress | None
+) -> None:
+    """Upgrade to head in one transaction on ``connection``; roll back on any failure."""
+    # Imported here: Alembic is needed to migrate, not to use a migrated store.
+    from repokit.infrastructure.sql.migrations import upgrade_connection
+
+    sqlite = connection.sa.dialect.name == "sqlite"
+    try:
+        if sqlite:
+            # SQLite requires foreign keys off while a revision rebuilds a table
+            # (dropping a parent would cascade), and only outside a transaction;
+            # env.py runs PRAGMA foreign_key_check before the commit instead.
+            await connection.fetch_all("PRAGMA foreign_keys = OFF")
+        await connection.begin("IMMEDIATE")
+        await connection.sa.run_sync(
+            upgrade_connection, embedding_dim=embedding_dim, progress=progress
+        )
+        await connection.commit()
+    except DRIVER_ERRORS as exc:
+        await connection.rollback_quietly()
+        raise translate_error(exc) from driver_error(exc)
+    except BaseException:
+        await connection.rollback_quietly()
+        raise
+    finally:
+        if sqlite:
+            await _restore_foreign_keys(connection)
 
 
 async def _restore_foreign_keys(connection: SqlConnection) -> None:
