@@ -370,6 +370,20 @@ def test_postgres_user_without_privilege_gets_a_clear_extension_error(
     assert table_names(postgres.url(database)) == set()
 
 
+def test_postgres_user_without_superuser_migrates_once_the_extension_exists(
+    postgres: EmbeddedPostgres,
+) -> None:
+    database = postgres.new_database()
+    role = f"plain_{uuid.uuid4().hex[:8]}"
+    postgres.execute(f"CREATE ROLE {role} LOGIN")
+    postgres.execute(f"GRANT CREATE ON SCHEMA public TO {role}", database)
+    postgres.execute("CREATE EXTENSION vector", database)
+
+    applied = migrations.upgrade(postgres.url(database, user=role))
+
+    assert [step.revision for step in applied] == REVISIONS
+
+
 def test_store_migrate_on_embedded_postgres(pg_url: str) -> None:
     async def scenario() -> tuple[list[str], list[str]]:
         try:
