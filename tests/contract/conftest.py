@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,18 @@ def plain_postgres_url(url: str) -> str:
     """``url`` with a driver suffix (``postgresql+asyncpg://``) removed, for asyncpg."""
     scheme, sep, rest = url.partition("://")
     return f"postgresql{sep}{rest}" if "+" in scheme else url
+
+
+@pytest.fixture
+def postgres_schema() -> Callable[[str, int], Awaitable[None]]:
+    """:func:`create_postgres_schema`, for test modules (which cannot import conftest)."""
+    return create_postgres_schema
+
+
+@pytest.fixture
+def postgres_reset() -> Callable[[str], Awaitable[None]]:
+    """:func:`truncate_postgres`, for test modules."""
+    return truncate_postgres
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ stores are opened with (small vectors, short timeouts).
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -78,6 +78,24 @@ async def migrated_database(cluster: PgCluster, settings: Settings) -> str:
 
 
 @pytest.fixture
-async def pg_database(pg_cluster: PgCluster, pg_settings: Settings) -> AsyncIterator[str]:
+def private_pg_cluster(tmp_path: Path) -> PgCluster:
+    """A server of the test's own (for tests that stop it)."""
+    return PgCluster(start_pgserver(tmp_path / "private-pg"))
+
+
+@pytest.fixture
+def migrate_new_database(
+    pg_settings: Settings,
+) -> Callable[[PgCluster], Awaitable[str]]:
+    """``await migrate_new_database(cluster)``: a new migrated database there; its URL."""
+
+    async def make(cluster: PgCluster) -> str:
+        return await migrated_database(cluster, pg_settings)
+
+    return make
+
+
+@pytest.fixture
+async def pg_database(pg_cluster: PgCluster, pg_settings: Settings) -> str:
     """The URL of a fresh, migrated database for this test."""
-    yield await migrated_database(pg_cluster, pg_settings)
+    return await migrated_database(pg_cluster, pg_settings)
