@@ -135,9 +135,11 @@ def migrate(
 
 def _has_revisions(url: str) -> bool:
     """True for the SQL backends, whose schema comes from Alembic revisions."""
-    return url_scheme(url) in ("sqlite", "sqlite+aiosqlite", "embedded") or url_scheme(
-        url
-    ).startswith("postgres")
+    try:
+        from repokit.infrastructure.sql.migration_url import is_migratable
+    except ImportError:  # no SQL extra installed: connect() names the one to install
+        return False
+    return is_migratable(url)
 
 
 def _run_revisions(url: str, embedding_dim: int, *, sql: bool) -> None:

@@ -28,6 +28,7 @@ from repokit.cli import app
 from repokit.domain.entities import User
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError, RepokitError
 from repokit.infrastructure.sql import migrations
+from repokit.infrastructure.sql.migration_url import migration_url
 from repokit.infrastructure.sql.tables import HNSW_OPTIONS, metadata
 from repokit.infrastructure.sql.types import Float32Vector
 
@@ -173,6 +174,32 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostg
 @pytest.fixture
 def pg_url(postgres: EmbeddedPostgres) -> str:
     return postgres.url(postgres.new_database())
+
+
+# --- URLs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "migrated_with"),
+    [
+        ("postgres://u:pw@db/app", "postgresql+psycopg://u:pw@db/app"),
+        ("postgresql://u:pw@db/app", "postgresql+psycopg://u:pw@db/app"),
+        (
+            "postgresql+asyncpg://u:pw@db/app?ssl=require",
+            "postgresql+psycopg://u:pw@db/app?sslmode=require",
+        ),
+        ("postgresql+psycopg://u:pw@db/app", "postgresql+psycopg://u:pw@db/app"),
+        ("sqlite+aiosqlite:///data/app.db", "sqlite:///data/app.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+    ],
+)
+def test_urls_are_normalised_to_the_sync_drivers(given: str, migrated_with: str) -> None:
+    assert migration_url(given) == migrated_with
+
+
+def test_a_backend_without_revisions_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="has no Alembic migrations"):
+        migration_url("mongodb://u:secret@db/app")
 
 
 # --- SQLite ----------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def migration_url(
         resolved = embedded_postgres_url(embedded_data_path(resolved, settings.data_dir))
         scheme = url_scheme(resolved)
     if scheme in POSTGRES_SCHEMES:
-        return _with_driver(resolved, "postgresql+psycopg")
+        return _psycopg_options(_with_driver(resolved, "postgresql+psycopg"))
     if scheme in SQLITE_SCHEMES:
         return _with_driver(resolved, "sqlite")
     raise ConfigurationError(
@@ -75,12 +75,23 @@ def migration_url(
 
 
 def _with_driver(url: str, drivername: str) -> str:
+    """``url`` with its scheme replaced, the rest kept exactly as written."""
     try:
-        parsed = make_url(url)
+        make_url(url)
     except ArgumentError:
         raise ConfigurationError(f"cannot parse the database URL {redact_url(url)!r}") from None
-    # render_as_string keeps the password: this URL goes to the engine, never to a message.
-    return parsed.set(drivername=drivername).render_as_string(hide_password=False)
+    return drivername + url[url.index("://") :]
+
+
+def _psycopg_options(url: str) -> str:
+    """asyncpg's ``ssl=`` spelled as libpq's ``sslmode=`` (the mode names are the same)."""
+    parsed = make_url(url)
+    ssl = parsed.query.get("ssl")
+    if ssl is None:
+        return url
+    query = {key: value for key, value in parsed.query.items() if key != "ssl"}
+    query.setdefault("sslmode", ssl)
+    return parsed.set(query=query).render_as_string(hide_password=False)
 
 
 def create_migration_engine(url: str) -> Engine:
