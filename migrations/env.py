@@ -117,6 +117,14 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _is_downgrade() -> bool:
+    """True for repokit's ``downgrade()`` and for ``alembic downgrade``."""
+    if config.attributes.get("downgrading"):
+        return True
+    command: tuple[Any, ...] = getattr(config.cmd_opts, "cmd", None) or ()  # alembic's CLI
+    return bool(command) and getattr(command[0], "__name__", "") == "downgrade"
+
+
 def _migrate(connection: Connection) -> None:
     dim = _embedding_dim()
     applied = _configure(connection=connection)
@@ -125,7 +133,7 @@ def _migrate(connection: Connection) -> None:
     with context.begin_transaction():
         lock_for_migration(connection)
         # Going down to rebuild with another dimension must stay possible.
-        if not config.attributes.get("downgrading"):
+        if not _is_downgrade():
             check_embedding_dim(connection, dim)
         context.run_migrations()
         if applied:

@@ -261,6 +261,17 @@ def test_another_embedding_dim_is_refused_with_the_recorded_one(tmp_path: Path) 
         migrations.upgrade(url, embedding_dim=16)
 
 
+def test_downgrade_to_base_then_upgrade_changes_the_embedding_dim(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "app.db")
+    migrations.upgrade(url, embedding_dim=8)
+
+    migrations.downgrade(url, embedding_dim=16)
+    migrations.upgrade(url, embedding_dim=16)
+
+    with pytest.raises(ConfigurationError, match="EMBEDDING_DIM=16 but this run asks for 8"):
+        migrations.upgrade(url, embedding_dim=8)
+
+
 def test_store_migrate_on_sqlite_memory_migrates_the_store_database() -> None:
     async def scenario() -> tuple[list[str], list[str], str]:
         store = await repokit.connect("sqlite:///:memory:")
