@@ -49,10 +49,11 @@ def test_demo_twice_does_not_duplicate_the_corpus(tmp_path: Path) -> None:
     assert "HNSW indexes" in second.stdout
 
 
-def test_demo_defaults_to_a_sqlite_file_in_the_data_dir(tmp_path: Path) -> None:
+def test_demo_defaults_to_the_embedded_postgres_in_the_data_dir(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "-q", "stars", "-k", "1"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "data" / "repokit.db").exists()
+    assert "postgresql" in result.stdout
+    assert (tmp_path / "data" / "postgres" / "PG_VERSION").exists()
 
 
 def test_migrate(tmp_path: Path) -> None:
@@ -82,11 +83,12 @@ def test_bad_url_is_one_line_without_password_or_traceback(command: str) -> None
     assert "known schemes" in result.output
 
 
-def test_doctor_reports_a_backend_not_built_yet() -> None:
-    result = runner.invoke(app, ["doctor", "--url", "postgresql://app:hunter2@db/app"])
+def test_doctor_reports_an_unreachable_server_without_its_password() -> None:
+    result = runner.invoke(app, ["doctor", "--url", "postgresql://app:hunter2@127.0.0.1:1/app"])
     assert result.exit_code == 1
-    assert "not available in this version" in result.output
+    assert "unavailable" in result.output
     assert "hunter2" not in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("command", ["doctor", "demo"])

@@ -78,9 +78,8 @@ def test_database_url_falls_back_to_the_conventional_variable(
     assert Settings().database_url_value() == "sqlite:///x.db"
 
 
-def test_default_url_is_a_sqlite_file_under_the_data_dir(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
-    assert default_database_url(settings) == f"sqlite:///{(tmp_path / 'repokit.db').as_posix()}"
+def test_default_url_is_the_embedded_postgres(tmp_path: Path) -> None:
+    assert default_database_url(Settings(data_dir=tmp_path)) == "embedded"
 
 
 def test_explicit_url_wins_over_settings(tmp_path: Path) -> None:

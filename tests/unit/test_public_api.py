@@ -35,14 +35,14 @@ async def test_connect_with_a_url() -> None:
     await store.close()
 
 
-async def test_connect_without_url_uses_a_sqlite_file_in_the_data_dir(tmp_path: Path) -> None:
+async def test_connect_without_url_uses_the_embedded_postgres(tmp_path: Path) -> None:
     store = await connect(settings=Settings(data_dir=tmp_path))
     try:
-        assert store.capabilities.backend == "sqlite"
+        assert store.capabilities.backend == "postgresql"
         await store.migrate()
     finally:
         await store.close()
-    assert (tmp_path / "repokit.db").exists()
+    assert (tmp_path / "postgres" / "PG_VERSION").exists()
 
 
 async def test_connect_uses_the_configured_url(monkeypatch: pytest.MonkeyPatch) -> None:

