@@ -16,7 +16,8 @@ select), it prints one table with the ratios against raw asyncpg:
   the machine hits both alike.
 * ``add_chunks``: the chunks stored one document (10 chunks) per call, against one
   raw binary ``COPY`` of all rows into a table with the same columns, constraints
-  and HNSW index; both tables start empty. The same load over the pool
+  and HNSW index; both tables start empty, the two loads alternate for
+  ``--ingest-rounds`` rounds and the best of each is kept. The same load over the pool
   (``--workers`` concurrent calls) is shown too, and the adapter's bulk-load path
   when it offers one (against raw ``COPY`` then ``CREATE INDEX``).
 * ``search_similar``: queries per second, one query at a time, against a raw
@@ -70,10 +71,13 @@ class BenchOptions:
     lookups: int = 2_000
     rounds: int = 5
     workers: int = 4
+    ingest_rounds: int = 2
 
     @classmethod
     def quick(cls, url: str | None = None) -> BenchOptions:
-        return cls(url=url, rows=2_000, queries=30, lookups=200, rounds=3, workers=2)
+        return cls(
+            url=url, rows=2_000, queries=30, lookups=200, rounds=3, workers=2, ingest_rounds=1
+        )
 
 
 @dataclass(slots=True)
@@ -293,6 +297,7 @@ class Bench:
         self.report = BenchReport()
         self.ef_search, self.iterative_scan = search_defaults()
         self.failures: list[str] = []
+        self.raw_records: list[tuple[Any, ...]] = []
 
     def step(self, description: str, total: int) -> Any:
         return self.progress.add_task(description, total=total)
@@ -319,17 +324,9 @@ class Bench:
             f"ef_construction={options['ef_construction']}; adapter defaults "
             f"ef_search={self.ef_search}, iterative_scan={self.iterative_scan}"
         )
-        raw_ingest = await self.raw_ingest(connection, corpus)
         store = await self.open_adapter(url)
         try:
-            adapter_ingest: dict[str, float] = {}
-            try:
-                adapter_ingest = await self.adapter_ingest(store, connection, corpus)
-            except Exception as exc:
-                # Without its chunks the adapter cannot be searched: the raw side goes on alone.
-                self.adapter_failed("ingest", exc)
-                await store.close()
-                store = None
+            store, raw_ingest, adapter_ingest = await self.ingest(store, connection, corpus)
             self.ingest_lines(corpus, raw_ingest, adapter_ingest)
             await self.get_by_id(store, connection, corpus)
             await self.search(store, connection, corpus)
@@ -361,34 +358,46 @@ class Bench:
 
     # ingest ------------------------------------------------------------------------------
 
-    async def raw_ingest(self, connection: asyncpg.Connection, corpus: Corpus) -> dict[str, float]:
-        """COPY bare then CREATE INDEX, and COPY into the indexed table (kept for later)."""
-        task = self.step("raw COPY (bare + index, then into the indexed table)", 2)
-        documents = [document_record(d) for d in corpus.documents]
-        records = chunk_records(corpus)
-        seconds: dict[str, float] = {}
-        for index_first in (False, True):
-            await create_raw_tables(connection, corpus.data.spec.dim, index=index_first)
+    async def raw_ingest(self, connection: asyncpg.Connection, corpus: Corpus) -> float:
+        """COPY into the bare table, then CREATE INDEX; leaves the indexed table empty."""
+        task = self.step("raw COPY into a bare table, then CREATE INDEX", 1)
+        await create_raw_tables(connection, corpus.data.spec.dim, index=False)
+        await connection.copy_records_to_table(
+            RAW_DOCUMENTS,
+            records=[document_record(d) for d in corpus.documents],
+            columns=DOCUMENT_COLUMNS,
+        )
+        self.raw_records = chunk_records(corpus)
+
+        async def load() -> None:
             await connection.copy_records_to_table(
-                RAW_DOCUMENTS, records=documents, columns=DOCUMENT_COLUMNS
+                RAW_CHUNKS, records=self.raw_records, columns=CHUNK_COLUMNS
+            )
+            await connection.execute(raw_index_sql())
+
+        seconds = await timed(load)
+        await connection.execute(f"TRUNCATE {RAW_CHUNKS}")
+        await connection.execute(f"ANALYZE {RAW_DOCUMENTS}")
+        self.progress.advance(task)
+        return seconds
+
+    async def raw_indexed_copy(self, connection: asyncpg.Connection) -> float:
+        """One COPY of all chunks into the (emptied) table that carries the HNSW index."""
+        await connection.execute(f"TRUNCATE {RAW_CHUNKS}")
+
+        async def load() -> None:
+            await connection.copy_records_to_table(
+                RAW_CHUNKS, records=self.raw_records, columns=CHUNK_COLUMNS
             )
 
-            async def load(index_after: bool = not index_first) -> None:
-                await connection.copy_records_to_table(
-                    RAW_CHUNKS, records=records, columns=CHUNK_COLUMNS
-                )
-                if index_after:
-                    await connection.execute(raw_index_sql())
-
-            seconds["indexed" if index_first else "bare+index"] = await timed(load)
-            await connection.execute(f"ANALYZE {RAW_DOCUMENTS}")
-            await connection.execute(f"ANALYZE {RAW_CHUNKS}")
-            self.progress.advance(task)
+        seconds = await timed(load)
+        await connection.execute(f"ANALYZE {RAW_CHUNKS}")
         return seconds
 
     async def adapter_ingest(
         self, store: Any, connection: asyncpg.Connection, corpus: Corpus
     ) -> dict[str, float]:
+        """The adapter's bulk path (if any) and the load over the pool, once each."""
         if store is None:
             return {}
         seconds: dict[str, float] = {}
@@ -415,22 +424,60 @@ class Bench:
         seconds["parallel"] = await timed(
             lambda: asyncio.gather(*(worker() for _ in range(self.options.workers)))
         )
+        return seconds
 
-        # Last, so the searches run on an index built by inserts, as the raw table's was.
+    async def adapter_sequential(
+        self, store: Any, connection: asyncpg.Connection, corpus: Corpus
+    ) -> float:
+        """``add_chunks`` one document per call into the emptied, indexed ``chunks``."""
         await connection.execute("TRUNCATE chunks")
-        task = self.step("repokit add_chunks, one document per call", len(groups))
 
         async def sequential() -> None:
-            for group in groups:
+            for group in corpus.chunks:
                 await store.documents.add_chunks(group[0].document_id, group)
-                self.progress.advance(task)
 
-        seconds["sequential"] = await timed(sequential)
+        seconds = await timed(sequential)
         # Fresh statistics, as autovacuum would give a settled table: the planner's
         # choice between the HNSW index and an exact plan depends on them.
         await connection.execute("ANALYZE chunks")
         await connection.execute("ANALYZE documents")
         return seconds
+
+    async def ingest(
+        self, store: Any, connection: asyncpg.Connection, corpus: Corpus
+    ) -> tuple[Any, dict[str, float], dict[str, float]]:
+        """All loads; returns the store (None if it failed) and the best seconds of each.
+
+        The two loads of the headline ratio alternate for ``ingest_rounds`` rounds and
+        keep their best: a single 15-second load on a shared machine is easily hit by
+        other work. Both end with their tables loaded through the index, so the searches
+        run on graphs built by inserts on both sides.
+        """
+        raw_s = {"bare+index": await self.raw_ingest(connection, corpus)}
+        repokit_s: dict[str, float] = {}
+        try:
+            repokit_s = await self.adapter_ingest(store, connection, corpus)
+        except Exception as exc:
+            # Without its chunks the adapter cannot be searched: the raw side goes on alone.
+            self.adapter_failed("ingest", exc)
+            await store.close()
+            store = None
+        rounds = self.options.ingest_rounds
+        task = self.step("COPY into the HNSW table vs add_chunks, alternating", rounds)
+        for _ in range(rounds):
+            seconds = await self.raw_indexed_copy(connection)
+            raw_s["indexed"] = min(raw_s.get("indexed", seconds), seconds)
+            if store is not None:
+                try:
+                    seconds = await self.adapter_sequential(store, connection, corpus)
+                except Exception as exc:
+                    self.adapter_failed("add_chunks", exc)
+                    await store.close()
+                    store = None
+                else:
+                    repokit_s["sequential"] = min(repokit_s.get("sequential", seconds), seconds)
+            self.progress.advance(task)
+        return store, raw_s, repokit_s
 
     def ingest_lines(
         self, corpus: Corpus, raw_s: dict[str, float], repokit_s: dict[str, float]
@@ -698,9 +745,10 @@ def parse_args() -> BenchOptions:
     parser.add_argument("--lookups", type=int, help="get_by_id calls per round")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--workers", type=int, help="concurrent add_chunks tasks")
+    parser.add_argument("--ingest-rounds", type=int, help="alternating loads; best kept")
     args = parser.parse_args()
     options = BenchOptions.quick(args.url) if args.quick else BenchOptions(url=args.url)
-    for name in ("rows", "queries", "lookups", "rounds", "workers"):
+    for name in ("rows", "queries", "lookups", "rounds", "workers", "ingest_rounds"):
         if getattr(args, name) is not None:
             setattr(options, name, getattr(args, name))
     return options
