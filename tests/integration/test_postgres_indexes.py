@@ -108,7 +108,7 @@ async def test_a_default_search_uses_the_hnsw_index_and_an_exact_one_does_not(
     planner: AsyncConnection, pg_settings: Settings
 ) -> None:
     query = vector(random.Random(1), pg_settings.embedding_dim)
-    approximate = _statement("cosine", query, 10 + MARGIN, [], exact=False)
+    approximate = _statement("cosine", query, 11, [], exact=False)
     assert "ix_chunks_embedding_hnsw" in await plan_of(planner, approximate)
     exact = _statement("cosine", query, 10 + MARGIN, [], exact=True)
     assert "ix_chunks_embedding_hnsw" not in await plan_of(planner, exact)

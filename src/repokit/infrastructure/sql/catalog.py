@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,9 @@ from repokit.infrastructure.sql.json_postgres import POSTGRES_JSON
 from repokit.infrastructure.sql.json_sqlite import SQLITE_JSON
 from repokit.infrastructure.sql.mapping import EntityMapping
 from repokit.infrastructure.sql.statements import CompiledSql, EntityStatements, compile_sql
+
+if TYPE_CHECKING:
+    from repokit.infrastructure.sql.vector_postgres import SearchStatements
 
 DOCUMENT_FILTER_FIELDS = ("title", "created_at", "updated_at", "workspace_id")
 
@@ -70,6 +73,13 @@ class Catalog:
         )
         self.document_filters = CompiledFilterCache(self.document_filter)
         self._chunks_by_ids: dict[int, CompiledSql] = {}
+        self.search_statements: SearchStatements | None = None
+        """PostgreSQL's compiled vector searches; None on SQLite."""
+        if dialect.name == "postgresql":
+            # Imported here: vector_postgres builds on this module.
+            from repokit.infrastructure.sql.vector_postgres import SearchStatements
+
+            self.search_statements = SearchStatements(self)
 
         chunk_table, users = tables.chunks, tables.users
         self.chunks_of_document = compile_sql(

@@ -39,6 +39,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         super().__init__(scope, catalog.documents)
         self._catalog = catalog
         self._dim = embedding_dim
+        self._search_statements = catalog.search_statements
 
     # -- save rules ------------------------------------------------------------------
 
@@ -167,18 +168,31 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         validate_k(k)
         query = validate_embedding(embedding, self._dim, what="query embedding")
         scorer = ExactScorer(checked_metric, query)
-        conditions = self._conditions(workspace_id, where)
+        wanted: builtins.list[UUID] | None = None
         if workspace_ids is not None:
             if isinstance(workspace_ids, str | bytes):
                 raise InvalidQueryError("workspace_ids must be a list of UUIDs")
             wanted = [as_uuid(value, "workspace_ids") for value in workspace_ids]
+        if self._search_statements is not None:  # PostgreSQL: pgvector
+            node = parse_filter(where)  # rejected filters fail before anything is read
+            if wanted is not None and not wanted:
+                return []
+            return await pgvector_search(
+                self._scope,
+                self._catalog,
+                self._search_statements,
+                scorer,
+                k,
+                node=node,
+                workspace_id=None if workspace_id is None else as_uuid(workspace_id),
+                workspace_ids=wanted,
+                exact=exact,
+            )
+        conditions = self._conditions(workspace_id, where)
+        if wanted is not None:
             if not wanted:
                 return []
             conditions.append(tables.documents.c.workspace_id.in_(wanted))
-        if self._catalog.dialect.name == "postgresql":
-            return await pgvector_search(
-                self._scope, self._catalog, scorer, k, conditions, exact=exact
-            )
         return await exact_search(self._scope, self._catalog, scorer, k, conditions)
 
 

@@ -13,8 +13,9 @@
 
 The winners are re-scored in float64 with the reference formulas
 (:class:`~.scoring.ExactScorer`) and ranked by (score, id), like every other
-backend. ``n`` is ``k`` plus a small margin, so float32 rounding in the
-database cannot push a true winner out. The approximate result is replaced by
+backend. An exact search fetches ``n = k + MARGIN`` rows, so float32 rounding in
+the database cannot push a true winner out; an approximate one ``k + 1``, enough
+to see a tie at the boundary. The approximate result is replaced by
 the exact one when it has fewer than ``k`` hits (an iterative scan that gave up
 at ``hnsw.max_scan_tuples``), or when the ``k``-th score ties the last one
 fetched (the tie could go on beyond the fetched rows, and ties go by id): a
@@ -23,23 +24,33 @@ filtered search returns ``k`` hits whenever ``k`` chunks match.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import numpy as np
 from sqlalchemy import ColumnElement, Float, bindparam, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
+from repokit.domain.query import FilterNode
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.scopes import Scope
 from repokit.infrastructure.sql.scoring import ExactScorer
-from repokit.infrastructure.sql.types import PgVector
+from repokit.infrastructure.sql.types import PgVector, UUIDType
 
 MARGIN = 8
-"""Rows fetched beyond ``k`` and re-ranked in float64."""
+"""Rows an exact search fetches beyond ``k``, re-ranked in float64 (float32 rounding in
+the database cannot push a true winner out)."""
+LOOKAHEAD = 1
+"""Rows an approximate search fetches beyond ``k``: enough to see a tie at the boundary."""
 
+CACHE_SIZE = 256
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
+_DYNAMIC = ("query", "limit", "workspace_id", "workspace_ids")
 
 
 def _distance(metric: str, query: Any) -> ColumnElement[float]:
@@ -49,12 +60,13 @@ def _distance(metric: str, query: Any) -> ColumnElement[float]:
 
 def _statement(
     metric: str,
-    query: list[float],
-    limit: int,
+    query: list[float] | None,
+    limit: int | None,
     conditions: Sequence[ColumnElement[bool]],
     *,
     exact: bool,
 ) -> Any:
+    """The search statement; ``query`` and ``limit`` are bound as ``query`` and ``limit``."""
     chunks, documents = tables.chunks, tables.documents
     vector = bindparam("query", query, type_=PgVector())
     distance = _distance(metric, vector)
@@ -65,34 +77,123 @@ def _statement(
     if exact:
         # A zero vector's cosine distance is NaN (sorted last); the reference scores it 0.
         ordered = func.coalesce(func.nullif(distance, literal(float("nan"), Float)), 1.0)
-        return statement.order_by(ordered, chunks.c.id).limit(limit)
-    return statement.order_by(distance).limit(limit)
+        statement = statement.order_by(ordered, chunks.c.id)
+    else:
+        statement = statement.order_by(distance)
+    return statement.limit(bindparam("limit", limit))
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchSql:
+    """A search compiled once: SQL text, and per position a constant or a dynamic name."""
+
+    sql: str
+    slots: tuple[tuple[str | None, Any], ...]
+
+    def params(self, values: dict[str, Any]) -> list[Any]:
+        return [values[name] if name is not None else constant for name, constant in self.slots]
+
+
+class SearchStatements:
+    """Compiled search statements of one catalog, by the shape of the search.
+
+    Building and compiling a Core statement costs more than an HNSW probe, so each
+    shape (metric, exact, filter, workspace criteria) is compiled once: the
+    filter's values are constants of that shape, and only the query vector, the
+    limit and the workspace ids are bound per call.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._entries: OrderedDict[tuple[Any, ...], _SearchSql] = OrderedDict()
+
+    def get(
+        self,
+        metric: str,
+        node: FilterNode | None,
+        *,
+        exact: bool,
+        by_workspace: bool,
+        by_workspaces: bool,
+    ) -> _SearchSql:
+        key = (metric, exact, repr(node), by_workspace, by_workspaces)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        entry = self._compile(metric, node, exact, by_workspace, by_workspaces)
+        self._entries[key] = entry
+        if len(self._entries) > CACHE_SIZE:
+            self._entries.popitem(last=False)
+        return entry
+
+    def _compile(
+        self, metric: str, node: FilterNode | None, exact: bool, one: bool, many: bool
+    ) -> _SearchSql:
+        catalog, documents = self._catalog, tables.documents
+        conditions: list[ColumnElement[bool]] = []
+        if one:
+            conditions.append(
+                documents.c.workspace_id == bindparam("workspace_id", None, type_=UUIDType())
+            )
+        if many:
+            ids = bindparam("workspace_ids", None, type_=ARRAY(UUIDType()))
+            conditions.append(documents.c.workspace_id == func.any(ids))
+        compiled_filter = catalog.document_filters.compile(node)
+        if compiled_filter is not None:
+            conditions.append(compiled_filter)
+        statement = _statement(metric, None, None, conditions, exact=exact)
+        compiled = statement.compile(
+            dialect=catalog.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        constants = compiled.construct_params()
+        slots: list[tuple[str | None, Any]] = []
+        for name in compiled.positiontup or ():
+            if name in _DYNAMIC:
+                slots.append((name, None))
+                continue
+            bind = compiled.binds[name]
+            process: Callable[[Any], Any] | None = bind.type.bind_processor(catalog.dialect)
+            value = constants[name]
+            slots.append((None, process(value) if process is not None else value))
+        return _SearchSql(compiled.string, tuple(slots))
 
 
 async def pgvector_search(
     scope: Scope,
     catalog: Catalog,
+    statements: SearchStatements,
     scorer: ExactScorer,
     k: int,
-    document_conditions: Sequence[ColumnElement[bool]],
     *,
+    node: FilterNode | None,
+    workspace_id: UUID | None,
+    workspace_ids: Sequence[UUID] | None,
     exact: bool = False,
 ) -> list[ScoredChunk]:
     """The ``k`` chunks most similar to the scorer's query among the candidates."""
-    query = scorer.query.astype(np.float32).tolist()
-    limit = k + MARGIN
     # Only cosine has an index; the other metrics are exact whatever was asked.
     approximate = not exact and scorer.metric == "cosine"
+    shape = {
+        "by_workspace": workspace_id is not None,
+        "by_workspaces": workspace_ids is not None,
+    }
+    limit = k + (LOOKAHEAD if approximate else MARGIN)
+    values = {
+        "query": scorer.query.astype(np.float32),
+        "limit": limit,
+        "workspace_id": workspace_id,
+        "workspace_ids": list(workspace_ids) if workspace_ids is not None else None,
+    }
+    search = statements.get(scorer.metric, node, exact=not approximate, **shape)
     async with scope.read() as connection:
         await connection.prepare_vectors()
-        statement = _statement(
-            scorer.metric, query, limit, document_conditions, exact=not approximate
-        )
-        rows = (await connection.run(statement)).all()
+        rows = await connection.fetch_all(search.sql, search.params(values))
         ranked = _rank(catalog, scorer, rows)
         if approximate and _needs_exact(ranked, k, limit):
-            statement = _statement(scorer.metric, query, limit, document_conditions, exact=True)
-            rows = (await connection.run(statement)).all()
+            search = statements.get(scorer.metric, node, exact=True, **shape)
+            values["limit"] = k + MARGIN
+            rows = await connection.fetch_all(search.sql, search.params(values))
             ranked = _rank(catalog, scorer, rows)
     return ranked[:k]
 
@@ -100,7 +201,8 @@ async def pgvector_search(
 def _rank(catalog: Catalog, scorer: ExactScorer, rows: Sequence[Any]) -> list[ScoredChunk]:
     if not rows:
         return []
-    chunks = [catalog.chunks.mapping.from_row(row) for row in rows]
+    decode = catalog.chunks.mapping.decode
+    chunks = [decode(row) for row in rows]
     matrix = np.asarray([chunk.embedding for chunk in chunks], dtype=np.float64)
     scores = scorer.score(matrix)
     scored = [
@@ -117,4 +219,4 @@ def _needs_exact(ranked: list[ScoredChunk], k: int, limit: int) -> bool:
     return len(ranked) >= limit and ranked[k - 1].score == ranked[-1].score
 
 
-__all__ = ["MARGIN", "pgvector_search"]
+__all__ = ["MARGIN", "SearchStatements", "pgvector_search"]
