@@ -103,7 +103,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value.astimezone(UTC)
+            # asyncpg already returns timestamptz in UTC: skip the copy astimezone makes.
+            return value if value.tzinfo is UTC else value.astimezone(UTC)
         return micros_to_datetime(int(value))
 
 
