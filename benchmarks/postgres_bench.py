@@ -10,10 +10,11 @@ In one run, on the synthetic set of :mod:`benchmarks.datasets` (20,000 chunks x 
 in 2,000 documents; ~10% of the documents carry the tag the filtered searches
 select), it prints one table with the ratios against raw asyncpg:
 
-* ``get_by_id``: median latency of ``store.documents.get_by_id`` against a raw
+* ``get_by_id``: best latency of ``store.documents.get_by_id`` against a raw
   prepared ``SELECT`` by primary key on the same ``documents`` table, decoded by
   hand into a ``Document`` (the same work). Rounds alternate, so a noisy moment on
-  the machine hits both alike.
+  the machine hits both alike; the best round of each side is shown (timings
+  here are best-of-``--rounds``).
 * ``add_chunks``: the chunks stored one document (10 chunks) per call, against one
   raw binary ``COPY`` of all rows into a table with the same columns, constraints
   and HNSW index; both tables start empty, the two loads alternate for
@@ -37,7 +38,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -557,24 +557,26 @@ class Bench:
             for name, work in contenders.items():
                 samples[name].append(await timed(work) / len(ids))
             self.progress.advance(task)
-        median = {name: statistics.median(values) for name, values in samples.items()}
-        mine = median.get("repokit")
+        # The best round of each: on a shared machine the slow rounds measure the
+        # neighbours; the rounds alternate, so both sides get the same chances.
+        best = {name: min(values) for name, values in samples.items()}
+        mine = best.get("repokit")
         self.report.add(
             Line(
                 "get_by_id vs prepared SELECT + decode",
-                fmt_latency(median["raw"]),
+                fmt_latency(best["raw"]),
                 self.adapter_cell(mine, fmt_latency),
-                "-" if mine is None else f"{mine / median['raw']:.2f}x",
+                "-" if mine is None else f"{mine / best['raw']:.2f}x",
                 "≤ 1.25x",
-                None if mine is None else mine / median["raw"] <= 1.25,
+                None if mine is None else mine / best["raw"] <= 1.25,
             )
         )
         self.report.add(
             Line(
                 "get_by_id vs prepared SELECT, row only",
-                fmt_latency(median["row"]),
+                fmt_latency(best["row"]),
                 self.adapter_cell(mine, fmt_latency),
-                "-" if mine is None else f"{mine / median['row']:.2f}x",
+                "-" if mine is None else f"{mine / best['row']:.2f}x",
             )
         )
 
@@ -655,7 +657,7 @@ class Bench:
                 for name, work in contenders.items():
                     samples[name].append(await timed(work))
                 self.progress.advance(task)
-            qps = {name: len(queries) / statistics.median(v) for name, v in samples.items()}
+            qps = {name: len(queries) / min(v) for name, v in samples.items()}
             mine = qps.get("repokit")
             store_ok = "repokit" in results
             self.report.add(
