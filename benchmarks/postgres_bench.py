@@ -20,7 +20,9 @@ select), it prints one table with the ratios against raw asyncpg:
   and HNSW index; both tables start empty, the two loads alternate for
   ``--ingest-rounds`` rounds and the best of each is kept. The same load over the pool
   (``--workers`` concurrent calls) is shown too, and the adapter's bulk-load path
-  when it offers one (against raw ``COPY`` then ``CREATE INDEX``).
+  when it offers one (against raw ``COPY`` then ``CREATE INDEX``): a callable
+  ``bulk_add_chunks``, ``bulk_load_chunks`` or ``load_chunks`` on
+  ``store.documents`` or the store, taking all the chunks in one list.
 * ``search_similar``: queries per second, one query at a time, against a raw
   prepared ``ORDER BY embedding <=> $1 LIMIT 10`` on the adapter's own ``chunks``
   table (same rows, same index) at the adapter's default ``hnsw.ef_search`` and
