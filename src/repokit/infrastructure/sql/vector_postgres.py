@@ -31,7 +31,7 @@ from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, bindparam, func, literal, select
+from sqlalchemy import ColumnElement, Float, bindparam, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
@@ -50,7 +50,7 @@ LOOKAHEAD = 1
 
 CACHE_SIZE = 256
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
-_DYNAMIC = ("query", "limit", "workspace_id", "workspace_ids")
+_DYNAMIC = ("query", "workspace_id", "workspace_ids")
 
 
 def _distance(metric: str, query: Any) -> ColumnElement[float]:
@@ -66,7 +66,7 @@ def _statement(
     *,
     exact: bool,
 ) -> Any:
-    """The search statement; ``query`` and ``limit`` are bound as ``query`` and ``limit``."""
+    """The search statement; ``query`` is bound as ``query``, ``limit`` written out."""
     chunks, documents = tables.chunks, tables.documents
     vector = bindparam("query", query, type_=PgVector())
     distance = _distance(metric, vector)
@@ -80,7 +80,9 @@ def _statement(
         statement = statement.order_by(ordered, chunks.c.id)
     else:
         statement = statement.order_by(distance)
-    return statement.limit(bindparam("limit", limit))
+    # LIMIT is written out, not bound: a generic plan of a prepared statement with a
+    # bound LIMIT is costed for an unknown row count and may skip the HNSW index.
+    return statement.limit(literal_column(str(int(limit or 0))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,9 @@ class SearchStatements:
     """Compiled search statements of one catalog, by the shape of the search.
 
     Building and compiling a Core statement costs more than an HNSW probe, so each
-    shape (metric, exact, filter, workspace criteria) is compiled once: the
-    filter's values are constants of that shape, and only the query vector, the
-    limit and the workspace ids are bound per call.
+    shape (metric, exact, limit, filter, workspace criteria) is compiled once: the
+    filter's values are constants of that shape, and only the query vector and the
+    workspace ids are bound per call.
     """
 
     def __init__(self, catalog: Catalog) -> None:
@@ -112,23 +114,24 @@ class SearchStatements:
         metric: str,
         node: FilterNode | None,
         *,
+        limit: int,
         exact: bool,
         by_workspace: bool,
         by_workspaces: bool,
     ) -> _SearchSql:
-        key = (metric, exact, repr(node), by_workspace, by_workspaces)
+        key = (metric, exact, limit, repr(node), by_workspace, by_workspaces)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
-        entry = self._compile(metric, node, exact, by_workspace, by_workspaces)
+        entry = self._compile(metric, node, limit, exact, by_workspace, by_workspaces)
         self._entries[key] = entry
         if len(self._entries) > CACHE_SIZE:
             self._entries.popitem(last=False)
         return entry
 
     def _compile(
-        self, metric: str, node: FilterNode | None, exact: bool, one: bool, many: bool
+        self, metric: str, node: FilterNode | None, limit: int, exact: bool, one: bool, many: bool
     ) -> _SearchSql:
         catalog, documents = self._catalog, tables.documents
         conditions: list[ColumnElement[bool]] = []
@@ -142,7 +145,7 @@ class SearchStatements:
         compiled_filter = catalog.document_filters.compile(node)
         if compiled_filter is not None:
             conditions.append(compiled_filter)
-        statement = _statement(metric, None, None, conditions, exact=exact)
+        statement = _statement(metric, None, limit, conditions, exact=exact)
         compiled = statement.compile(
             dialect=catalog.dialect, compile_kwargs={"render_postcompile": True}
         )
@@ -181,18 +184,16 @@ async def pgvector_search(
     limit = k + (LOOKAHEAD if approximate else MARGIN)
     values = {
         "query": scorer.query.astype(np.float32),
-        "limit": limit,
         "workspace_id": workspace_id,
         "workspace_ids": list(workspace_ids) if workspace_ids is not None else None,
     }
-    search = statements.get(scorer.metric, node, exact=not approximate, **shape)
+    search = statements.get(scorer.metric, node, limit=limit, exact=not approximate, **shape)
     async with scope.read() as connection:
         await connection.prepare_vectors()
         rows = await connection.fetch_all(search.sql, search.params(values))
         ranked = _rank(catalog, scorer, rows)
         if approximate and _needs_exact(ranked, k, limit):
-            search = statements.get(scorer.metric, node, exact=True, **shape)
-            values["limit"] = k + MARGIN
+            search = statements.get(scorer.metric, node, limit=k + MARGIN, exact=True, **shape)
             rows = await connection.fetch_all(search.sql, search.params(values))
             ranked = _rank(catalog, scorer, rows)
     return ranked[:k]
