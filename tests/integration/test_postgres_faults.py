@@ -68,3 +68,10 @@ async def test_an_unreachable_server_raises_backend_unavailable_on_connect(
         await repokit.connect(url, settings=pg_settings)
     assert "s3cret" not in str(caught.value)
     assert caught.value.__cause__ is not None
+
+
+async def test_an_unknown_database_raises_backend_unavailable_on_connect(
+    pg_cluster: Any, pg_settings: Settings
+) -> None:
+    with pytest.raises(BackendUnavailableError, match="3D000"):
+        await repokit.connect(pg_cluster.url("no_such_database"), settings=pg_settings)

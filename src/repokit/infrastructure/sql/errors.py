@@ -120,9 +120,10 @@ _SQLSTATE_KINDS = {
     "42703": ErrorKind.SCHEMA,  # undefined_column
     "42704": ErrorKind.SCHEMA,  # undefined_object (e.g. the vector type)
 }
-# Whole classes: connection exceptions, insufficient resources, operator
-# intervention (admin shutdown, cannot connect now), system errors.
-_SQLSTATE_UNAVAILABLE_CLASSES = ("08", "53", "57P", "58", "XX")
+# Whole classes: connection exceptions, invalid authorization (a wrong password),
+# an unknown database, insufficient resources, operator intervention (admin
+# shutdown, cannot connect now), system errors.
+_SQLSTATE_UNAVAILABLE_CLASSES = ("08", "28", "3D", "53", "57P", "58", "XX")
 
 
 def driver_error(exc: BaseException) -> BaseException:

@@ -86,7 +86,11 @@ def parse_postgres_url(url: str) -> URL:
         raise ConfigurationError(
             f"not a PostgreSQL URL: {redact_url(url)!r}; use postgresql://user:pass@host/db"
         )
-    return parsed.set(drivername="postgresql+asyncpg")
+    query = dict(parsed.query)
+    if "sslmode" in query:
+        # libpq's name; asyncpg takes the same values as ``ssl``.
+        query["ssl"] = query.pop("sslmode")
+    return parsed.set(drivername="postgresql+asyncpg", query=query)
 
 
 def create_postgres_engine(url: URL, settings: Settings) -> AsyncEngine:
