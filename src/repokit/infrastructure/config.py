@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     cache_ttl_s: float = Field(default=300.0, gt=0)
     pool_recycle_s: float = Field(default=1800.0, gt=0)
     """PostgreSQL: close pooled connections older than this (seconds) when they come back."""
-    hnsw_ef_search: int = Field(default=100, ge=1, le=1000)
+    hnsw_ef_search: int = Field(default=250, ge=1, le=1000)
     """PostgreSQL: pgvector's ``hnsw.ef_search`` (candidate list size of an HNSW search)."""
     hnsw_iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order"
     """PostgreSQL: pgvector 0.8's ``hnsw.iterative_scan``, so filtered searches find k hits."""
