@@ -57,6 +57,17 @@ class SqlDatabase:
         self.active_unit = ContextVar(f"repokit_sql_unit_{id(self):x}", default=None)
 
 
+_TABLES = {
+    "documents": "documents",
+    "users": "users",
+    "workspaces": "workspaces",
+    "acl": "workspace_acl",
+    "audit": "audit_events",
+    "chats": "chat_messages",
+}
+"""The table each repository of the store mainly works on, for spans."""
+
+
 def attach_repositories(owner: Any, scope: Scope, database: SqlDatabase) -> None:
     """Give ``owner`` (a store or a unit of work) the six repositories, bound to ``scope``."""
     catalog = database.catalog
@@ -70,7 +81,13 @@ def attach_repositories(owner: Any, scope: Scope, database: SqlDatabase) -> None
     }
     system = database.capabilities.backend
     for name, repository in repositories.items():
-        instrument(repository, table=name, system=system, slow_query_s=database.slow_query_s)
+        instrument(
+            repository,
+            name=name,
+            table=_TABLES[name],
+            system=system,
+            slow_query_s=database.slow_query_s,
+        )
         setattr(owner, name, repository)
 
 

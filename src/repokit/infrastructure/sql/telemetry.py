@@ -4,8 +4,8 @@
 (on the instance, so its class and ``isinstance`` checks are untouched):
 
 * when ``opentelemetry`` is importable, each call is one span named
-  ``repokit <table>.<method>`` (kind CLIENT) with ``db.system``,
-  ``db.operation``, ``db.collection.name`` and ``repokit.rows`` (how many
+  ``repokit <repository>.<method>`` (kind CLIENT) with ``db.system``,
+  ``db.operation``, ``db.collection.name`` (the table) and ``repokit.rows`` (how many
   entities came back); exceptions are recorded on the span. Parameter values
   never become attributes.
 * a call slower than ``slow_query_s`` is logged at WARNING on the
@@ -59,23 +59,34 @@ def row_count(result: Any) -> int:
     return 1
 
 
-def instrument(repository: object, *, table: str, system: str, slow_query_s: float) -> None:
-    """Trace and time every public ``async`` method of ``repository`` (see the module doc)."""
-    for name, _ in inspect.getmembers(type(repository), inspect.iscoroutinefunction):
-        if name.startswith("_"):
+def instrument(
+    repository: object, *, name: str, table: str, system: str, slow_query_s: float
+) -> None:
+    """Trace and time every public ``async`` method of ``repository`` (see the module doc).
+
+    Args:
+        repository: the repository object (its methods are wrapped on the instance).
+        name: the repository's name on the store (``documents``, ``acl``, ...).
+        table: the table it mainly works on (``workspace_acl``, ...).
+        system: the database, as OpenTelemetry's ``db.system`` says it.
+        slow_query_s: calls at least this slow are logged.
+    """
+    for method_name, _ in inspect.getmembers(type(repository), inspect.iscoroutinefunction):
+        if method_name.startswith("_"):
             continue
-        bound = getattr(repository, name)
-        setattr(repository, name, _traced(bound, table, name, system, slow_query_s))
+        bound = getattr(repository, method_name)
+        traced = _traced(bound, f"{name}.{method_name}", table, method_name, system, slow_query_s)
+        setattr(repository, method_name, traced)
 
 
 def _traced(
     method: Callable[..., Awaitable[Any]],
+    statement: str,
     table: str,
     operation: str,
     system: str,
     slow_query_s: float,
 ) -> Callable[..., Awaitable[Any]]:
-    statement = f"{table}.{operation}"
     tracer = _TRACER
 
     if tracer is None:
