@@ -146,7 +146,9 @@ def _sqlstate_kind(err: BaseException, sqlstate: str) -> ErrorKind:
     kind = _SQLSTATE_KINDS.get(sqlstate)
     if kind is not None:
         return kind
-    if sqlstate.startswith("23"):
+    if sqlstate.startswith(("23", "22")):
+        # Integrity constraints, and data exceptions: a value PostgreSQL cannot hold
+        # (e.g. a NUL character in text, 22021/22P05).
         return ErrorKind.CONSTRAINT
     if sqlstate.startswith(_SQLSTATE_UNAVAILABLE_CLASSES):
         return ErrorKind.UNAVAILABLE
