@@ -4,14 +4,16 @@
   session in a temporary folder and migrated once; tables are emptied
   (``TRUNCATE``) before each test, which is far faster than a database per test.
 * ``server``: the server named by ``REPOKIT_TEST_POSTGRES_URL`` (it must offer
-  the ``vector`` extension); skipped when the variable is unset. Its repokit
-  tables are emptied before each test.
+  the ``vector`` extension), or, with ``REPOKIT_TEST_CONTAINERS=1`` and Docker
+  reachable, a ``pgvector/pgvector`` container started by testcontainers for
+  the session; skipped when neither is asked for. Its repokit tables are
+  emptied before each test.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -23,6 +25,7 @@ from repokit.testing import StoreContract
 pytest.importorskip("asyncpg")
 
 SERVER_URL = os.environ.get("REPOKIT_TEST_POSTGRES_URL")
+USE_CONTAINERS = os.environ.get("REPOKIT_TEST_CONTAINERS") == "1"
 _migrated: set[str] = set()
 
 
@@ -52,11 +55,32 @@ class TestEmbeddedPostgresStore(StoreContract):
 
 NO_SERVER = (
     "REPOKIT_TEST_POSTGRES_URL is not set: set it to postgresql://user:pass@host/db to run "
-    "the contract suite against that server (its repokit tables are emptied)"
+    "the contract suite against that server (its repokit tables are emptied), or set "
+    "REPOKIT_TEST_CONTAINERS=1 to start a pgvector container with Docker"
 )
 
 
-if SERVER_URL is None:
+@pytest.fixture(scope="session")
+def external_postgres_url() -> Iterator[str]:
+    """``REPOKIT_TEST_POSTGRES_URL``, else a testcontainers pgvector server."""
+    if SERVER_URL is not None:
+        yield SERVER_URL
+        return
+    containers = pytest.importorskip(
+        "testcontainers.postgres", reason="REPOKIT_TEST_CONTAINERS=1 needs testcontainers[postgres]"
+    )
+    try:
+        container = containers.PostgresContainer("pgvector/pgvector:pg17", driver=None)
+        container.start()
+    except Exception as exc:  # docker missing or unreachable: say so, never hang
+        pytest.skip(f"REPOKIT_TEST_CONTAINERS=1 but Docker is not reachable: {exc}")
+    try:
+        yield str(container.get_connection_url())
+    finally:
+        container.stop()
+
+
+if SERVER_URL is None and not USE_CONTAINERS:
     # One clear skip instead of a skip per contract test (a class-level skip mark
     # would also hit the plugin's contract guard item).
 
@@ -64,18 +88,19 @@ if SERVER_URL is None:
         pytest.skip(NO_SERVER)
 
 else:
-    server_url: str = SERVER_URL
 
     class TestServerPostgresStore(StoreContract):
-        """The server of ``REPOKIT_TEST_POSTGRES_URL``."""
+        """The server of ``REPOKIT_TEST_POSTGRES_URL`` (or a testcontainers one)."""
 
         @pytest.fixture
         async def store(
             self,
+            external_postgres_url: str,
             contract_settings: Settings,
             postgres_schema: Callable[[str, int], Awaitable[None]],
             postgres_reset: Callable[[str], Awaitable[None]],
         ) -> AsyncIterator[StorePort]:
+            server_url = external_postgres_url
             if server_url not in _migrated:
                 await postgres_schema(server_url, contract_settings.embedding_dim)
                 _migrated.add(server_url)
