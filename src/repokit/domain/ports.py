@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -87,6 +87,39 @@ class DocumentRepositoryPort(ABC):
     @abstractmethod
     async def add_chunks(self, document_id: UUID, chunks: Sequence[Chunk]) -> None:
         """Store chunks of an existing document, all or none."""
+
+    async def bulk_load_chunks(
+        self,
+        chunks: Sequence[Chunk],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store the chunks of many documents; returns how many were stored.
+
+        For loading many documents' chunks at once (an initial ingest). The chunks are
+        grouped by ``document_id`` (first appearance order, chunk order kept) and each
+        group is validated and stored as by :meth:`add_chunks`: the same checks and the
+        same errors (``NotFoundError`` for an unknown document, ``InvalidQueryError``
+        for a wrong embedding, ``DuplicateError`` for a repeated id or ordinal).
+
+        Atomic per document, not across documents: when a group fails, the groups
+        before it may already be stored (an adapter may do better, e.g. PostgreSQL
+        loads everything in one transaction). ``progress``, when given, is called with
+        the number of chunks stored so far, increasing, the last call with the total.
+
+        This default calls :meth:`add_chunks` once per document; adapters override it
+        with a faster path where they have one.
+        """
+        groups: dict[UUID, builtins.list[Chunk]] = {}
+        for chunk in chunks:
+            groups.setdefault(chunk.document_id, []).append(chunk)
+        done = 0
+        for document_id, group in groups.items():
+            await self.add_chunks(document_id, group)
+            done += len(group)
+            if progress is not None:
+                progress(done)
+        return done
 
     @abstractmethod
     async def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:

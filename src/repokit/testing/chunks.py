@@ -1,6 +1,9 @@
-"""Contract: ``add_chunks`` and ``get_chunks`` — ordinals, float32 embeddings, all or nothing."""
+"""Contract: ``add_chunks``, ``bulk_load_chunks`` and ``get_chunks`` — ordinals, float32
+embeddings, all or nothing."""
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import pytest
 
@@ -140,3 +143,86 @@ class ChunkContract(ContractMixin):
         assert await store.documents.get_chunks(doc.id) == []
         hits = await store.documents.search_similar(basis(dim, 0), k=10)
         assert [hit.chunk.document_id for hit in hits] == [kept.id]
+
+    # -- bulk_load_chunks ----------------------------------------------------------------
+
+    async def test_bulk_load_chunks_stores_the_chunks_of_several_documents(
+        self, store: StorePort
+    ) -> None:
+        docs = [await stored_document(store, f"bulk{i}") for i in range(3)]
+        dim = store.embedding_dim
+        batch = [
+            chunk(doc, ordinal, basis(dim, (i + ordinal) % dim))
+            for ordinal in (2, 0, 1)
+            for i, doc in enumerate(docs)
+        ]
+        batch += [chunk(docs[0], 3, basis(dim, 3))]
+        reports: list[int] = []
+        assert await store.documents.bulk_load_chunks(batch, progress=reports.append) == 10
+        assert [c.ordinal for c in await store.documents.get_chunks(docs[0].id)] == [0, 1, 2, 3]
+        for doc in docs[1:]:
+            assert [c.ordinal for c in await store.documents.get_chunks(doc.id)] == [0, 1, 2]
+        assert reports, "progress was never called"
+        assert all(a < b for a, b in pairwise(reports))
+        assert reports[-1] == 10
+        hits = await store.documents.search_similar(basis(dim, 3), k=3)
+        assert hits[0].chunk.embedding == as_float32(basis(dim, 3))
+
+    async def test_bulk_load_chunks_into_a_store_with_chunks_keeps_them(
+        self, store: StorePort
+    ) -> None:
+        old = await stored_document(store, "old")
+        new = await stored_document(store, "new")
+        dim = store.embedding_dim
+        await store.documents.add_chunks(old.id, [chunk(old, 0, basis(dim, 0))])
+        batch = [chunk(old, 1, basis(dim, 1)), chunk(new, 0, basis(dim, 2))]
+        assert await store.documents.bulk_load_chunks(batch) == 2
+        assert [c.ordinal for c in await store.documents.get_chunks(old.id)] == [0, 1]
+        assert [c.ordinal for c in await store.documents.get_chunks(new.id)] == [0]
+        hits = await store.documents.search_similar(basis(dim, 2), k=1)
+        assert [hit.chunk.document_id for hit in hits] == [new.id]
+
+    async def test_bulk_load_chunks_of_nothing_returns_zero(self, store: StorePort) -> None:
+        assert await store.documents.bulk_load_chunks([]) == 0
+
+    @pytest.mark.parametrize("delta", [-1, 1])
+    async def test_bulk_load_chunks_with_a_wrong_embedding_length_raises_invalid_query_error(
+        self, store: StorePort, delta: int
+    ) -> None:
+        good = await stored_document(store, "good")
+        bad = await stored_document(store, "bad")
+        dim = store.embedding_dim
+        batch = [
+            chunk(good, 0, basis(dim, 0)),
+            chunk(bad, 0, basis(dim, 1)),
+            chunk(bad, 1, [1.0] * (dim + delta)),
+        ]
+        with pytest.raises(InvalidQueryError):
+            await store.documents.bulk_load_chunks(batch)
+        assert await store.documents.get_chunks(bad.id) == []
+
+    async def test_bulk_load_chunks_for_an_unknown_document_raises_not_found_error(
+        self, store: StorePort
+    ) -> None:
+        ghost = document("never saved")
+        dim = store.embedding_dim
+        with pytest.raises(NotFoundError):
+            await store.documents.bulk_load_chunks([chunk(ghost, 0, basis(dim, 0))])
+        assert await store.documents.get_chunks(ghost.id) == []
+
+    async def test_bulk_load_chunks_with_a_repeated_ordinal_raises_duplicate_error(
+        self, store: StorePort
+    ) -> None:
+        doc = await stored_document(store)
+        dim = store.embedding_dim
+        batch = [chunk(doc, 0, basis(dim, 0)), chunk(doc, 0, basis(dim, 1))]
+        with pytest.raises(DuplicateError):
+            await store.documents.bulk_load_chunks(batch)
+        assert await store.documents.get_chunks(doc.id) == []
+
+    async def test_bulk_load_chunks_in_a_unit_of_work(self, store: StorePort) -> None:
+        doc = await stored_document(store)
+        dim = store.embedding_dim
+        async with store.unit_of_work() as uow:
+            assert await uow.documents.bulk_load_chunks([chunk(doc, 0, basis(dim, 0))]) == 1
+        assert [c.ordinal for c in await store.documents.get_chunks(doc.id)] == [0]

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 import numpy as np
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from repokit.domain.entities import Chunk
 from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
+from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.repository import COPY_MIN_ROWS
 from repokit.infrastructure.sql.scopes import Scope
+
+HNSW_INDEX_NAME = "ix_chunks_embedding_hnsw"
 
 _FLOAT32_MAX = 3.4e38
 
@@ -64,19 +68,8 @@ async def add_chunks(
             raise DuplicateError(f"ordinal {chunk.ordinal} appears twice in the batch")
         ids.add(chunk.id)
         ordinals.add(chunk.ordinal)
-    matrix = embedding_matrix(batch, dim)
-    vectors = catalog.embedding_values(matrix)
+    rows = _chunk_rows(catalog, batch, dim)
     statements = catalog.chunks
-    mapping = statements.mapping
-    encoders = [(name, mapping.encoder(name)) for name in statements.insert.params]
-    rows: list[tuple[Any, ...]] = []
-    for chunk, vector in zip(batch, vectors, strict=True):
-        data = chunk.__dict__
-        rows.append(
-            tuple(
-                vector if name == "embedding" else encode(data[name]) for name, encode in encoders
-            )
-        )
     document_key = statements.encode_id(document_id)
     context = ErrorContext(
         duplicate="a chunk id of the batch is already stored",
@@ -101,6 +94,120 @@ async def add_chunks(
             await connection.execute_many(statements.insert.sql, rows)
 
 
+def _chunk_rows(catalog: Catalog, batch: Sequence[Chunk], dim: int) -> list[tuple[Any, ...]]:
+    """The chunks as insert rows (validated embeddings, encoded columns)."""
+    vectors = catalog.embedding_values(embedding_matrix(batch, dim))
+    statements = catalog.chunks
+    mapping = statements.mapping
+    encoders = [(name, mapping.encoder(name)) for name in statements.insert.params]
+    rows: list[tuple[Any, ...]] = []
+    for chunk, vector in zip(batch, vectors, strict=True):
+        data = chunk.__dict__
+        rows.append(
+            tuple(
+                vector if name == "embedding" else encode(data[name]) for name, encode in encoders
+            )
+        )
+    return rows
+
+
+BULK_BATCH_ROWS = 5_000
+"""Rows per ``COPY`` of :func:`bulk_load_chunks` (one progress report each)."""
+
+BULK_MAINTENANCE_WORK_MEM = "256MB"
+"""``maintenance_work_mem`` for the index build after a bulk load (raised, never lowered)."""
+
+_HNSW_INDEX = next(index for index in tables.chunks.indexes if index.name == HNSW_INDEX_NAME)
+
+_HAS_HNSW_INDEX = (
+    "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+    "WHERE i.indrelid = $1::text::regclass AND c.relname = $2"
+)
+
+
+async def bulk_load_chunks(
+    scope: Scope,
+    catalog: Catalog,
+    dim: int,
+    chunks: Sequence[Chunk],
+    progress: Callable[[int], None] | None,
+) -> int:
+    """PostgreSQL: store the chunks of many documents in one transaction with ``COPY``.
+
+    Everything is validated before anything is written (the checks of
+    :func:`add_chunks`). When the chunks table is empty, the HNSW index is dropped,
+    the rows are copied and the index is built once at the end with the DDL of
+    :mod:`.tables` (several times faster than inserting into the graph row by row);
+    the DDL is transactional, so a failure leaves nothing written and the index in
+    place. The ``DROP INDEX`` locks the chunks table (reads included) until the
+    load commits. On a table with rows, the rows are copied into the live index.
+    """
+    batch = list(chunks)
+    ids: set[UUID] = set()
+    keys: set[tuple[UUID, int]] = set()
+    document_ids: dict[UUID, None] = {}
+    for chunk in batch:
+        if chunk.id in ids:
+            raise DuplicateError(f"chunk {chunk.id} appears twice in the batch")
+        key = (chunk.document_id, chunk.ordinal)
+        if key in keys:
+            raise DuplicateError(
+                f"ordinal {chunk.ordinal} appears twice in the batch for document "
+                f"{chunk.document_id}"
+            )
+        ids.add(chunk.id)
+        keys.add(key)
+        document_ids[chunk.document_id] = None
+    rows = _chunk_rows(catalog, batch, dim)
+    if not rows:
+        return 0
+    statements = catalog.chunks
+    table = statements.mapping.table.name
+    context = ErrorContext(
+        duplicate="a chunk id of the batch is already stored",
+        unique={
+            "uq_chunks_document_ordinal": "a chunk ordinal of the batch is already stored "
+            "for its document"
+        },
+        foreign_key=lambda: NotFoundError("a document named by the batch was not found"),
+    )
+    dialect = catalog.dialect
+    async with scope.write(context) as connection:
+        for document_id in document_ids:
+            key = statements.encode_id(document_id)
+            if await connection.fetch_one(catalog.document_exists.sql, (key,)) is None:
+                raise NotFoundError(f"document {document_id} not found")
+        await connection.prepare_vectors()
+        rebuild = False
+        if await connection.fetch_one(f"SELECT 1 FROM {table} LIMIT 1") is None:
+            rebuild = (
+                await connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
+            )
+            if rebuild:
+                # Takes the table's exclusive lock until commit; rows another call
+                # committed since the check above are indexed by the build too.
+                await connection.fetch_all(str(DropIndex(_HNSW_INDEX).compile(dialect=dialect)))
+        columns = statements.insert.params
+        done = 0
+        for start in range(0, len(rows), BULK_BATCH_ROWS):
+            part = rows[start : start + BULK_BATCH_ROWS]
+            await connection.copy_rows(table, columns, part)
+            done += len(part)
+            if progress is not None and done < len(rows):
+                progress(done)
+        if rebuild:
+            await connection.fetch_all(
+                "SELECT set_config('maintenance_work_mem', $1, true) "
+                "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) "
+                "< pg_size_bytes($1)",
+                (BULK_MAINTENANCE_WORK_MEM,),
+            )
+            await connection.fetch_all(str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect)))
+    if progress is not None:
+        progress(done)
+    return done
+
+
 async def get_chunks(scope: Scope, catalog: Catalog, document_id: UUID) -> list[Chunk]:
     """The chunks of ``document_id`` by ordinal."""
     statements = catalog.chunks
@@ -113,4 +220,11 @@ async def get_chunks(scope: Scope, catalog: Catalog, document_id: UUID) -> list[
     return [decode(row) for row in rows]
 
 
-__all__ = ["add_chunks", "embedding_matrix", "get_chunks", "pack_embeddings"]
+__all__ = [
+    "BULK_BATCH_ROWS",
+    "add_chunks",
+    "bulk_load_chunks",
+    "embedding_matrix",
+    "get_chunks",
+    "pack_embeddings",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from repokit.domain.query import Filter, parse_filter
 from repokit.domain.vectors import validate_embedding, validate_k, validate_metric
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
-from repokit.infrastructure.sql.chunks import add_chunks, get_chunks
+from repokit.infrastructure.sql.chunks import add_chunks, bulk_load_chunks, get_chunks
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import keyset_page, make_page
 from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid
@@ -146,6 +146,23 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
     async def add_chunks(self, document_id: UUID, chunks: Sequence[Chunk]) -> None:
         """Store chunks of an existing document, all or none."""
         await add_chunks(self._scope, self._catalog, self._dim, as_uuid(document_id), chunks)
+
+    async def bulk_load_chunks(
+        self,
+        chunks: Sequence[Chunk],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store the chunks of many documents (see the port).
+
+        PostgreSQL, outside a unit of work: everything in one transaction with
+        ``COPY``, and on an empty chunks table the HNSW index is built once after the
+        load (see docs/backends.md, "Bulk loading"). Elsewhere: the port's default,
+        one ``add_chunks`` per document.
+        """
+        if self._search_statements is None or self._scope.in_unit:
+            return await super().bulk_load_chunks(chunks, progress=progress)
+        return await bulk_load_chunks(self._scope, self._catalog, self._dim, chunks, progress)
 
     async def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
         """The document's chunks by ordinal."""
