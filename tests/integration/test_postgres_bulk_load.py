@@ -37,7 +37,7 @@ class _Explain(Executable, ClauseElement):
 
 @compiles(_Explain, "postgresql")
 def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
-    return "EXPLAIN " + compiler.process(element.statement, **kw)
+    return "EXPLAIN " + str(compiler.process(element.statement, **kw))
 
 
 def vector(rng: random.Random, dim: int) -> list[float]:
