@@ -70,12 +70,12 @@ def postgres_reset() -> Callable[[str], Awaitable[None]]:
 
 
 @pytest.fixture(scope="session")
-def embedded_postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def embedded_postgres_url(pg_data_root: Path) -> str:
     """A private embedded PostgreSQL 18 + pgvector for the session, with the schema."""
     import asyncio
 
     from repokit.infrastructure.embedded import embedded_postgres_url as start
 
-    url = start(tmp_path_factory.mktemp("pg") / "data")
+    url = start(pg_data_root / "contract" / "data")
     asyncio.run(create_postgres_schema(url, EMBEDDING_DIM))
     return url

@@ -46,9 +46,11 @@ def start_pgserver(folder: Path) -> Any:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> PgCluster:
+def pg_cluster(pg_data_root: Path) -> PgCluster:
     """One embedded server for the session's PostgreSQL integration tests."""
-    return PgCluster(start_pgserver(tmp_path_factory.mktemp("pg-it") / "data"))
+    folder = pg_data_root / "integration" / "data"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return PgCluster(start_pgserver(folder))
 
 
 @pytest.fixture

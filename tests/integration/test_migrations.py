@@ -160,11 +160,12 @@ class EmbeddedPostgres:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+def postgres(pg_data_root: Path) -> Iterator[EmbeddedPostgres]:
     pgserver = pytest.importorskip("pgserver", reason="the embedded extra is not installed")
     # Importing it registers pgvector's type with SQLAlchemy's reflection.
     pytest.importorskip("pgvector.sqlalchemy", reason="the postgres extra is not installed")
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    folder = pg_data_root / "migrations"
+    server = pgserver.get_server(folder, cleanup_mode="stop")
     host = re.search(r"host=([^&]+)", server.get_uri())
     assert host is not None
     yield EmbeddedPostgres(host.group(1))
