@@ -173,9 +173,15 @@ async def bulk_load_chunks(
     )
     dialect = catalog.dialect
     async with scope.write(context) as connection:
+        documents = catalog.documents.mapping.table.name
+        found = {
+            str(row[0])
+            for row in await connection.fetch_all(
+                f"SELECT id FROM {documents} WHERE id = ANY($1::uuid[])", (list(document_ids),)
+            )
+        }
         for document_id in document_ids:
-            key = statements.encode_id(document_id)
-            if await connection.fetch_one(catalog.document_exists.sql, (key,)) is None:
+            if str(document_id) not in found:
                 raise NotFoundError(f"document {document_id} not found")
         await connection.prepare_vectors()
         rebuild = False
