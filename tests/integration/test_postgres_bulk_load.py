@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -164,3 +165,17 @@ async def test_a_bulk_load_into_a_table_with_rows_keeps_the_index(
     assert await chunk_count(sql) == len(batch)
     # Not dropped and rebuilt: the same index object.
     assert (await sql.exec_driver_sql(f"SELECT '{INDEX}'::regclass::oid")).scalar_one() == oid
+
+
+async def test_two_concurrent_bulk_loads_into_an_empty_table_both_succeed(
+    store: StorePort, sql: AsyncConnection, pg_settings: Settings
+) -> None:
+    batch = await corpus(store, pg_settings.embedding_dim)
+    half = len(batch) // 2
+    counts = await asyncio.gather(
+        store.documents.bulk_load_chunks(batch[:half]),
+        store.documents.bulk_load_chunks(batch[half:]),
+    )
+    assert list(counts) == [half, len(batch) - half]
+    assert await chunk_count(sql) == len(batch)
+    assert await index_definition(sql) is not None

@@ -172,7 +172,19 @@ async def bulk_load_chunks(
         foreign_key=lambda: NotFoundError("a document named by the batch was not found"),
     )
     dialect = catalog.dialect
+    # Decided before the load's transaction, which then locks nothing before the DROP:
+    # two loads that both read the table first would deadlock on the DROP's lock.
+    async with scope.read() as connection:
+        rebuild = (
+            await connection.fetch_one(f"SELECT 1 FROM {table} LIMIT 1") is None
+            and await connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
+        )
     async with scope.write(context) as connection:
+        if rebuild:
+            # Holds the table's exclusive lock until commit (a concurrent load waits
+            # here); rows committed since the check above are indexed by the build too.
+            drop = DropIndex(_HNSW_INDEX, if_exists=True)
+            await connection.fetch_all(str(drop.compile(dialect=dialect)))
         documents = catalog.documents.mapping.table.name
         found = {
             str(row[0])
@@ -184,15 +196,6 @@ async def bulk_load_chunks(
             if str(document_id) not in found:
                 raise NotFoundError(f"document {document_id} not found")
         await connection.prepare_vectors()
-        rebuild = False
-        if await connection.fetch_one(f"SELECT 1 FROM {table} LIMIT 1") is None:
-            rebuild = (
-                await connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
-            )
-            if rebuild:
-                # Takes the table's exclusive lock until commit; rows another call
-                # committed since the check above are indexed by the build too.
-                await connection.fetch_all(str(DropIndex(_HNSW_INDEX).compile(dialect=dialect)))
         columns = statements.insert.params
         done = 0
         for start in range(0, len(rows), BULK_BATCH_ROWS):
