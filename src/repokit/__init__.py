@@ -69,7 +69,7 @@ async def connect(
 
     Args:
         url: the backend URL; None falls back to ``REPOKIT_DATABASE_URL`` (or
-            ``DATABASE_URL``), then to a SQLite file under ``REPOKIT_DATA_DIR``.
+            ``DATABASE_URL``), then to the embedded PostgreSQL under ``REPOKIT_DATA_DIR``.
         cache_url: a Redis URL to wrap the store in a cache (``REPOKIT_CACHE_URL``
             when None). The cache is not part of this version: any cache URL raises.
         settings: the configuration; read from the environment when None.

@@ -52,7 +52,7 @@ UrlOption = Annotated[
     typer.Option(
         "--url",
         help="Backend URL, e.g. sqlite:///demo.db or memory:// (default: REPOKIT_DATABASE_URL, "
-        "else a SQLite file under REPOKIT_DATA_DIR).",
+        "else the embedded PostgreSQL under REPOKIT_DATA_DIR).",
         show_default=False,
     ),
 ]
