@@ -23,7 +23,8 @@ from repokit.domain.ids import uuid7
 Timestamp = Annotated[datetime, AfterValidator(normalize_timestamp)]
 """An aware UTC datetime truncated to milliseconds; naive input is taken as UTC."""
 
-_INT64 = 2**63
+INT64_LIMIT = 2**63
+"""Metadata integers (and filter operands) lie in ``[-INT64_LIMIT, INT64_LIMIT)``."""
 
 
 def _check_json(value: JsonValue, where: str = "metadata") -> None:
@@ -31,7 +32,7 @@ def _check_json(value: JsonValue, where: str = "metadata") -> None:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return
     if isinstance(value, int):
-        if not -_INT64 <= value < _INT64:
+        if not -INT64_LIMIT <= value < INT64_LIMIT:
             raise ValueError(f"{where}: integer {value} is outside the 64-bit range")
     elif isinstance(value, float):
         if not math.isfinite(value):

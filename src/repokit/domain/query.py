@@ -30,6 +30,7 @@ from typing import Any, Literal, TypeAlias
 from uuid import UUID
 
 from repokit.domain.clock import normalize_timestamp
+from repokit.domain.entities import INT64_LIMIT
 from repokit.domain.errors import InvalidQueryError
 
 Filter: TypeAlias = Mapping[str, Any]
@@ -54,7 +55,6 @@ _PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _MAX_PATH_DEPTH = 16
 _MAX_IN_VALUES = 1000
 _MAX_NESTING = 32
-_INT64 = 2**63
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +273,7 @@ def _metadata_operand(value: Any, ordering: bool, where: str) -> Scalar:
             raise InvalidQueryError(f"{where} takes a number or a string, not a boolean")
         return value
     if isinstance(value, int):
-        if not -_INT64 <= value < _INT64:
+        if not -INT64_LIMIT <= value < INT64_LIMIT:
             raise InvalidQueryError(f"{where}: integer {value} is outside the 64-bit range")
         return value
     if isinstance(value, float):

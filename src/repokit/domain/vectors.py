@@ -60,6 +60,17 @@ def validate_embedding(
     return as_float32(values)
 
 
+def validate_query(embedding: Sequence[float], dim: int, metric: Metric) -> list[float]:
+    """A search's query embedding, checked like any embedding and usable under ``metric``.
+
+    A zero vector has no direction, so its cosine similarity is undefined.
+    """
+    query = validate_embedding(embedding, dim, what="query embedding")
+    if metric == "cosine" and not any(query):
+        raise InvalidQueryError("a zero query vector has no direction: cosine is undefined")
+    return query
+
+
 def as_float32(values: Sequence[float]) -> list[float]:
     """``values`` rounded to float32, the precision every backend stores."""
     return list(struct.unpack(f"<{len(values)}f", struct.pack(f"<{len(values)}f", *values)))

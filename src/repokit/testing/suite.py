@@ -37,26 +37,6 @@ from repokit.testing.users import UserContract
 from repokit.testing.values import ValueContract
 from repokit.testing.workspaces import WorkspaceContract
 
-CAPABILITIES: tuple[type, ...] = (
-    DocumentContract,
-    ValueContract,
-    FilterContract,
-    FilterLogicContract,
-    InvalidFilterContract,
-    FilterPropertyContract,
-    PaginationContract,
-    ChunkContract,
-    SearchContract,
-    UserContract,
-    WorkspaceContract,
-    AclContract,
-    AuditContract,
-    ChatContract,
-    UnitOfWorkContract,
-    LifecycleContract,
-)
-"""The capability classes, in the order their tests run."""
-
 
 class StoreContract(
     DocumentContract,
@@ -77,3 +57,7 @@ class StoreContract(
     LifecycleContract,
 ):
     """The whole contract: inherit it in a ``Test...`` class that provides ``store``."""
+
+
+CAPABILITIES: tuple[type, ...] = StoreContract.__bases__
+"""The capability classes, in the order their tests run."""

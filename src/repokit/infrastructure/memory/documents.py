@@ -11,7 +11,13 @@ from repokit.domain.errors import InvalidQueryError, NotFoundError
 from repokit.domain.paging import Page, validate_limit, validate_order_by, validate_window
 from repokit.domain.ports import DocumentRepositoryPort
 from repokit.domain.query import Filter
-from repokit.domain.vectors import similarity, validate_embedding, validate_k, validate_metric
+from repokit.domain.vectors import (
+    similarity,
+    validate_embedding,
+    validate_k,
+    validate_metric,
+    validate_query,
+)
 from repokit.infrastructure.memory.listing import (
     cursor_position,
     document_filter,
@@ -158,11 +164,9 @@ class MemoryDocumentRepository(DocumentRepositoryPort):
         ``exact`` changes nothing here: there is no approximate index to bypass.
         """
         with self._scope.transaction() as transaction:
-            query = validate_embedding(embedding, self._embedding_dim, what="query embedding")
-            k = validate_k(k)
             chosen = validate_metric(metric)
-            if chosen == "cosine" and not any(query):
-                raise InvalidQueryError("a zero query vector has no direction: cosine is undefined")
+            query = validate_query(embedding, self._embedding_dim, chosen)
+            k = validate_k(k)
             node = document_filter(where, workspace_id=workspace_id, workspace_ids=workspace_ids)
             chunks = transaction.rows(CHUNKS)
             hits = [

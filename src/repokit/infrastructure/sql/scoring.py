@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from repokit.domain.errors import ConfigurationError, InvalidQueryError
+from repokit.domain.errors import ConfigurationError
 from repokit.domain.vectors import Metric
 
 FloatArray = npt.NDArray[np.float64]
@@ -27,9 +27,8 @@ class ExactScorer:
         self.metric = metric
         self.dim = len(query)
         self.query: FloatArray = np.asarray(query, dtype=np.float64)
+        # validate_query has already refused a zero query under cosine.
         self._query_norm = float(np.linalg.norm(self.query))
-        if metric == "cosine" and self._query_norm == 0.0:
-            raise InvalidQueryError("a zero-length query embedding has no cosine similarity")
 
     def matrix(self, blobs: Sequence[bytes]) -> FloatArray:
         """The packed float32 ``blobs`` as a float64 matrix, one row each."""
