@@ -15,7 +15,7 @@ from repokit.domain.errors import InvalidQueryError, NotFoundError
 from repokit.domain.paging import KeysetPosition, Page, validate_limit, validate_order_by
 from repokit.domain.ports import DocumentRepositoryPort
 from repokit.domain.query import Filter, parse_filter
-from repokit.domain.vectors import validate_k, validate_metric, validate_query
+from repokit.domain.vectors import validate_k, validate_metric
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.chunks import add_chunks, bulk_load_chunks, get_chunks
@@ -23,7 +23,7 @@ from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import keyset_page, make_page
 from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid
 from repokit.infrastructure.sql.scopes import Scope
-from repokit.infrastructure.sql.scoring import ExactScorer
+from repokit.infrastructure.sql.scoring import ExactScorer, query_vector
 from repokit.infrastructure.sql.vector_postgres import pgvector_search
 from repokit.infrastructure.sql.vector_search import exact_search
 
@@ -183,7 +183,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         HNSW for cosine unless ``exact``; see docs/backends.md)."""
         checked_metric = validate_metric(metric)
         validate_k(k)
-        query = validate_query(embedding, self._dim, checked_metric)
+        query = query_vector(embedding, self._dim, checked_metric)
         scorer = ExactScorer(checked_metric, query)
         wanted: builtins.list[UUID] | None = None
         if workspace_ids is not None:

@@ -15,15 +15,42 @@ import numpy as np
 import numpy.typing as npt
 
 from repokit.domain.errors import ConfigurationError
-from repokit.domain.vectors import Metric
+from repokit.domain.vectors import Metric, validate_query
 
 FloatArray = npt.NDArray[np.float64]
+
+
+_FLOAT32_MAX = 3.4e38  # the bound of repokit.domain.vectors.validate_embedding
+
+
+def query_vector(embedding: Sequence[float], dim: int, metric: Metric) -> FloatArray:
+    """:func:`~repokit.domain.vectors.validate_query` with numpy, for the search path.
+
+    A list, tuple or array of ``dim`` finite numbers (a non-zero one under cosine) is
+    converted and rounded to float32 in a few numpy calls, with the same values
+    ``validate_query`` returns; anything else goes through ``validate_query``
+    itself, which accepts it the same way or raises its usual error.
+    """
+    if type(embedding) in (list, tuple) or isinstance(embedding, np.ndarray):
+        try:
+            values = np.asarray(embedding, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            values = None
+        if (
+            values is not None
+            and values.shape == (dim,)
+            and bool((np.abs(values) < _FLOAT32_MAX).all())  # False for NaN too
+        ):
+            rounded: FloatArray = values.astype(np.float32).astype(np.float64)
+            if metric != "cosine" or bool(rounded.any()):
+                return rounded
+    return np.asarray(validate_query(embedding, dim, metric), dtype=np.float64)
 
 
 class ExactScorer:
     """Scores candidate embeddings against one query; higher is more similar."""
 
-    def __init__(self, metric: Metric, query: Sequence[float]) -> None:
+    def __init__(self, metric: Metric, query: Sequence[float] | FloatArray) -> None:
         self.metric = metric
         self.dim = len(query)
         self.query: FloatArray = np.asarray(query, dtype=np.float64)
@@ -88,4 +115,4 @@ def _rank(item: tuple[float, bytes]) -> tuple[float, bytes]:
     return (-item[0], item[1])
 
 
-__all__ = ["ExactScorer", "TopK"]
+__all__ = ["ExactScorer", "TopK", "query_vector"]

@@ -31,10 +31,20 @@ from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, bindparam, func, literal, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    LargeBinary,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
+from repokit.domain.errors import ConfigurationError
 from repokit.domain.query import FilterNode
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
@@ -49,6 +59,7 @@ LOOKAHEAD = 1
 """Rows an approximate search fetches beyond ``k``: enough to see a tie at the boundary."""
 
 CACHE_SIZE = 256
+_EMBEDDING_AT = [column.name for column in tables.chunks.c].index("embedding")
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 _DYNAMIC = ("query", "workspace_id", "workspace_ids")
 
@@ -82,7 +93,18 @@ def _statement(
         statement = statement.order_by(distance)
     # LIMIT is written out, not bound: a generic plan of a prepared statement with a
     # bound LIMIT is costed for an unknown row count and may skip the HNSW index.
-    return statement.limit(literal_column(str(int(limit or 0))))
+    found = statement.limit(literal_column(str(int(limit or 0)))).subquery("found")
+    # The embedding comes back in pgvector's binary form (``vector_send``) as bytes,
+    # so the re-rank reads every row's floats with one ``np.frombuffer``. It is
+    # applied outside the search: in the same SELECT the planner drops the index.
+    return select(
+        *(
+            func.vector_send(column, type_=LargeBinary).label(column.name)
+            if column.name == "embedding"
+            else column
+            for column in found.c
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,16 +224,31 @@ async def pgvector_search(
 def _rank(catalog: Catalog, scorer: ExactScorer, rows: Sequence[Any]) -> list[ScoredChunk]:
     if not rows:
         return []
-    decode = catalog.chunks.mapping.decode
-    chunks = [decode(row) for row in rows]
-    matrix = np.asarray([chunk.embedding for chunk in chunks], dtype=np.float64)
-    scores = scorer.score(matrix)
+    mapping = catalog.chunks.mapping
+    at = _EMBEDDING_AT
+    # pgvector's binary form is a 4-byte header, then big-endian float32s: with the
+    # header read as one more float32, the rows are one (n, dim + 1) array.
+    packed = np.frombuffer(b"".join([row[at] for row in rows]), dtype=">f4")
+    matrix = packed.reshape(len(rows), -1)[:, 1:].astype(np.float64)
+    if matrix.shape[1] != scorer.dim:
+        raise ConfigurationError(
+            f"stored embeddings do not have {scorer.dim} dimensions; "
+            "EMBEDDING_DIM must match the data in the database"
+        )
+    scores = scorer.score(matrix).tolist()
+    decode = mapping.decode
     scored = [
-        ScoredChunk.model_construct(chunk=chunk, score=float(score))
-        for chunk, score in zip(chunks, scores, strict=True)
+        ScoredChunk.model_construct(
+            chunk=decode((*row[:at], embedding, *row[at + 1 :])), score=score
+        )
+        for row, embedding, score in zip(rows, matrix.tolist(), scores, strict=True)
     ]
-    scored.sort(key=lambda hit: (-hit.score, hit.chunk.id))
+    scored.sort(key=_by_score_then_id)
     return scored
+
+
+def _by_score_then_id(hit: ScoredChunk) -> tuple[float, UUID]:
+    return (-hit.score, hit.chunk.id)
 
 
 def _needs_exact(ranked: list[ScoredChunk], k: int, limit: int) -> bool:
