@@ -3,6 +3,9 @@
 >>> store = await repokit.connect("sqlite:///app.db")   # doctest: +SKIP
 >>> await store.migrate()                                # doctest: +SKIP
 
+>>> with repokit.connect_sync("sqlite:///app.db") as store:  # doctest: +SKIP
+...     store.migrate()
+
 Importing repokit loads no database driver: the backend a URL names is imported
 when :func:`connect` opens it.
 """
@@ -50,8 +53,9 @@ from repokit.domain.ports import (
     WorkspaceRepositoryPort,
 )
 from repokit.domain.query import Filter
+from repokit.domain.sync import ports as sync_ports
 from repokit.infrastructure.config import Settings, load_settings, resolve_database_url
-from repokit.infrastructure.registry import open_store
+from repokit.infrastructure.registry import open_store, open_sync_store
 
 try:
     __version__ = version("repokit")
@@ -79,6 +83,32 @@ async def connect(
             a cache URL was given, or a ``REPOKIT_*`` variable is malformed.
         BackendUnavailableError: the backend cannot be reached.
     """
+    settings = _settings_without_cache(cache_url, settings)
+    return await open_store(resolve_database_url(url, settings), settings)
+
+
+def connect_sync(
+    url: str | None = None,
+    *,
+    cache_url: str | None = None,
+    settings: Settings | None = None,
+) -> sync_ports.StorePort:
+    """The sync twin of :func:`connect`: the same store on sync drivers, without ``await``.
+
+    Its repositories and units of work have the same names and semantics;
+    use it as ``with repokit.connect_sync(url) as store:`` (or call
+    ``store.close()``). It is safe to share between threads: each call takes a
+    connection of its own from the store's pool.
+
+    Raises:
+        ConfigurationError: as :func:`connect`.
+        BackendUnavailableError: the backend cannot be reached.
+    """
+    settings = _settings_without_cache(cache_url, settings)
+    return open_sync_store(resolve_database_url(url, settings), settings)
+
+
+def _settings_without_cache(cache_url: str | None, settings: Settings | None) -> Settings:
     settings = settings if settings is not None else load_settings()
     if cache_url or settings.cache_url_value():
         # Failing loudly beats ignoring a cache the caller asked for.
@@ -86,7 +116,7 @@ async def connect(
             "the Redis cache (cache_url / REPOKIT_CACHE_URL) is not available in this "
             "version of repokit yet; unset it to connect without a cache"
         )
-    return await open_store(resolve_database_url(url, settings), settings)
+    return settings
 
 
 __all__ = [
@@ -126,4 +156,5 @@ __all__ = [
     "WorkspaceRepositoryPort",
     "__version__",
     "connect",
+    "connect_sync",
 ]

@@ -9,19 +9,24 @@ from typing import Any
 
 import pytest
 
+import repokit
 from repokit.domain.errors import ConfigurationError
 from repokit.domain.ports import StorePort
 from repokit.infrastructure import registry
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.memory import MemoryStore
+from repokit.infrastructure.memory.sync.store import MemoryStore as SyncMemoryStore
 from repokit.infrastructure.registry import (
     BUILTIN_BACKENDS,
     ENTRY_POINT_GROUP,
+    SYNC_ENTRY_POINT_GROUP,
     BuiltinBackend,
     known_schemes,
     open_store,
+    open_sync_store,
     register_backend,
     resolve_factory,
+    resolve_sync_factory,
     unregister_backend,
 )
 
@@ -43,15 +48,17 @@ def plugin(monkeypatch: pytest.MonkeyPatch) -> list[EntryPoint]:
     declared: list[EntryPoint] = []
 
     def fake_entry_points(**params: Any) -> list[EntryPoint]:
+        if params == {"group": SYNC_ENTRY_POINT_GROUP}:
+            return [ep for ep in declared if ep.group == SYNC_ENTRY_POINT_GROUP]
         assert params == {"group": ENTRY_POINT_GROUP}
-        return declared
+        return [ep for ep in declared if ep.group == ENTRY_POINT_GROUP]
 
     monkeypatch.setattr(registry, "entry_points", fake_entry_points)
     return declared
 
 
-def entry_point(name: str, value: str) -> EntryPoint:
-    return EntryPoint(name=name, value=value, group=ENTRY_POINT_GROUP)
+def entry_point(name: str, value: str, group: str = ENTRY_POINT_GROUP) -> EntryPoint:
+    return EntryPoint(name=name, value=value, group=group)
 
 
 async def test_memory_url_opens_the_memory_store() -> None:
@@ -93,7 +100,12 @@ def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(
         BUILTIN_BACKENDS,
         "fakedb",
-        BuiltinBackend("FakeDB", "repokit_missing_driver_xyz.store:open", "fakedb"),
+        BuiltinBackend(
+            "FakeDB",
+            "repokit_missing_driver_xyz.store:open",
+            "fakedb",
+            sync_target="repokit_missing_driver_xyz.sync.store:open",
+        ),
     )
     with pytest.raises(ConfigurationError, match=r"pip install 'repokit\[fakedb\]'"):
         resolve_factory("fakedb://h")
@@ -105,7 +117,12 @@ def test_missing_factory_in_an_existing_module_is_not_available(
     monkeypatch.setitem(
         BUILTIN_BACKENDS,
         "fakedb",
-        BuiltinBackend("FakeDB", "repokit.infrastructure.config:open_nothing", "fakedb"),
+        BuiltinBackend(
+            "FakeDB",
+            "repokit.infrastructure.config:open_nothing",
+            "fakedb",
+            sync_target="repokit.infrastructure.config:open_nothing_sync",
+        ),
     )
     with pytest.raises(ConfigurationError, match="not available in this version"):
         resolve_factory("fakedb://h")
@@ -160,3 +177,41 @@ async def test_factory_importing_a_missing_driver_becomes_a_configuration_error(
         assert "hunter2" not in str(caught.value)
     finally:
         unregister_backend("cql")
+
+
+def open_fake_sync_store(url: str, settings: Settings) -> SyncMemoryStore:
+    """A sync plugin factory."""
+    return SyncMemoryStore(settings.embedding_dim)
+
+
+def test_connect_sync_opens_the_memory_store() -> None:
+    with repokit.connect_sync("memory://", settings=Settings()) as store:
+        assert isinstance(store, SyncMemoryStore)
+        assert store.documents.count() == 0
+
+
+def test_sync_entry_point_backend_is_discovered(
+    plugin: list[EntryPoint], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        sys.modules[PLUGIN_MODULE], "open_sync_store", open_fake_sync_store, raising=False
+    )
+    plugin.append(entry_point("fakedb", f"{PLUGIN_MODULE}:open_sync_store", SYNC_ENTRY_POINT_GROUP))
+    assert isinstance(open_sync_store("fakedb://anything", Settings()), SyncMemoryStore)
+
+
+def test_a_plugin_without_a_sync_form_says_so(plugin: list[EntryPoint]) -> None:
+    plugin.append(entry_point("fakedb", f"{PLUGIN_MODULE}:open_store"))
+    with pytest.raises(ConfigurationError, match="no sync form"):
+        resolve_sync_factory("fakedb://anything")
+
+
+def test_a_registered_backend_without_a_sync_factory_says_so() -> None:
+    register_backend("fakedb", open_fake_store)
+    try:
+        with pytest.raises(ConfigurationError, match="no sync form"):
+            resolve_sync_factory("fakedb://anything")
+        register_backend("fakedb", open_fake_store, sync_factory=open_fake_sync_store)
+        assert resolve_sync_factory("fakedb://anything") is open_fake_sync_store
+    finally:
+        unregister_backend("fakedb")

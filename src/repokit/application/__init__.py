@@ -8,8 +8,9 @@ from repokit.application.access import readable_workspaces, require_role
 from repokit.application.deletion import delete_document
 from repokit.application.embedding import EmbedderPort
 from repokit.application.hashing import HashingEmbedder
-from repokit.application.ingestion import IngestResult, ingest_document, stable_document_id
-from repokit.application.retrieval import SearchHit, search
+from repokit.application.ingestion import ingest_document
+from repokit.application.results import IngestResult, SearchHit, stable_document_id
+from repokit.application.retrieval import search
 from repokit.application.splitting import split_text
 from repokit.application.units import write_unit
 from repokit.application.users import register_user

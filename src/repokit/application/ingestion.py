@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from repokit.application.access import require_role
 from repokit.application.embedding import EmbedderPort
+from repokit.application.results import IngestResult, stable_document_id
 from repokit.application.splitting import split_text
 from repokit.application.units import write_unit
 from repokit.domain.entities import AuditEvent, Chunk, Document, Metadata, Role
 from repokit.domain.errors import DuplicateError
 from repokit.domain.ids import uuid7
 from repokit.domain.ports import StorePort
-
-_DOCUMENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://repokit.dev/ns/document")
-
-
-def stable_document_id(workspace_id: UUID, key: str) -> UUID:
-    """A document id derived from the workspace and a caller's key (a title, a path).
-
-    Passing it as ``document_id`` makes ingesting the same key twice a no-op.
-    """
-    return uuid5(_DOCUMENT_NAMESPACE, f"{workspace_id}/{key}")
-
-
-@dataclass(frozen=True, slots=True)
-class IngestResult:
-    """What :func:`ingest_document` did: the document, and whether this call stored it."""
-
-    document: Document
-    chunks_written: int
-    created: bool
 
 
 async def ingest_document(

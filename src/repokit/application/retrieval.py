@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from repokit.application.access import readable_workspaces, require_role
 from repokit.application.embedding import EmbedderPort
-from repokit.domain.entities import Chunk, Document, Role
+from repokit.application.results import SearchHit
+from repokit.domain.entities import Document, Role
 from repokit.domain.errors import InvalidQueryError
 from repokit.domain.ports import StorePort
 from repokit.domain.query import Filter
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """A matching chunk with its document; ``score`` is higher for closer matches."""
-
-    document: Document
-    chunk: Chunk
-    score: float
 
 
 async def search(

@@ -8,7 +8,8 @@ from repokit.domain.entities import Role
 from repokit.domain.errors import NotFoundError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import stored_user, stored_workspace, uid
+from repokit.testing.samples import uid
+from repokit.testing.stored import stored_user, stored_workspace
 
 
 class AclContract(ContractMixin):

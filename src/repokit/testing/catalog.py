@@ -26,7 +26,8 @@ from typing import Any
 
 from repokit.domain.entities import Document, Workspace
 from repokit.domain.ports import StorePort
-from repokit.testing.samples import at, document, stored_user, stored_workspace
+from repokit.testing.samples import at, document
+from repokit.testing.stored import stored_user, stored_workspace
 
 TITLES = ("apple", "banana", "cherry", "date", "elder", "fig", "grape", "kiwi")
 

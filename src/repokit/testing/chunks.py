@@ -11,7 +11,8 @@ from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundErr
 from repokit.domain.ports import StorePort
 from repokit.domain.vectors import as_float32
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import basis, chunk, document, stored_document, uid, vector
+from repokit.testing.samples import basis, chunk, document, uid, vector
+from repokit.testing.stored import stored_document
 
 
 class ChunkContract(ContractMixin):

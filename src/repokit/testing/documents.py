@@ -10,7 +10,8 @@ from repokit.domain.entities import Document
 from repokit.domain.errors import ConcurrencyError, DuplicateError, NotFoundError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import at, document, stored_document, stored_workspace, uid
+from repokit.testing.samples import at, document, uid
+from repokit.testing.stored import stored_document, stored_workspace
 
 
 class DocumentContract(ContractMixin):

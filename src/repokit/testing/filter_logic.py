@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
 from repokit.testing.catalog import TITLES, except_, stored_catalog
-from repokit.testing.samples import at, titles
+from repokit.testing.samples import at
+from repokit.testing.stored import titles
 
 
 class FilterLogicContract(ContractMixin):

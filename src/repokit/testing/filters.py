@@ -5,7 +5,7 @@ from __future__ import annotations
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
 from repokit.testing.catalog import TITLES, except_, stored_catalog
-from repokit.testing.samples import titles
+from repokit.testing.stored import titles
 
 
 class FilterContract(ContractMixin):

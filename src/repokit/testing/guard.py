@@ -34,11 +34,13 @@ def contract_tests(contract: type) -> dict[str, Callable[..., Any]]:
 
 
 def contract_violations(test_class: type, contract: type | None = None) -> list[str]:
-    """Every way ``test_class`` weakens ``contract`` (default: ``StoreContract``), one line each."""
-    if contract is None:
-        from repokit.testing.suite import StoreContract
+    """Every way ``test_class`` weakens ``contract``, one line each.
 
-        contract = StoreContract
+    The default contract is the ``StoreContract`` the class inherits: the sync one
+    (:mod:`repokit.testing.sync`) for a sync store's class, else the async one.
+    """
+    if contract is None:
+        contract = default_contract(test_class)
     problems: list[str] = []
     name_of = test_class.__qualname__
     if not issubclass(test_class, contract):
@@ -68,8 +70,16 @@ def contract_violations(test_class: type, contract: type | None = None) -> list[
     return problems
 
 
+def default_contract(test_class: type) -> type:
+    """The ``StoreContract`` (async or sync) that ``test_class`` is checked against."""
+    from repokit.testing.suite import StoreContract
+    from repokit.testing.sync.suite import StoreContract as SyncStoreContract
+
+    return SyncStoreContract if issubclass(test_class, SyncStoreContract) else StoreContract
+
+
 def assert_contract_complete(test_class: type, contract: type | None = None) -> None:
-    """Fail unless ``test_class`` runs every test of ``contract`` (default ``StoreContract``).
+    """Fail unless ``test_class`` runs every test of ``contract`` (see :func:`contract_violations`).
 
     Raises:
         AssertionError: listing each dropped, unmarked-overridden or skipped contract test.

@@ -9,7 +9,8 @@ import pytest
 from repokit.domain.errors import InvalidQueryError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import basis, chunk, snapshot, stored_document, uid
+from repokit.testing.samples import basis, chunk, uid
+from repokit.testing.stored import snapshot, stored_document
 
 INJECTIONS: list[Any] = [
     {"title; DROP TABLE documents": "x"},

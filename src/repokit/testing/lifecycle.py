@@ -11,7 +11,8 @@ from repokit.domain.entities import AuditEvent, ChatMessage, Role, Workspace
 from repokit.domain.errors import StoreClosedError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import MIN_DIM, basis, chunk, document, stored_document, uid, user
+from repokit.testing.samples import MIN_DIM, basis, chunk, document, uid, user
+from repokit.testing.stored import stored_document
 
 Call = Callable[[StorePort], Awaitable[Any]]
 

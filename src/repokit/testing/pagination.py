@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from uuid import UUID
 
 import pytest
@@ -12,7 +11,9 @@ from repokit.domain.errors import InvalidQueryError
 from repokit.domain.paging import Page
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import at, document, stored_document, uid
+from repokit.testing.bridge import pause
+from repokit.testing.samples import at, document, uid
+from repokit.testing.stored import stored_document
 
 SHARED = 25
 """How many documents share one ``created_at`` in the tie tests."""
@@ -72,7 +73,7 @@ class PaginationContract(ContractMixin):
     async def test_list_orders_by_updated_at(self, store: StorePort) -> None:
         first = await stored_document(store, "first")
         await stored_document(store, "second")
-        await asyncio.sleep(0.005)  # updated_at has millisecond precision
+        await pause(0.005)  # updated_at has millisecond precision
         await store.documents.save(first.model_copy(update={"content": "touched last"}))
         found = [doc.title for doc in await store.documents.list(order_by="updated_at")]
         assert found == ["second", "first"]

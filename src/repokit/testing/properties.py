@@ -1,12 +1,11 @@
 """Contract: random filters give exactly the reference evaluator's answer (hypothesis).
 
 The dataset is stored once per test; hypothesis varies only the filters. The
-hypothesis test is synchronous and runs in a worker thread
-(:func:`asyncio.to_thread`) while the store stays on the test's event loop:
-each store call is handed to that loop with
-:func:`asyncio.run_coroutine_threadsafe`. So the async ``store`` fixture, the
-store's connections and its loop are exactly those of every other contract
-test, and hypothesis never meets an async function or a function-scoped fixture.
+hypothesis test is synchronous: for the async store it runs in a worker thread
+and hands each store call to the test's event loop (see
+:mod:`repokit.testing.bridge`), so the ``store`` fixture, its connections and
+its loop are exactly those of every other contract test, and hypothesis never
+meets an async function or a function-scoped fixture.
 
 Runs are deterministic: ``derandomize=True`` (the seed comes from the test's
 source), no example database, a fixed ``max_examples`` and no deadline.
@@ -14,9 +13,8 @@ source), no example database, a fixed ``max_examples`` and no deadline.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +26,7 @@ from repokit.domain.matching import matches
 from repokit.domain.ports import StorePort
 from repokit.domain.query import parse_filter
 from repokit.testing.base import ContractMixin
+from repokit.testing.bridge import StoreCaller, run_check, store_caller
 from repokit.testing.filter_strategies import (
     CREATED_OFFSETS,
     Filter,
@@ -36,9 +35,8 @@ from repokit.testing.filter_strategies import (
     random_documents,
     valid_filters,
 )
-from repokit.testing.samples import at, basis, chunk, snapshot, stored_user, stored_workspace
-
-T = TypeVar("T")
+from repokit.testing.samples import at, basis, chunk
+from repokit.testing.stored import snapshot, stored_user, stored_workspace
 
 MAX_EXAMPLES = 60
 FILTERS = 5
@@ -56,21 +54,6 @@ PROPERTY_SETTINGS = settings(
 """Deterministic: the same filters on every run, nothing remembered between runs."""
 
 
-class OnLoop:
-    """Runs coroutines on the test's event loop from hypothesis's worker thread."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-
-    def __call__(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
-
-
-async def run_in_worker_thread(check: Callable[[], None]) -> None:
-    """Run a synchronous hypothesis test without blocking the loop its store calls need."""
-    await asyncio.to_thread(check)
-
-
 async def stored_dataset(
     store: StorePort, count: int = DOCUMENTS
 ) -> tuple[list[Document], FilterPools]:
@@ -84,7 +67,7 @@ async def stored_dataset(
     return ordered, FilterPools(tuple(sorted(moments)), (None, first.id, second.id))
 
 
-def page_ids(on_loop: OnLoop, store: StorePort, where: Filter) -> list[Any]:
+def page_ids(on_loop: StoreCaller, store: StorePort, where: Filter) -> list[Any]:
     """Ids of every page of ``documents.page(where=...)``, in order."""
     ids: list[Any] = []
     cursor: str | None = None
@@ -104,7 +87,7 @@ class FilterPropertyContract(ContractMixin):
         self, store: StorePort
     ) -> None:
         documents, pools = await stored_dataset(store)
-        on_loop = OnLoop(asyncio.get_running_loop())
+        on_loop = await store_caller()
 
         @PROPERTY_SETTINGS
         @given(filters=st.lists(valid_filters(pools), min_size=FILTERS, max_size=FILTERS))
@@ -118,7 +101,7 @@ class FilterPropertyContract(ContractMixin):
                 assert count == len(expected), f"count(where={where!r})"
                 assert page_ids(on_loop, store, where) == expected, f"page(where={where!r})"
 
-        await run_in_worker_thread(check)
+        await run_check(check)
 
     async def test_random_invalid_filters_are_refused_and_change_nothing(
         self, store: StorePort
@@ -128,7 +111,7 @@ class FilterPropertyContract(ContractMixin):
             await store.documents.add_chunks(doc.id, [chunk(doc, 0, basis(store.embedding_dim, 0))])
         before = await snapshot(store)
         query = basis(store.embedding_dim, 0)
-        on_loop = OnLoop(asyncio.get_running_loop())
+        on_loop = await store_caller()
 
         @PROPERTY_SETTINGS
         @given(where=invalid_filters(pools))
@@ -136,7 +119,7 @@ class FilterPropertyContract(ContractMixin):
             # The generator must make only invalid filters, or this test proves nothing.
             with pytest.raises(InvalidQueryError):
                 parse_filter(where)
-            calls: list[Callable[[], Coroutine[Any, Any, Any]]] = [
+            calls: list[Callable[[], Awaitable[Any]]] = [
                 lambda: store.documents.list(where=where),
                 lambda: store.documents.count(where=where),
                 lambda: store.documents.page(where=where),
@@ -147,5 +130,5 @@ class FilterPropertyContract(ContractMixin):
                     on_loop(call())
             assert on_loop(store.documents.count()) == len(documents)
 
-        await run_in_worker_thread(check)
+        await run_check(check)
         assert await snapshot(store) == before

@@ -1,4 +1,4 @@
-"""Small builders the contract tests share: entities, stored fixtures and exact vectors."""
+"""Small builders the contract tests share: entities, timestamps, ids and exact vectors."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from repokit.domain.entities import Chunk, Document, User, Workspace
-from repokit.domain.ports import StorePort
+from repokit.domain.entities import Chunk, Document, User
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)
 """A fixed moment (millisecond precision) that tests build timestamps from."""
@@ -53,23 +52,10 @@ def user(name: str = "ann", **fields: Any) -> User:
     return User(email=f"{name}@example.com", display_name=name.title(), **fields)
 
 
-async def stored_user(store: StorePort, name: str = "ann", **fields: Any) -> User:
-    """A saved user."""
-    return await store.users.save(user(name, **fields))
 
 
-async def stored_workspace(
-    store: StorePort, name: str = "space", owner: User | None = None, **fields: Any
-) -> Workspace:
-    """A saved workspace, owned by ``owner`` or by a new user."""
-    if owner is None:
-        owner = await stored_user(store, f"owner-of-{name}")
-    return await store.workspaces.save(Workspace(name=name, owner_id=owner.id, **fields))
 
 
-async def stored_document(store: StorePort, title: str = "doc", **fields: Any) -> Document:
-    """A saved document."""
-    return await store.documents.save(document(title, **fields))
 
 
 def chunk(
@@ -83,20 +69,3 @@ def chunk(
         embedding=embedding,
         **fields,
     )
-
-
-async def titles(
-    store: StorePort, where: Mapping[str, Any] | None = None, **options: Any
-) -> list[str]:
-    """Titles of the documents ``list`` returns for ``where``, in list order, up to 10 000."""
-    found = await store.documents.list(0, 10_000, where=where, **options)
-    return [doc.title for doc in found]
-
-
-async def snapshot(store: StorePort) -> list[tuple[UUID, int, datetime, int]]:
-    """Every document's (id, version, updated_at, chunk count): what "nothing changed" compares."""
-    documents = await store.documents.list(0, 10_000)
-    return [
-        (doc.id, doc.version, doc.updated_at, len(await store.documents.get_chunks(doc.id)))
-        for doc in documents
-    ]

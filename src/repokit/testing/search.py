@@ -12,15 +12,8 @@ from repokit.domain.entities import Document, ScoredChunk
 from repokit.domain.errors import CapabilityError, InvalidQueryError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import (
-    basis,
-    chunk,
-    document,
-    stored_document,
-    stored_workspace,
-    uid,
-    vector,
-)
+from repokit.testing.samples import basis, chunk, document, uid, vector
+from repokit.testing.stored import stored_document, stored_workspace
 
 
 def close_to(score: float) -> Any:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from repokit.domain.entities import AuditEvent, ChatMessage, Role, Workspace
 from repokit.domain.errors import CapabilityError, DuplicateError, UnitOfWorkError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import basis, chunk, document, stored_document, uid, user
+from repokit.testing.bridge import Event, run_together
+from repokit.testing.samples import basis, chunk, document, uid, user
+from repokit.testing.stored import stored_document
 
 
 class Boom(Exception):
@@ -210,7 +210,7 @@ class UnitOfWorkContract(ContractMixin):
         require_transactions(store)
         if not store.capabilities.concurrent_units:
             pytest.skip("the store does not advertise concurrent units")
-        written, done = asyncio.Event(), asyncio.Event()
+        written, done = Event(), Event()
 
         async def writer() -> None:
             async with store.unit_of_work() as uow:
@@ -227,6 +227,6 @@ class UnitOfWorkContract(ContractMixin):
             finally:
                 done.set()
 
-        _, seen = await asyncio.wait_for(asyncio.gather(writer(), other_task()), timeout=30)
+        _, seen = await run_together(writer, other_task, within_s=30)
         assert seen == 0
         assert await titles_in_store(store) == ["from writer"]

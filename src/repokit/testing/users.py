@@ -8,7 +8,8 @@ from repokit.domain.entities import AuditEvent, Role, User
 from repokit.domain.errors import ConcurrencyError, DuplicateError, InUseError, NotFoundError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import at, stored_user, stored_workspace, uid, user
+from repokit.testing.samples import at, uid, user
+from repokit.testing.stored import stored_user, stored_workspace
 
 
 class UserContract(ContractMixin):

@@ -10,7 +10,7 @@ from uuid import uuid4
 from repokit.domain.entities import AuditEvent, ChatMessage
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import stored_document, stored_user
+from repokit.testing.stored import stored_document, stored_user
 
 UNICODE = (
     "Grüße, naïve café — 日本語 · עברית · \U0001f680\U0001f469\u200d\U0001f4bb"

@@ -8,15 +8,8 @@ from repokit.domain.entities import AuditEvent, Role, Workspace
 from repokit.domain.errors import ConcurrencyError, DuplicateError, NotFoundError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.samples import (
-    at,
-    basis,
-    chunk,
-    stored_document,
-    stored_user,
-    stored_workspace,
-    uid,
-)
+from repokit.testing.samples import at, basis, chunk, uid
+from repokit.testing.stored import stored_document, stored_user, stored_workspace
 
 
 class WorkspaceContract(ContractMixin):
