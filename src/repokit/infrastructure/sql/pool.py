@@ -11,7 +11,8 @@ one: the semaphore then serialises every use of that connection.
 
 For PostgreSQL the same pool holds :class:`~.driver_postgres.PostgresConnection`
 objects (``opener``); connections older than ``recycle_s`` are closed when they
-come back, and an idle connection the server has closed (a restart) is dropped
+come back or, if they aged while idle, when they would next be handed out; an idle
+connection the server has closed (a restart) is dropped
 when it is next handed out, so the store recovers on its own.
 """
 
@@ -40,7 +41,8 @@ class ConnectionPool:
         timeout: seconds to wait for a free connection, then ``BackendUnavailableError``.
         opener: makes a connection (the driver's connection class).
         backend: the database's name, for messages.
-        recycle_s: close connections older than this when they come back (None: never).
+        recycle_s: replace connections older than this, when they come back or before
+            they are handed out again (None: never).
     """
 
     def __init__(
@@ -78,9 +80,10 @@ class ConnectionPool:
             raise StoreClosedError("store is closed")
         while self._idle:
             idle = self._idle.pop()
-            if idle.usable:
+            if idle.usable and not self._expired(idle):
                 return idle
-            # The server closed it while it sat idle (a restart): open a new one instead.
+            # The server closed it while it sat idle (a restart), or it grew older than
+            # recycle_s while idle: open a new one instead.
             self._all.discard(idle)
             await idle.close()
         try:
