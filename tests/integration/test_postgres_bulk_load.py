@@ -179,3 +179,82 @@ async def test_two_concurrent_bulk_loads_into_an_empty_table_both_succeed(
     assert list(counts) == [half, len(batch) - half]
     assert await chunk_count(sql) == len(batch)
     assert await index_definition(sql) is not None
+
+
+# -- statement_timeout_s: a per-call limit for very large loads ---------------------------
+
+SLOW_COPY_S = 0.6
+"""Each COPY of the chunks table sleeps this long (a statement trigger): a "large" load."""
+
+
+@pytest.fixture
+async def slow_store(
+    pg_database: str, pg_settings: Settings, sql: AsyncConnection
+) -> AsyncIterator[StorePort]:
+    """A store whose statement timeout (0.3 s, client-side 0.4 s) is shorter than a COPY."""
+    await sql.exec_driver_sql(
+        "CREATE FUNCTION slow_copy() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN PERFORM pg_sleep({SLOW_COPY_S}); RETURN NULL; END $$"
+    )
+    await sql.exec_driver_sql(
+        "CREATE TRIGGER slow_copy BEFORE INSERT ON chunks "
+        "FOR EACH STATEMENT EXECUTE FUNCTION slow_copy()"
+    )
+    await sql.commit()
+    settings = pg_settings.model_copy(
+        update={"statement_timeout_s": 0.3, "pool_timeout_s": 0.1, "pool_max_size": 1}
+    )
+    opened = await repokit.connect(pg_database, settings=settings)
+    yield opened
+    await opened.close()
+
+
+async def limits_now(store: StorePort) -> tuple[str, Any]:
+    """The pooled connection's server statement_timeout and asyncpg command_timeout."""
+    pool: Any = store._database.pool  # type: ignore[attr-defined]
+    connection = await pool.acquire()
+    try:
+        row = await connection.fetch_one("SHOW statement_timeout")
+        assert row is not None
+        return str(row[0]), connection._driver._config.command_timeout
+    finally:
+        await pool.release(connection)
+
+
+async def test_a_load_longer_than_the_statement_timeout_is_cancelled(
+    slow_store: StorePort, sql: AsyncConnection, pg_settings: Settings
+) -> None:
+    batch = await corpus(slow_store, pg_settings.embedding_dim)
+    with pytest.raises(repokit.BackendUnavailableError, match="statement timeout"):
+        await slow_store.documents.bulk_load_chunks(batch)
+    assert await chunk_count(sql) == 0
+    assert await index_definition(sql) is not None
+
+
+@pytest.mark.parametrize("limit", [5.0, 0])
+async def test_statement_timeout_s_lets_a_long_load_finish_then_the_store_limits_return(
+    slow_store: StorePort, sql: AsyncConnection, pg_settings: Settings, limit: float
+) -> None:
+    before = await limits_now(slow_store)
+    assert before == ("300ms", pytest.approx(0.4))
+    batch = await corpus(slow_store, pg_settings.embedding_dim)
+    loaded = await slow_store.documents.bulk_load_chunks(  # type: ignore[call-arg]
+        batch, statement_timeout_s=limit
+    )
+    assert loaded == len(batch)
+    assert await chunk_count(sql) == len(batch)
+    assert await index_definition(sql) is not None  # the index build ran under it too
+    # SET LOCAL ended with the load's transaction; the client limit was restored.
+    assert await limits_now(slow_store) == before
+
+
+@pytest.mark.parametrize("limit", [-1.0, float("nan"), float("inf"), True, "10"])
+async def test_a_bad_statement_timeout_s_raises_before_anything_is_written(
+    store: StorePort, sql: AsyncConnection, pg_settings: Settings, limit: Any
+) -> None:
+    batch = await corpus(store, pg_settings.embedding_dim)
+    with pytest.raises(repokit.InvalidQueryError, match="statement_timeout_s"):
+        await store.documents.bulk_load_chunks(  # type: ignore[call-arg]
+            batch, statement_timeout_s=limit
+        )
+    assert await chunk_count(sql) == 0

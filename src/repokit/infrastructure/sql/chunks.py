@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -131,6 +133,7 @@ async def bulk_load_chunks(
     dim: int,
     chunks: Sequence[Chunk],
     progress: Callable[[int], None] | None,
+    statement_timeout_s: float | None = None,
 ) -> int:
     """PostgreSQL: store the chunks of many documents in one transaction with ``COPY``.
 
@@ -141,7 +144,13 @@ async def bulk_load_chunks(
     the DDL is transactional, so a failure leaves nothing written and the index in
     place. The ``DROP INDEX`` locks the chunks table (reads included) until the
     load commits. On a table with rows, the rows are copied into the live index.
+
+    ``statement_timeout_s`` replaces the store's ``REPOKIT_STATEMENT_TIMEOUT_S`` for
+    each statement of this load (a ``COPY`` batch, the ``CREATE INDEX``), ``0`` for
+    no limit; the client-side limit follows it. ``None`` keeps the store's limits.
     """
+    if statement_timeout_s is not None:
+        _milliseconds(statement_timeout_s)  # a bad value fails before anything is read
     batch = list(chunks)
     ids: set[UUID] = set()
     keys: set[tuple[UUID, int]] = set()
@@ -180,41 +189,84 @@ async def bulk_load_chunks(
             and await connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
         )
     async with scope.write(context) as connection:
-        if rebuild:
-            # Holds the table's exclusive lock until commit (a concurrent load waits
-            # here); rows committed since the check above are indexed by the build too.
-            drop = DropIndex(_HNSW_INDEX, if_exists=True)
-            await connection.fetch_all(str(drop.compile(dialect=dialect)))
-        documents = catalog.documents.mapping.table.name
-        found = {
-            str(row[0])
-            for row in await connection.fetch_all(
-                f"SELECT id FROM {documents} WHERE id = ANY($1::uuid[])", (list(document_ids),)
-            )
-        }
-        for document_id in document_ids:
-            if str(document_id) not in found:
-                raise NotFoundError(f"document {document_id} not found")
-        await connection.prepare_vectors()
-        columns = statements.insert.params
-        done = 0
-        for start in range(0, len(rows), BULK_BATCH_ROWS):
-            part = rows[start : start + BULK_BATCH_ROWS]
-            await connection.copy_rows(table, columns, part)
-            done += len(part)
-            if progress is not None and done < len(rows):
-                progress(done)
-        if rebuild:
-            await connection.fetch_all(
-                "SELECT set_config('maintenance_work_mem', $1, true) "
-                "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) "
-                "< pg_size_bytes($1)",
-                (BULK_MAINTENANCE_WORK_MEM,),
-            )
-            await connection.fetch_all(str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect)))
+        with _client_timeout(connection, statement_timeout_s):
+            if statement_timeout_s is not None:
+                # SET LOCAL: back to the store's limit when the load's transaction ends.
+                await connection.fetch_all(
+                    "SELECT set_config('statement_timeout', $1, true)",
+                    (str(_milliseconds(statement_timeout_s)),),
+                )
+            if rebuild:
+                # Holds the table's exclusive lock until commit (a concurrent load waits
+                # here); rows committed since the check above are indexed by the build too.
+                drop = DropIndex(_HNSW_INDEX, if_exists=True)
+                await connection.fetch_all(str(drop.compile(dialect=dialect)))
+            documents = catalog.documents.mapping.table.name
+            found = {
+                str(row[0])
+                for row in await connection.fetch_all(
+                    f"SELECT id FROM {documents} WHERE id = ANY($1::uuid[])", (list(document_ids),)
+                )
+            }
+            for document_id in document_ids:
+                if str(document_id) not in found:
+                    raise NotFoundError(f"document {document_id} not found")
+            await connection.prepare_vectors()
+            columns = statements.insert.params
+            done = 0
+            for start in range(0, len(rows), BULK_BATCH_ROWS):
+                part = rows[start : start + BULK_BATCH_ROWS]
+                await connection.copy_rows(table, columns, part)
+                done += len(part)
+                if progress is not None and done < len(rows):
+                    progress(done)
+            if rebuild:
+                await connection.fetch_all(
+                    "SELECT set_config('maintenance_work_mem', $1, true) "
+                    "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) "
+                    "< pg_size_bytes($1)",
+                    (BULK_MAINTENANCE_WORK_MEM,),
+                )
+                await connection.fetch_all(str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect)))
     if progress is not None:
         progress(done)
     return done
+
+
+CLIENT_TIMEOUT_MARGIN_S = 5.0
+"""How much longer than an overridden ``statement_timeout`` the client waits, so that the
+server's cancel (a clear timeout error) comes first."""
+
+
+def _milliseconds(seconds: float) -> int:
+    """``statement_timeout`` in ms for ``seconds`` (0: no limit; a positive value >= 1 ms)."""
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not math.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise InvalidQueryError(
+            f"statement_timeout_s must be a number of seconds >= 0 (0: no limit), got {seconds!r}"
+        )
+    return 0 if seconds == 0 else max(1, round(seconds * 1000))
+
+
+@contextmanager
+def _client_timeout(connection: Any, seconds: float | None) -> Iterator[None]:
+    """asyncpg's ``command_timeout`` on ``connection`` to match an overridden
+    ``statement_timeout`` for the block (none for 0), restored afterwards."""
+    driver: Any = getattr(connection, "_driver", None)
+    config = getattr(driver, "_config", None)
+    if seconds is None or config is None or not hasattr(config, "_replace"):
+        yield
+        return
+    limit = None if seconds == 0 else seconds + CLIENT_TIMEOUT_MARGIN_S
+    driver._config = config._replace(command_timeout=limit)
+    try:
+        yield
+    finally:
+        driver._config = config
 
 
 async def get_chunks(scope: Scope, catalog: Catalog, document_id: UUID) -> list[Chunk]:

@@ -152,17 +152,23 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         chunks: Sequence[Chunk],
         *,
         progress: Callable[[int], None] | None = None,
+        statement_timeout_s: float | None = None,
     ) -> int:
         """Store the chunks of many documents (see the port).
 
         PostgreSQL, outside a unit of work: everything in one transaction with
         ``COPY``, and on an empty chunks table the HNSW index is built once after the
-        load (see docs/backends.md, "Bulk loading"). Elsewhere: the port's default,
-        one ``add_chunks`` per document.
+        load (see docs/backends.md, "Bulk loading"); ``statement_timeout_s`` (this
+        path only) replaces the store's statement timeout for the load's statements,
+        ``0`` for none, so a very large load and its index build are not cancelled.
+        Elsewhere: the port's default, one ``add_chunks`` per document, under the
+        store's limits.
         """
         if self._search_statements is None or self._scope.in_unit:
             return await super().bulk_load_chunks(chunks, progress=progress)
-        return await bulk_load_chunks(self._scope, self._catalog, self._dim, chunks, progress)
+        return await bulk_load_chunks(
+            self._scope, self._catalog, self._dim, chunks, progress, statement_timeout_s
+        )
 
     async def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
         """The document's chunks by ordinal."""
