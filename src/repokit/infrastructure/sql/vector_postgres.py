@@ -213,48 +213,60 @@ async def pgvector_search(
     async with scope.read() as connection:
         await connection.prepare_vectors()
         rows = await connection.fetch_all(search.sql, search.params(values))
-        ranked = _rank(catalog, scorer, rows)
-        if approximate and _needs_exact(ranked, k, limit):
+        ranked = _Ranked(scorer, rows)
+        if approximate and ranked.needs_exact(k, limit):
             search = statements.get(scorer.metric, node, limit=k + MARGIN, exact=True, **shape)
             rows = await connection.fetch_all(search.sql, search.params(values))
-            ranked = _rank(catalog, scorer, rows)
-    return ranked[:k]
+            ranked = _Ranked(scorer, rows)
+    return ranked.hits(catalog, k)
 
 
-def _rank(catalog: Catalog, scorer: ExactScorer, rows: Sequence[Any]) -> list[ScoredChunk]:
-    if not rows:
-        return []
-    mapping = catalog.chunks.mapping
-    at = _EMBEDDING_AT
-    # pgvector's binary form is a 4-byte header, then big-endian float32s: with the
-    # header read as one more float32, the rows are one (n, dim + 1) array.
-    packed = np.frombuffer(b"".join([row[at] for row in rows]), dtype=">f4")
-    matrix = packed.reshape(len(rows), -1)[:, 1:].astype(np.float64)
-    if matrix.shape[1] != scorer.dim:
-        raise ConfigurationError(
-            f"stored embeddings do not have {scorer.dim} dimensions; "
-            "EMBEDDING_DIM must match the data in the database"
-        )
-    scores = scorer.score(matrix).tolist()
-    decode = mapping.decode
-    scored = [
-        ScoredChunk.model_construct(
-            chunk=decode((*row[:at], embedding, *row[at + 1 :])), score=score
-        )
-        for row, embedding, score in zip(rows, matrix.tolist(), scores, strict=True)
-    ]
-    scored.sort(key=_by_score_then_id)
-    return scored
+class _Ranked:
+    """Fetched rows scored in float64 and ordered by (score, id), best first.
 
+    Only the rows that make the result become entities (:meth:`hits`); the others
+    (the lookahead row, an exact search's margin) are only scored.
+    """
 
-def _by_score_then_id(hit: ScoredChunk) -> tuple[float, UUID]:
-    return (-hit.score, hit.chunk.id)
+    __slots__ = ("matrix", "order", "rows", "scores")
 
+    def __init__(self, scorer: ExactScorer, rows: Sequence[Any]) -> None:
+        self.rows = rows
+        at = _EMBEDDING_AT
+        # pgvector's binary form is a 4-byte header, then big-endian float32s: with the
+        # header read as one more float32, the rows are one (n, dim + 1) array.
+        packed = np.frombuffer(b"".join([row[at] for row in rows]), dtype=">f4")
+        width = scorer.dim + 1 if not rows else len(packed) // len(rows)
+        self.matrix = packed.reshape(len(rows), width)[:, 1:].astype(np.float64)
+        if rows and self.matrix.shape[1] != scorer.dim:
+            raise ConfigurationError(
+                f"stored embeddings do not have {scorer.dim} dimensions; "
+                "EMBEDDING_DIM must match the data in the database"
+            )
+        scores: list[float] = scorer.score(self.matrix).tolist() if rows else []
+        self.scores = scores
+        # Ties by id, as on every backend (the driver's UUIDs order by their integer).
+        self.order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i][0].int))
 
-def _needs_exact(ranked: list[ScoredChunk], k: int, limit: int) -> bool:
-    if len(ranked) < k:
-        return True
-    return len(ranked) >= limit and ranked[k - 1].score == ranked[-1].score
+    def needs_exact(self, k: int, limit: int) -> bool:
+        """True when the approximate rows cannot give the exact top ``k``: fewer than
+        ``k``, or the ``k``-th score ties the last one fetched (ties go on by id)."""
+        order, scores = self.order, self.scores
+        if len(order) < k:
+            return True
+        return len(order) >= limit and scores[order[k - 1]] == scores[order[-1]]
+
+    def hits(self, catalog: Catalog, k: int) -> list[ScoredChunk]:
+        """The best ``k`` rows as scored chunks."""
+        decode = catalog.chunks.mapping.decode
+        at = _EMBEDDING_AT
+        hits: list[ScoredChunk] = []
+        for i in self.order[:k]:
+            row = self.rows[i]
+            embedding = self.matrix[i].tolist()
+            chunk = decode((*row[:at], embedding, *row[at + 1 :]))
+            hits.append(ScoredChunk.model_construct(chunk=chunk, score=self.scores[i]))
+        return hits
 
 
 __all__ = ["MARGIN", "SearchStatements", "pgvector_search"]
