@@ -55,6 +55,25 @@ GENERATED: tuple[str, ...] = (
     "repokit.infrastructure.memory.unit_of_work",
     "repokit.infrastructure.memory.users",
     "repokit.infrastructure.memory.workspaces",
+    "repokit.infrastructure.sql.acl",
+    "repokit.infrastructure.sql.audit",
+    "repokit.infrastructure.sql.chats",
+    "repokit.infrastructure.sql.chunks",
+    "repokit.infrastructure.sql.database",
+    "repokit.infrastructure.sql.documents",
+    "repokit.infrastructure.sql.engine",
+    "repokit.infrastructure.sql.pool",
+    "repokit.infrastructure.sql.postgres",
+    "repokit.infrastructure.sql.repository",
+    "repokit.infrastructure.sql.scopes",
+    "repokit.infrastructure.sql.sqlite",
+    "repokit.infrastructure.sql.store",
+    "repokit.infrastructure.sql.telemetry",
+    "repokit.infrastructure.sql.unit_of_work",
+    "repokit.infrastructure.sql.users",
+    "repokit.infrastructure.sql.vector_postgres",
+    "repokit.infrastructure.sql.vector_search",
+    "repokit.infrastructure.sql.workspaces",
     "repokit.testing",
     "repokit.testing.acl",
     "repokit.testing.audit",
@@ -79,6 +98,9 @@ GENERATED: tuple[str, ...] = (
 """Async modules (or packages: their ``__init__``) whose sync twin is generated."""
 
 HAND_WRITTEN: tuple[str, ...] = (
+    "repokit.infrastructure.sql.concurrency",
+    "repokit.infrastructure.sql.driver",
+    "repokit.infrastructure.sql.driver_postgres",
     "repokit.testing.bridge",
 )
 """Async modules whose sync twin is written by hand (driver or concurrency specifics)."""

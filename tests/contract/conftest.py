@@ -51,6 +51,14 @@ async def truncate_postgres(url: str) -> None:
         await connection.close()
 
 
+def truncate_postgres_sync(url: str) -> None:
+    """:func:`truncate_postgres` with psycopg, for the sync store's fixtures."""
+    import psycopg
+
+    with psycopg.connect(plain_postgres_url(url), autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {POSTGRES_TABLES} CASCADE")
+
+
 def plain_postgres_url(url: str) -> str:
     """``url`` with a driver suffix (``postgresql+asyncpg://``) removed, for asyncpg."""
     scheme, sep, rest = url.partition("://")
@@ -67,6 +75,12 @@ def postgres_schema() -> Callable[[str, int], Awaitable[None]]:
 def postgres_reset() -> Callable[[str], Awaitable[None]]:
     """:func:`truncate_postgres`, for test modules."""
     return truncate_postgres
+
+
+@pytest.fixture
+def postgres_reset_sync() -> Callable[[str], None]:
+    """:func:`truncate_postgres_sync`, for test modules."""
+    return truncate_postgres_sync
 
 
 @pytest.fixture(scope="session")

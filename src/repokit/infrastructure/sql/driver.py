@@ -12,22 +12,34 @@ runs in driver-level autocommit (see :mod:`.engine`), so nothing begins a
 transaction behind our back and each transaction starts exactly as the caller
 asks (``BEGIN IMMEDIATE``, see :mod:`.scopes`).
 
-A sync twin of this module (for ``connect_sync``) swaps ``AsyncConnection`` for
-``Connection`` and the aiosqlite calls for sqlite3's; the rest of the adapter
-only awaits these methods, so ``unasync`` can generate it.
+Its sync twin, :mod:`repokit.infrastructure.sql.sync.driver` (for
+``connect_sync``), has the same names on SQLAlchemy's sync ``Connection`` and
+sqlite3; the rest of the adapter only awaits what this module offers, so its
+sync form is generated (``scripts/generate_sync.py``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult
+from sqlalchemy import Engine as SaEngine
+from sqlalchemy.engine import URL, CursorResult
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, create_async_engine
 from sqlalchemy.sql import Executable
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
+
+Engine: TypeAlias = AsyncEngine
+"""The SQLAlchemy engine kind the adapter opens connections with."""
+
+SQLITE_DRIVER = "sqlite+aiosqlite"
+"""SQLAlchemy's name of the SQLite driver this form of the adapter runs on."""
+
+SQLITE_CONNECT_ARGS: dict[str, Any] = {}
+"""sqlite3 options (aiosqlite keeps each connection on a thread of its own)."""
 
 WRITE = "write"
 """A transaction of a store-level write call."""
@@ -38,7 +50,17 @@ UNIT = "unit"
 
 _SQLITE_BEGIN = {WRITE: "IMMEDIATE", SNAPSHOT: "DEFERRED", UNIT: "IMMEDIATE"}
 AnyCursorResult: TypeAlias = CursorResult[*tuple[Any, ...]]
-AnyAsyncResult: TypeAlias = AsyncResult[*tuple[Any, ...]]
+AnyStreamResult: TypeAlias = AsyncResult[*tuple[Any, ...]]
+
+
+def create_engine(url: URL, **options: Any) -> Engine:
+    """A SQLAlchemy engine for ``url`` (``create_async_engine``'s options)."""
+    return create_async_engine(url, **options)
+
+
+def event_target(engine: Engine) -> SaEngine:
+    """The engine object that DBAPI connection events (``connect``) are registered on."""
+    return engine.sync_engine
 
 
 class SqlConnection:
@@ -93,9 +115,19 @@ class SqlConnection:
         """Execute a SQLAlchemy Core statement (rows come back processed by column types)."""
         return await self.sa.execute(statement)
 
-    async def stream(self, statement: Executable) -> AnyAsyncResult:
+    async def stream(self, statement: Executable) -> AnyStreamResult:
         """Execute a Core statement with a server-side cursor, for results read in batches."""
         return await self.sa.stream(statement)
+
+    async def run_sync(self, function: Callable[..., T], **options: Any) -> T:
+        """Call ``function(connection, **options)`` with the sync SQLAlchemy connection
+        (Alembic's API is synchronous)."""
+        return await self.sa.run_sync(function, **options)
+
+    @property
+    def dialect_name(self) -> str:
+        """The database's SQLAlchemy dialect name (``sqlite``, ``postgresql``)."""
+        return self.sa.dialect.name
 
     @property
     def in_transaction(self) -> bool:
@@ -153,4 +185,17 @@ class SqlConnection:
             self.broken = True
 
 
-__all__ = ["SNAPSHOT", "UNIT", "WRITE", "Row", "SqlConnection"]
+__all__ = [
+    "SNAPSHOT",
+    "SQLITE_CONNECT_ARGS",
+    "SQLITE_DRIVER",
+    "UNIT",
+    "WRITE",
+    "AnyCursorResult",
+    "AnyStreamResult",
+    "Engine",
+    "Row",
+    "SqlConnection",
+    "create_engine",
+    "event_target",
+]

@@ -15,29 +15,35 @@ The sync twin (psycopg 3) replaces this module and nothing else.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-import numpy as np
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 
 from repokit.domain.errors import ConfigurationError
+from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql.driver import (
     SNAPSHOT,
     UNIT,
     WRITE,
-    AnyAsyncResult,
     AnyCursorResult,
+    AnyStreamResult,
+    Engine,
     Row,
     SqlConnection,
+    create_engine,
 )
 from repokit.infrastructure.sql.errors import DriverFailure, ErrorKind
+from repokit.infrastructure.sql.jsonb_codec import json_serializer
+from repokit.infrastructure.sql.vector_codec import decode_vector, encode_vector
 
 BACKEND = "PostgreSQL"
+POSTGRES_DRIVER = "postgresql+asyncpg"
+"""SQLAlchemy's name of the PostgreSQL driver this form of the adapter runs on."""
 
 # Store-level writes run in READ COMMITTED (each statement sees the latest
 # commit, and a versioned UPDATE that waited on another re-checks the version).
@@ -53,23 +59,43 @@ _BEGIN = {
     "DEFERRED": "BEGIN",
 }
 
-_VECTOR_HEADER = struct.Struct(">HH")
 _FIND_VECTOR_TYPE = (
     "SELECT n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
     "WHERE t.typname = 'vector' ORDER BY n.nspname = 'public' DESC LIMIT 1"
 )
 
 
-def encode_vector(value: Any) -> bytes:
-    """pgvector's binary input: dimension, an unused word, then big-endian float32s."""
-    array = np.asarray(value, dtype=">f4")
-    return _VECTOR_HEADER.pack(array.shape[0], 0) + array.tobytes()
+def driver_url(url: URL) -> URL:
+    """``url`` (any PostgreSQL scheme) on asyncpg; libpq's ``sslmode`` becomes asyncpg's ``ssl``."""
+    query = dict(url.query)
+    if "sslmode" in query:
+        # libpq's name; asyncpg takes the same values as ``ssl``.
+        query["ssl"] = query.pop("sslmode")
+    return url.set(drivername=POSTGRES_DRIVER, query=query)
 
 
-def decode_vector(data: bytes) -> list[float]:
-    """pgvector's binary output as Python floats (exactly the stored float32 values)."""
-    values: list[float] = np.frombuffer(data, dtype=">f4", offset=4).tolist()
-    return values
+def create_postgres_engine(url: URL, settings: Settings) -> Engine:
+    """An async engine on asyncpg with the settings of :mod:`.postgres` on every connection."""
+    server_settings = {
+        "application_name": "repokit",
+        "statement_timeout": str(int(settings.statement_timeout_s * 1000)),
+        "hnsw.ef_search": str(settings.hnsw_ef_search),
+        "hnsw.iterative_scan": settings.hnsw_iterative_scan,
+    }
+    return create_engine(
+        url,
+        # The adapter keeps its own connections (see .pool); the engine only opens them.
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        json_serializer=json_serializer,
+        connect_args={
+            "server_settings": server_settings,
+            "timeout": settings.pool_timeout_s,
+            # A client-side backstop for a server that stops answering altogether;
+            # the server-side statement_timeout fires first in every other case.
+            "command_timeout": settings.statement_timeout_s + settings.pool_timeout_s,
+        },
+    )
 
 
 class PostgresConnection(SqlConnection):
@@ -85,7 +111,7 @@ class PostgresConnection(SqlConnection):
         self._vectors_ready = False
 
     @classmethod
-    async def open(cls, engine: AsyncEngine) -> PostgresConnection:
+    async def open(cls, engine: Engine) -> PostgresConnection:
         """Open a connection and teach it pgvector's binary format (when installed)."""
         try:
             sa = await engine.connect()
@@ -181,7 +207,7 @@ class PostgresConnection(SqlConnection):
                 raise _failure(driver_error_of(exc), ErrorKind.UNAVAILABLE) from exc
             raise
 
-    async def stream(self, statement: Executable) -> AnyAsyncResult:
+    async def stream(self, statement: Executable) -> AnyStreamResult:
         """Execute a Core statement with a server-side cursor (inside a transaction)."""
         return await self.sa.stream(statement)
 
@@ -263,8 +289,9 @@ def _failure(exc: BaseException, kind: ErrorKind | None) -> DriverFailure:
 
 __all__ = [
     "BACKEND",
+    "POSTGRES_DRIVER",
     "PostgresConnection",
-    "decode_vector",
+    "create_postgres_engine",
     "driver_error_of",
-    "encode_vector",
+    "driver_url",
 ]

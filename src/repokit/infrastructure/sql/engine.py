@@ -26,13 +26,19 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, StaticPool
 
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError
 from repokit.infrastructure.config import Settings, redact_url
+from repokit.infrastructure.sql.driver import (
+    SQLITE_CONNECT_ARGS,
+    SQLITE_DRIVER,
+    Engine,
+    create_engine,
+    event_target,
+)
 
-SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite")
+SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite")
 
 # Compact JSON, and non-ASCII text kept as UTF-8: SQLite's json1 reads both.
 json_serializer = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
@@ -53,7 +59,7 @@ class SqliteTarget:
 
 
 def parse_sqlite_url(url: str) -> SqliteTarget:
-    """Read a ``sqlite:///...`` or ``sqlite+aiosqlite:///...`` URL.
+    """Read a ``sqlite:///...`` URL (any SQLite driver name: the form's own driver is used).
 
     Raises:
         ConfigurationError: when the URL is not a SQLite URL.
@@ -66,15 +72,15 @@ def parse_sqlite_url(url: str) -> SqliteTarget:
         raise ConfigurationError(
             f"not a SQLite URL: {redact_url(url)!r}; use sqlite:///path/file.db or sqlite:///:memory:"
         )
-    parsed = parsed.set(drivername="sqlite+aiosqlite")
+    parsed = parsed.set(drivername=SQLITE_DRIVER)
     database = parsed.database or ""
     if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
         return SqliteTarget(parsed.set(database=":memory:"), None)
     return SqliteTarget(parsed, Path(database).expanduser())
 
 
-def create_sqlite_engine(target: SqliteTarget, settings: Settings) -> AsyncEngine:
-    """An async engine on aiosqlite with the per-connection settings described above."""
+def create_sqlite_engine(target: SqliteTarget, settings: Settings) -> Engine:
+    """An engine (aiosqlite here, sqlite3 in the sync twin) with the settings described above."""
     if target.path is not None:
         try:
             target.path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,24 +90,26 @@ def create_sqlite_engine(target: SqliteTarget, settings: Settings) -> AsyncEngin
                 f"{exc.strerror or exc}"
             ) from exc
         # The adapter keeps its own connections (see .pool); the engine only opens them.
-        engine = create_async_engine(
+        engine = create_engine(
             target.url,
             poolclass=NullPool,
             isolation_level="AUTOCOMMIT",
             json_serializer=json_serializer,
+            connect_args=SQLITE_CONNECT_ARGS,
         )
     else:
         # An in-memory database lives and dies with its one connection.
-        engine = create_async_engine(
+        engine = create_engine(
             target.url,
             poolclass=StaticPool,
             isolation_level="AUTOCOMMIT",
             json_serializer=json_serializer,
+            connect_args=SQLITE_CONNECT_ARGS,
         )
     busy_ms = int(settings.pool_timeout_s * 1000)
     in_memory = target.in_memory
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(event_target(engine), "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

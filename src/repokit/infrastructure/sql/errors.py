@@ -139,9 +139,17 @@ def driver_error(exc: BaseException) -> BaseException:
     return exc
 
 
+def constraint_name(err: BaseException) -> str:
+    """The constraint a PostgreSQL error names (asyncpg: ``constraint_name``; psycopg: ``diag``)."""
+    name = getattr(err, "constraint_name", None)
+    if name is None:
+        name = getattr(getattr(err, "diag", None), "constraint_name", None)
+    return str(name or "")
+
+
 def _sqlstate_kind(err: BaseException, sqlstate: str) -> ErrorKind:
     if sqlstate == "23505":
-        constraint = str(getattr(err, "constraint_name", None) or "")
+        constraint = constraint_name(err)
         return ErrorKind.PRIMARY_KEY if constraint.startswith("pk_") else ErrorKind.UNIQUE
     kind = _SQLSTATE_KINDS.get(sqlstate)
     if kind is not None:
@@ -199,7 +207,7 @@ def translate_error(exc: BaseException, context: ErrorContext | None = None) -> 
     if kind is ErrorKind.PRIMARY_KEY:
         return DuplicateError(context.duplicate or "an entity with this id already exists")
     if kind is ErrorKind.UNIQUE:
-        text = str(err)
+        text = f"{constraint_name(err)} {err}"
         for index, message in context.unique.items():
             if index in text:
                 return DuplicateError(message)

@@ -60,7 +60,11 @@ class EntityMapping(Generic[E]):
         to_column = to_column or {}
         to_field = to_field or {}
         for column in table.columns:
-            encode = column.type.bind_processor(dialect) or _identity
+            # Values are bound through the dialect's own form of the type, so a
+            # TypeDecorator's value reaches the driver as load_dialect_impl's type
+            # takes it (psycopg would wrap a UUID as LargeBinary's Binary otherwise).
+            # Results need no such care: the driver already returned native values.
+            encode = column.type.dialect_impl(dialect).bind_processor(dialect) or _identity
             decode = column.type.result_processor(dialect, None) or _identity
             self._encoders[column.name] = _compose(to_column.get(column.name), encode)
             self._decoders.append(_compose(decode, to_field.get(column.name)))

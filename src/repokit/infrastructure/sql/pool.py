@@ -22,14 +22,12 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from repokit.domain.errors import BackendUnavailableError, StoreClosedError
 from repokit.infrastructure.sql.concurrency import Slots, acquire_slot
-from repokit.infrastructure.sql.driver import SqlConnection
+from repokit.infrastructure.sql.driver import Engine, SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 
-Opener = Callable[[AsyncEngine], Awaitable[SqlConnection]]
+Opener = Callable[[Engine], Awaitable[SqlConnection]]
 
 
 class ConnectionPool:
@@ -47,7 +45,7 @@ class ConnectionPool:
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        engine: Engine,
         size: int,
         timeout: float,
         *,

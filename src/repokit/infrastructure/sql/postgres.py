@@ -1,7 +1,8 @@
 """Opening a PostgreSQL store: URL handling, the engine and the pool.
 
-Every connection is opened by SQLAlchemy's asyncpg dialect (so Core
-statements run on it too) with these server settings, sent in the startup
+Every connection is opened by SQLAlchemy's dialect for the driver (asyncpg
+here, psycopg 3 in the sync twin; see :mod:`.driver_postgres`), so Core
+statements run on it too, with these server settings, sent in the startup
 packet (no extra round trip):
 
 * ``statement_timeout`` = ``REPOKIT_STATEMENT_TIMEOUT_S``: the server cancels a
@@ -21,59 +22,27 @@ recycles connections older than ``REPOKIT_POOL_RECYCLE_S``.
 
 from __future__ import annotations
 
-import functools
-import json
-from decimal import Decimal
-from typing import Any
-
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
 
 from repokit.domain.capabilities import Capabilities
 from repokit.domain.errors import ConfigurationError
 from repokit.infrastructure.config import Settings, redact_url
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.database import SqlDatabase
-from repokit.infrastructure.sql.driver_postgres import BACKEND, PostgresConnection
+from repokit.infrastructure.sql.driver_postgres import (
+    BACKEND,
+    PostgresConnection,
+    create_postgres_engine,
+    driver_url,
+)
 from repokit.infrastructure.sql.pool import ConnectionPool
 from repokit.infrastructure.sql.store import SqlStore
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg")
 
-_compact_json = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
-
-
-def json_serializer(value: Any) -> str:
-    """Compact JSON (non-ASCII kept as UTF-8) that ``jsonb`` reads back with its types.
-
-    ``jsonb`` keeps numbers as ``numeric`` and prints ``1e+20`` as
-    ``100000000000000000000``, which would read back as an int. A float whose repr
-    has a positive exponent is therefore written out in full with ``.0``
-    (``100000000000000000000.0``): numeric keeps that scale, and it reads back as
-    the same float. Such floats are rare, so the fast encoder runs first.
-    """
-    text = _compact_json(value)
-    if "e+" not in text:
-        return text
-    return _encode(value)
-
-
-def _encode(value: Any) -> str:
-    if isinstance(value, float):
-        text = repr(value)
-        return f"{Decimal(text):f}.0" if "e+" in text else text
-    if isinstance(value, dict):
-        items = ",".join(f"{_compact_json(str(k))}:{_encode(v)}" for k, v in value.items())
-        return "{" + items + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_encode(item) for item in value) + "]"
-    return _compact_json(value)
-
-
 def parse_postgres_url(url: str) -> URL:
-    """``url`` as a SQLAlchemy URL on the asyncpg driver.
+    """``url`` as a SQLAlchemy URL on this form's driver (asyncpg; psycopg in the sync twin).
 
     Raises:
         ConfigurationError: the URL is not a PostgreSQL URL.
@@ -86,35 +55,7 @@ def parse_postgres_url(url: str) -> URL:
         raise ConfigurationError(
             f"not a PostgreSQL URL: {redact_url(url)!r}; use postgresql://user:pass@host/db"
         )
-    query = dict(parsed.query)
-    if "sslmode" in query:
-        # libpq's name; asyncpg takes the same values as ``ssl``.
-        query["ssl"] = query.pop("sslmode")
-    return parsed.set(drivername="postgresql+asyncpg", query=query)
-
-
-def create_postgres_engine(url: URL, settings: Settings) -> AsyncEngine:
-    """An async engine on asyncpg with the per-connection settings described above."""
-    server_settings = {
-        "application_name": "repokit",
-        "statement_timeout": str(int(settings.statement_timeout_s * 1000)),
-        "hnsw.ef_search": str(settings.hnsw_ef_search),
-        "hnsw.iterative_scan": settings.hnsw_iterative_scan,
-    }
-    return create_async_engine(
-        url,
-        # The adapter keeps its own connections (see .pool); the engine only opens them.
-        poolclass=NullPool,
-        isolation_level="AUTOCOMMIT",
-        json_serializer=json_serializer,
-        connect_args={
-            "server_settings": server_settings,
-            "timeout": settings.pool_timeout_s,
-            # A client-side backstop for a server that stops answering altogether;
-            # the server-side statement_timeout fires first in every other case.
-            "command_timeout": settings.statement_timeout_s + settings.pool_timeout_s,
-        },
-    )
+    return driver_url(parsed)
 
 
 async def open_postgres_store(url: str, settings: Settings) -> SqlStore:
@@ -166,8 +107,6 @@ async def open_postgres_store(url: str, settings: Settings) -> SqlStore:
 
 __all__ = [
     "POSTGRES_SCHEMES",
-    "create_postgres_engine",
-    "json_serializer",
     "open_postgres_store",
     "parse_postgres_url",
 ]

@@ -106,7 +106,7 @@ async def _run_revisions(
     # Imported here: Alembic is needed to migrate, not to use a migrated store.
     from repokit.infrastructure.sql.migrations import upgrade_connection
 
-    sqlite = connection.sa.dialect.name == "sqlite"
+    sqlite = connection.dialect_name == "sqlite"
     try:
         if sqlite:
             # SQLite requires foreign keys off while a revision rebuilds a table
@@ -114,7 +114,7 @@ async def _run_revisions(
             # env.py runs PRAGMA foreign_key_check before the commit instead.
             await connection.fetch_all("PRAGMA foreign_keys = OFF")
         await connection.begin("IMMEDIATE")
-        await connection.sa.run_sync(
+        await connection.run_sync(
             upgrade_connection, embedding_dim=embedding_dim, progress=progress
         )
         await connection.commit()

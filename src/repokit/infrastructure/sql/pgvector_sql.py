@@ -1,0 +1,215 @@
+"""The compiled statements of PostgreSQL vector search, and the ranking of their rows.
+
+Shared by both forms of the adapter (see :mod:`.vector_postgres` for the search
+itself and the reasoning behind ``MARGIN`` and ``LOOKAHEAD``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    LargeBinary,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from repokit.domain.entities import ScoredChunk
+from repokit.domain.errors import ConfigurationError
+from repokit.domain.query import FilterNode
+from repokit.infrastructure.sql import tables
+from repokit.infrastructure.sql.catalog import Catalog
+from repokit.infrastructure.sql.scoring import ExactScorer
+from repokit.infrastructure.sql.types import PgVector, UUIDType
+
+MARGIN = 8
+"""Rows an exact search fetches beyond ``k``, re-ranked in float64 (float32 rounding in
+the database cannot push a true winner out)."""
+LOOKAHEAD = 1
+"""Rows an approximate search fetches beyond ``k``: enough to see a tie at the boundary."""
+
+CACHE_SIZE = 256
+_EMBEDDING_AT = [column.name for column in tables.chunks.c].index("embedding")
+_OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
+_DYNAMIC = ("query", "workspace_id", "workspace_ids")
+
+
+def _distance(metric: str, query: Any) -> ColumnElement[float]:
+    embedding = tables.chunks.c.embedding
+    return embedding.op(_OPERATORS[metric], return_type=Float)(query)
+
+
+def _statement(
+    metric: str,
+    query: list[float] | None,
+    limit: int | None,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    exact: bool,
+) -> Any:
+    """The search statement; ``query`` is bound as ``query``, ``limit`` written out."""
+    chunks, documents = tables.chunks, tables.documents
+    vector = bindparam("query", query, type_=PgVector())
+    distance = _distance(metric, vector)
+    statement = select(chunks)
+    if conditions:
+        parents = select(documents.c.id).where(*conditions)
+        statement = statement.where(chunks.c.document_id.in_(parents))
+    if exact:
+        # A zero vector's cosine distance is NaN (sorted last); the reference scores it 0.
+        ordered = func.coalesce(func.nullif(distance, literal(float("nan"), Float)), 1.0)
+        statement = statement.order_by(ordered, chunks.c.id)
+    else:
+        statement = statement.order_by(distance)
+    # LIMIT is written out, not bound: a generic plan of a prepared statement with a
+    # bound LIMIT is costed for an unknown row count and may skip the HNSW index.
+    found = statement.limit(literal_column(str(int(limit or 0)))).subquery("found")
+    # The embedding comes back in pgvector's binary form (``vector_send``) as bytes,
+    # so the re-rank reads every row's floats with one ``np.frombuffer``. It is
+    # applied outside the search: in the same SELECT the planner drops the index.
+    return select(
+        *(
+            func.vector_send(column, type_=LargeBinary).label(column.name)
+            if column.name == "embedding"
+            else column
+            for column in found.c
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSql:
+    """A search compiled once: SQL text, and per position a constant or a dynamic name."""
+
+    sql: str
+    slots: tuple[tuple[str | None, Any], ...]
+
+    def params(self, values: dict[str, Any]) -> list[Any]:
+        return [values[name] if name is not None else constant for name, constant in self.slots]
+
+
+class SearchStatements:
+    """Compiled search statements of one catalog, by the shape of the search.
+
+    Building and compiling a Core statement costs more than an HNSW probe, so each
+    shape (metric, exact, limit, filter, workspace criteria) is compiled once: the
+    filter's values are constants of that shape, and only the query vector and the
+    workspace ids are bound per call.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._entries: OrderedDict[tuple[Any, ...], SearchSql] = OrderedDict()
+
+    def get(
+        self,
+        metric: str,
+        node: FilterNode | None,
+        *,
+        limit: int,
+        exact: bool,
+        by_workspace: bool,
+        by_workspaces: bool,
+    ) -> SearchSql:
+        key = (metric, exact, limit, repr(node), by_workspace, by_workspaces)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        entry = self._compile(metric, node, limit, exact, by_workspace, by_workspaces)
+        self._entries[key] = entry
+        if len(self._entries) > CACHE_SIZE:
+            self._entries.popitem(last=False)
+        return entry
+
+    def _compile(
+        self, metric: str, node: FilterNode | None, limit: int, exact: bool, one: bool, many: bool
+    ) -> SearchSql:
+        catalog, documents = self._catalog, tables.documents
+        conditions: list[ColumnElement[bool]] = []
+        if one:
+            conditions.append(
+                documents.c.workspace_id == bindparam("workspace_id", None, type_=UUIDType())
+            )
+        if many:
+            ids = bindparam("workspace_ids", None, type_=ARRAY(UUIDType()))
+            conditions.append(documents.c.workspace_id == func.any(ids))
+        compiled_filter = catalog.document_filters.compile(node)
+        if compiled_filter is not None:
+            conditions.append(compiled_filter)
+        statement = _statement(metric, None, limit, conditions, exact=exact)
+        compiled = statement.compile(
+            dialect=catalog.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        constants = compiled.construct_params()
+        slots: list[tuple[str | None, Any]] = []
+        for name in compiled.positiontup or ():
+            if name in _DYNAMIC:
+                slots.append((name, None))
+                continue
+            bind = compiled.binds[name]
+            process: Callable[[Any], Any] | None = bind.type.bind_processor(catalog.dialect)
+            value = constants[name]
+            slots.append((None, process(value) if process is not None else value))
+        return SearchSql(compiled.string, tuple(slots))
+
+
+class RankedRows:
+    """Fetched rows scored in float64 and ordered by (score, id), best first.
+
+    Only the rows that make the result become entities (:meth:`hits`); the others
+    (the lookahead row, an exact search's margin) are only scored.
+    """
+
+    __slots__ = ("matrix", "order", "rows", "scores")
+
+    def __init__(self, scorer: ExactScorer, rows: Sequence[Any]) -> None:
+        self.rows = rows
+        at = _EMBEDDING_AT
+        # pgvector's binary form is a 4-byte header, then big-endian float32s: with the
+        # header read as one more float32, the rows are one (n, dim + 1) array.
+        packed = np.frombuffer(b"".join([row[at] for row in rows]), dtype=">f4")
+        width = scorer.dim + 1 if not rows else len(packed) // len(rows)
+        self.matrix = packed.reshape(len(rows), width)[:, 1:].astype(np.float64)
+        if rows and self.matrix.shape[1] != scorer.dim:
+            raise ConfigurationError(
+                f"stored embeddings do not have {scorer.dim} dimensions; "
+                "EMBEDDING_DIM must match the data in the database"
+            )
+        scores: list[float] = scorer.score(self.matrix).tolist() if rows else []
+        self.scores = scores
+        # Ties by id, as on every backend (the driver's UUIDs order by their integer).
+        self.order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i][0].int))
+
+    def needs_exact(self, k: int, limit: int) -> bool:
+        """True when the approximate rows cannot give the exact top ``k``: fewer than
+        ``k``, or the ``k``-th score ties the last one fetched (ties go on by id)."""
+        order, scores = self.order, self.scores
+        if len(order) < k:
+            return True
+        return len(order) >= limit and scores[order[k - 1]] == scores[order[-1]]
+
+    def hits(self, catalog: Catalog, k: int) -> list[ScoredChunk]:
+        """The best ``k`` rows as scored chunks."""
+        decode = catalog.chunks.mapping.decode
+        at = _EMBEDDING_AT
+        hits: list[ScoredChunk] = []
+        for i in self.order[:k]:
+            row = self.rows[i]
+            embedding = self.matrix[i].tolist()
+            chunk = decode((*row[:at], embedding, *row[at + 1 :]))
+            hits.append(ScoredChunk.model_construct(chunk=chunk, score=self.scores[i]))
+        return hits
+
+
+__all__ = ["LOOKAHEAD", "MARGIN", "RankedRows", "SearchStatements"]
