@@ -139,8 +139,7 @@ async def test_known_id_from_another_workspace_is_a_duplicate(
 async def test_failed_ingest_leaves_nothing_behind(
     alice: User, workspace: Workspace, store: StorePort
 ) -> None:
-    if not store.capabilities.transactions:
-        pytest.skip("only a unit of work can undo the document once its chunks fail")
+    # Without transactions the use case deletes the document it wrote (and its chunks).
     wrong_dim = HashingEmbedder(store.embedding_dim + 1)
     with pytest.raises(InvalidQueryError):
         await ingest_document(

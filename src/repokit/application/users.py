@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from repokit.application.units import write_unit
+from repokit.application.units import undo_on_failure, write_unit
 from repokit.domain.entities import AuditEvent, User
 from repokit.domain.ids import uuid7
 from repokit.domain.ports import StorePort
@@ -21,15 +21,16 @@ async def register_user(
     user = User(id=user_id or uuid7(), email=email, display_name=display_name)
     async with write_unit(store) as repositories:
         saved = await repositories.users.save(user)
-        await repositories.audit.append(
-            AuditEvent(
-                actor_id=saved.id,
-                action="user.registered",
-                entity_type="user",
-                entity_id=str(saved.id),
-                payload={"email": saved.email},
+        async with undo_on_failure(store, lambda: store.users.delete(saved.id)):
+            await repositories.audit.append(
+                AuditEvent(
+                    actor_id=saved.id,
+                    action="user.registered",
+                    entity_type="user",
+                    entity_id=str(saved.id),
+                    payload={"email": saved.email},
+                )
             )
-        )
     return saved
 
 

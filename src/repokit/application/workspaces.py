@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from repokit.application.access import require_role
-from repokit.application.units import write_unit
+from repokit.application.units import undo_on_failure, write_unit
 from repokit.domain.entities import AclEntry, AuditEvent, Role, Workspace
 from repokit.domain.errors import NotFoundError, PermissionDeniedError
 from repokit.domain.ids import uuid7
@@ -24,16 +24,18 @@ async def create_workspace(
     workspace = Workspace(id=workspace_id or uuid7(), name=name, owner_id=owner_id)
     async with write_unit(store) as repositories:
         saved = await repositories.workspaces.save(workspace)
-        await repositories.acl.grant(saved.id, owner_id, Role.OWNER)
-        await repositories.audit.append(
-            AuditEvent(
-                actor_id=owner_id,
-                action="workspace.created",
-                entity_type="workspace",
-                entity_id=str(saved.id),
-                payload={"name": saved.name},
+        # Without transactions: deleting the workspace takes its ACL with it.
+        async with undo_on_failure(store, lambda: store.workspaces.delete(saved.id)):
+            await repositories.acl.grant(saved.id, owner_id, Role.OWNER)
+            await repositories.audit.append(
+                AuditEvent(
+                    actor_id=owner_id,
+                    action="workspace.created",
+                    entity_type="workspace",
+                    entity_id=str(saved.id),
+                    payload={"name": saved.name},
+                )
             )
-        )
     return saved
 
 
@@ -64,17 +66,31 @@ async def share_workspace(
             )
         if await repositories.users.get_by_id(user_id) is None:
             raise NotFoundError(f"no user with id {user_id}")
+        previous = await repositories.acl.role_of(workspace_id, user_id)
         entry = await repositories.acl.grant(workspace_id, user_id, role)
-        await repositories.audit.append(
-            AuditEvent(
-                actor_id=actor_id,
-                action="workspace.shared",
-                entity_type="workspace",
-                entity_id=str(workspace_id),
-                payload={"user_id": str(user_id), "role": role.value},
+        async with undo_on_failure(
+            store, lambda: _restore_role(store, workspace_id, user_id, previous)
+        ):
+            await repositories.audit.append(
+                AuditEvent(
+                    actor_id=actor_id,
+                    action="workspace.shared",
+                    entity_type="workspace",
+                    entity_id=str(workspace_id),
+                    payload={"user_id": str(user_id), "role": role.value},
+                )
             )
-        )
     return entry
+
+
+async def _restore_role(
+    store: StorePort, workspace_id: UUID, user_id: UUID, role: Role | None
+) -> None:
+    """Put back the role ``user_id`` had before a failed share (None: no role)."""
+    if role is None:
+        await store.acl.revoke(workspace_id, user_id)
+    else:
+        await store.acl.grant(workspace_id, user_id, role)
 
 
 __all__ = ["create_workspace", "share_workspace"]

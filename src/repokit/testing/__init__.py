@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from repokit.testing.search import SearchContract
     from repokit.testing.suite import CAPABILITIES, StoreContract
     from repokit.testing.unit_of_work import UnitOfWorkContract
+    from repokit.testing.use_cases import UseCaseContract
     from repokit.testing.users import UserContract
     from repokit.testing.values import ValueContract
     from repokit.testing.workspaces import WorkspaceContract
@@ -55,6 +56,7 @@ _EXPORTS = {
     "SearchContract": "search",
     "StoreContract": "suite",
     "UnitOfWorkContract": "unit_of_work",
+    "UseCaseContract": "use_cases",
     "UserContract": "users",
     "ValueContract": "values",
     "WorkspaceContract": "workspaces",
@@ -80,6 +82,7 @@ __all__ = [
     "SearchContract",
     "StoreContract",
     "UnitOfWorkContract",
+    "UseCaseContract",
     "UserContract",
     "ValueContract",
     "WorkspaceContract",

@@ -33,6 +33,7 @@ from repokit.testing.pagination import PaginationContract
 from repokit.testing.properties import FilterPropertyContract
 from repokit.testing.search import SearchContract
 from repokit.testing.unit_of_work import UnitOfWorkContract
+from repokit.testing.use_cases import UseCaseContract
 from repokit.testing.users import UserContract
 from repokit.testing.values import ValueContract
 from repokit.testing.workspaces import WorkspaceContract
@@ -54,6 +55,7 @@ class StoreContract(
     AuditContract,
     ChatContract,
     UnitOfWorkContract,
+    UseCaseContract,
     LifecycleContract,
 ):
     """The whole contract: inherit it in a ``Test...`` class that provides ``store``."""

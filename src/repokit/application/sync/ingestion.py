@@ -10,7 +10,7 @@ from repokit.application.embedding import EmbedderPort
 from repokit.application.results import IngestResult, stable_document_id
 from repokit.application.splitting import split_text
 from repokit.application.sync.access import require_role
-from repokit.application.sync.units import write_unit
+from repokit.application.sync.units import undo_on_failure, write_unit
 from repokit.domain.entities import AuditEvent, Chunk, Document, Metadata, Role
 from repokit.domain.errors import DuplicateError
 from repokit.domain.ids import uuid7
@@ -97,21 +97,24 @@ def _ingest(
             Chunk(document_id=document.id, ordinal=ordinal, content=piece, embedding=vector)
             for ordinal, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
         ]
-        if chunks:
-            repositories.documents.add_chunks(document.id, chunks)
-        repositories.audit.append(
-            AuditEvent(
-                actor_id=actor_id,
-                action="document.ingested",
-                entity_type="document",
-                entity_id=str(document.id),
-                payload={
-                    "workspace_id": str(workspace_id),
-                    "title": document.title,
-                    "chunks": len(chunks),
-                },
+        stored = document
+        # Without transactions: deleting the document takes its chunks with it.
+        with undo_on_failure(store, lambda: store.documents.delete(stored.id)):
+            if chunks:
+                repositories.documents.add_chunks(document.id, chunks)
+            repositories.audit.append(
+                AuditEvent(
+                    actor_id=actor_id,
+                    action="document.ingested",
+                    entity_type="document",
+                    entity_id=str(document.id),
+                    payload={
+                        "workspace_id": str(workspace_id),
+                        "title": document.title,
+                        "chunks": len(chunks),
+                    },
+                )
             )
-        )
     return IngestResult(document, len(chunks), created=True)
 
 

@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from repokit.domain.sync.ports import RepositoriesPort, StorePort
 
@@ -16,9 +18,9 @@ def write_unit(store: StorePort) -> Iterator[RepositoriesPort]:
 
     Without transactions (``store.capabilities.transactions`` is False, e.g.
     MongoDB without a replica set) the writes run one by one in the order the
-    use case makes them; use cases order them so the main entity is written
-    first and the audit event last, so a failure part-way leaves no dangling
-    references, only a missing audit line.
+    use case makes them: the main entity first and the audit event last, and
+    the use case undoes its earlier writes when a later one fails
+    (:func:`undo_on_failure`).
     """
     if store.capabilities.transactions:
         with store.unit_of_work() as uow:
@@ -27,4 +29,24 @@ def write_unit(store: StorePort) -> Iterator[RepositoriesPort]:
         yield store
 
 
-__all__ = ["write_unit"]
+@contextmanager
+def undo_on_failure(
+    store: StorePort, undo: Callable[[], Any]
+) -> Iterator[None]:
+    """Run ``undo`` when the block fails on a store without transactions.
+
+    A unit of work rolls back by itself; ordered writes must be undone by hand,
+    newest first, so the use case leaves nothing half-made. The block's failure
+    is what the caller hears about, even when ``undo`` fails too (the store is
+    then most likely unreachable, and nothing more can be done).
+    """
+    try:
+        yield
+    except BaseException:
+        if not store.capabilities.transactions:
+            with contextlib.suppress(Exception):
+                undo()
+        raise
+
+
+__all__ = ["undo_on_failure", "write_unit"]

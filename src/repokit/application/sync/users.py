@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from repokit.application.sync.units import write_unit
+from repokit.application.sync.units import undo_on_failure, write_unit
 from repokit.domain.entities import AuditEvent, User
 from repokit.domain.ids import uuid7
 from repokit.domain.sync.ports import StorePort
@@ -23,15 +23,16 @@ def register_user(
     user = User(id=user_id or uuid7(), email=email, display_name=display_name)
     with write_unit(store) as repositories:
         saved = repositories.users.save(user)
-        repositories.audit.append(
-            AuditEvent(
-                actor_id=saved.id,
-                action="user.registered",
-                entity_type="user",
-                entity_id=str(saved.id),
-                payload={"email": saved.email},
+        with undo_on_failure(store, lambda: store.users.delete(saved.id)):
+            repositories.audit.append(
+                AuditEvent(
+                    actor_id=saved.id,
+                    action="user.registered",
+                    entity_type="user",
+                    entity_id=str(saved.id),
+                    payload={"email": saved.email},
+                )
             )
-        )
     return saved
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from repokit.application.sync.access import require_role
-from repokit.application.sync.units import write_unit
+from repokit.application.sync.units import undo_on_failure, write_unit
 from repokit.domain.entities import AclEntry, AuditEvent, Role, Workspace
 from repokit.domain.errors import NotFoundError, PermissionDeniedError
 from repokit.domain.ids import uuid7
@@ -26,16 +26,18 @@ def create_workspace(
     workspace = Workspace(id=workspace_id or uuid7(), name=name, owner_id=owner_id)
     with write_unit(store) as repositories:
         saved = repositories.workspaces.save(workspace)
-        repositories.acl.grant(saved.id, owner_id, Role.OWNER)
-        repositories.audit.append(
-            AuditEvent(
-                actor_id=owner_id,
-                action="workspace.created",
-                entity_type="workspace",
-                entity_id=str(saved.id),
-                payload={"name": saved.name},
+        # Without transactions: deleting the workspace takes its ACL with it.
+        with undo_on_failure(store, lambda: store.workspaces.delete(saved.id)):
+            repositories.acl.grant(saved.id, owner_id, Role.OWNER)
+            repositories.audit.append(
+                AuditEvent(
+                    actor_id=owner_id,
+                    action="workspace.created",
+                    entity_type="workspace",
+                    entity_id=str(saved.id),
+                    payload={"name": saved.name},
+                )
             )
-        )
     return saved
 
 
@@ -66,17 +68,31 @@ def share_workspace(
             )
         if repositories.users.get_by_id(user_id) is None:
             raise NotFoundError(f"no user with id {user_id}")
+        previous = repositories.acl.role_of(workspace_id, user_id)
         entry = repositories.acl.grant(workspace_id, user_id, role)
-        repositories.audit.append(
-            AuditEvent(
-                actor_id=actor_id,
-                action="workspace.shared",
-                entity_type="workspace",
-                entity_id=str(workspace_id),
-                payload={"user_id": str(user_id), "role": role.value},
+        with undo_on_failure(
+            store, lambda: _restore_role(store, workspace_id, user_id, previous)
+        ):
+            repositories.audit.append(
+                AuditEvent(
+                    actor_id=actor_id,
+                    action="workspace.shared",
+                    entity_type="workspace",
+                    entity_id=str(workspace_id),
+                    payload={"user_id": str(user_id), "role": role.value},
+                )
             )
-        )
     return entry
+
+
+def _restore_role(
+    store: StorePort, workspace_id: UUID, user_id: UUID, role: Role | None
+) -> None:
+    """Put back the role ``user_id`` had before a failed share (None: no role)."""
+    if role is None:
+        store.acl.revoke(workspace_id, user_id)
+    else:
+        store.acl.grant(workspace_id, user_id, role)
 
 
 __all__ = ["create_workspace", "share_workspace"]

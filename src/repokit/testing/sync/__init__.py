@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from repokit.testing.sync.search import SearchContract
     from repokit.testing.sync.suite import CAPABILITIES, StoreContract
     from repokit.testing.sync.unit_of_work import UnitOfWorkContract
+    from repokit.testing.sync.use_cases import UseCaseContract
     from repokit.testing.sync.users import UserContract
     from repokit.testing.sync.values import ValueContract
     from repokit.testing.sync.workspaces import WorkspaceContract
@@ -57,6 +58,7 @@ _EXPORTS = {
     "SearchContract": "search",
     "StoreContract": "suite",
     "UnitOfWorkContract": "unit_of_work",
+    "UseCaseContract": "use_cases",
     "UserContract": "users",
     "ValueContract": "values",
     "WorkspaceContract": "workspaces",
@@ -82,6 +84,7 @@ __all__ = [
     "SearchContract",
     "StoreContract",
     "UnitOfWorkContract",
+    "UseCaseContract",
     "UserContract",
     "ValueContract",
     "WorkspaceContract",

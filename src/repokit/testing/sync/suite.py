@@ -35,6 +35,7 @@ from repokit.testing.sync.pagination import PaginationContract
 from repokit.testing.sync.properties import FilterPropertyContract
 from repokit.testing.sync.search import SearchContract
 from repokit.testing.sync.unit_of_work import UnitOfWorkContract
+from repokit.testing.sync.use_cases import UseCaseContract
 from repokit.testing.sync.users import UserContract
 from repokit.testing.sync.values import ValueContract
 from repokit.testing.sync.workspaces import WorkspaceContract
@@ -56,6 +57,7 @@ class StoreContract(
     AuditContract,
     ChatContract,
     UnitOfWorkContract,
+    UseCaseContract,
     LifecycleContract,
 ):
     """The whole contract: inherit it in a ``Test...`` class that provides ``store``."""
