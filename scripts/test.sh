@@ -13,6 +13,8 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e '.[all,dev]'
 
+echo "== generated sync twin is up to date"
+"$VENV/bin/python" scripts/generate_sync.py --check
 echo "== ruff"
 "$VENV/bin/ruff" check src tests benchmarks
 echo "== mypy --strict"
