@@ -4,8 +4,9 @@ Run: ``python benchmarks/sqlite_bench.py`` (``--help`` for sizes). It prints, in
 run, ``get_by_id`` and ``save_many`` (1,000 documents) for
 
 * raw ``sqlite3`` (synchronous, the floor),
+* repokit's sync SQLite adapter (``connect_sync``, on sqlite3),
 * raw ``aiosqlite`` (the same driver hop the async adapter pays),
-* repokit's SQLite adapter,
+* repokit's async SQLite adapter,
 
 with the ratios. Every database file is created by the adapter's ``migrate()`` (same
 tables and indexes) and opened with the adapter's settings (WAL, synchronous=NORMAL,
@@ -44,6 +45,7 @@ from rich.table import Table
 from repokit.domain.entities import Chunk, Document
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql import open_sqlite_store
+from repokit.infrastructure.sql.sync.sqlite import open_sqlite_store as open_sync_sqlite_store
 from repokit.infrastructure.sql.types import datetime_to_micros, micros_to_datetime
 
 PRAGMAS = (
@@ -142,7 +144,8 @@ class Results:
 
 async def bench_crud(args: argparse.Namespace, folder: Path, results: Results) -> None:
     rng = random.Random(1)
-    paths = {name: folder / f"{name}.db" for name in ("sqlite3", "aiosqlite", "repokit")}
+    names = ("sqlite3", "repokit sync", "aiosqlite", "repokit")
+    paths = {name: folder / f"{name.replace(' ', '-')}.db" for name in names}
     for path in paths.values():
         await create_schema(path)
     seed = make_documents(args.rows, rng)
@@ -152,13 +155,15 @@ async def bench_crud(args: argparse.Namespace, folder: Path, results: Results) -
     rounds = args.rounds
 
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("raw sqlite3", total=3)
+        task = progress.add_task("sqlite3 and repokit sync, rounds interleaved", total=rounds + 1)
         raw = sqlite3.connect(paths["sqlite3"], isolation_level=None)
         for pragma in PRAGMAS:
             raw.execute(pragma)
         raw.execute("BEGIN IMMEDIATE")
         raw.executemany(INSERT, [encode(d) for d in seed])
         raw.execute("COMMIT")
+        sync_store = open_sync_sqlite_store(f"sqlite:///{paths['repokit sync']}", Settings())
+        sync_store.documents.save_many(seed)
         progress.advance(task)
 
         def raw_gets() -> None:
@@ -169,20 +174,32 @@ async def bench_crud(args: argparse.Namespace, folder: Path, results: Results) -
             for key in lookups:
                 raw.execute(SELECT_BY_ID, (key.bytes,)).fetchone()
 
-        results.add("get_by_id", "sqlite3", timed(raw_gets, rounds), len(lookups))
-        results.add(ROW_ONLY, "sqlite3", timed(raw_rows, rounds), len(lookups))
-        progress.advance(task)
-        sync_batches = iter(batches)
+        def sync_gets() -> None:
+            for key in lookups:
+                sync_store.documents.get_by_id(key)
 
-        def raw_save_many() -> None:
-            rows = [encode(d) for d in next(sync_batches)]
+        def raw_save_many(batch: list[Document]) -> None:
+            rows = [encode(d) for d in batch]
             raw.execute("BEGIN IMMEDIATE")
             raw.executemany(INSERT, rows)
             raw.execute("COMMIT")
 
-        results.add("save_many", "sqlite3", timed(raw_save_many, rounds), 1)
+        sync_samples: dict[tuple[str, str], list[float]] = {}
+        for batch in batches:
+            for who, get, rows, save in (
+                ("sqlite3", raw_gets, raw_rows, raw_save_many),
+                ("repokit sync", sync_gets, sync_gets, sync_store.documents.save_many),
+            ):
+                sync_samples.setdefault(("get_by_id", who), []).extend(timed(get, 1))
+                sync_samples.setdefault((ROW_ONLY, who), []).extend(timed(rows, 1))
+                start = time.perf_counter()
+                save(batch)
+                sync_samples.setdefault(("save_many", who), []).append(time.perf_counter() - start)
+            progress.advance(task)
+        for (operation, who), values in sync_samples.items():
+            results.add(operation, who, values, 1 if operation == "save_many" else len(lookups))
         raw.close()
-        progress.advance(task)
+        sync_store.close()
 
         task = progress.add_task("aiosqlite and repokit, rounds interleaved", total=2 * rounds + 1)
         adb = await aiosqlite.connect(paths["aiosqlite"], isolation_level=None)
@@ -323,12 +340,12 @@ def report(results: Results) -> None:
     operations = list(dict.fromkeys(op for op, _ in results.values))
     contenders = [
         who
-        for who in ("sqlite3", "aiosqlite", "sqlite-vec", "repokit")
+        for who in ("sqlite3", "repokit sync", "aiosqlite", "sqlite-vec", "repokit")
         if any(key[1] == who for key in results.values)
     ]
     table = Table(title="SQLite: repokit vs raw drivers (median per operation)")
     table.add_column("operation")
-    for header in (*contenders, "repokit / sqlite3", "repokit / aiosqlite"):
+    for header in (*contenders, "sync / sqlite3", "repokit / aiosqlite", "repokit / sqlite3"):
         table.add_column(header, justify="right")
 
     def cell(op: str, who: str) -> str:
@@ -337,13 +354,19 @@ def report(results: Results) -> None:
             return "-"
         return f"{value * 1e6:,.1f} µs" if value < 1e-3 else f"{value * 1e3:,.2f} ms"
 
-    def ratio(op: str, who: str) -> str:
-        mine, base = results.values.get((op, "repokit")), results.values.get((op, who))
+    def ratio(op: str, who: str, mine_is: str = "repokit") -> str:
+        mine, base = results.values.get((op, mine_is)), results.values.get((op, who))
         return "-" if mine is None or base is None else f"{mine / base:.2f}x"
 
     for op in operations:
         cells = [cell(op, who) for who in contenders]
-        table.add_row(op, *cells, ratio(op, "sqlite3"), ratio(op, "aiosqlite"))
+        table.add_row(
+            op,
+            *cells,
+            ratio(op, "sqlite3", "repokit sync"),
+            ratio(op, "aiosqlite"),
+            ratio(op, "sqlite3"),
+        )
     console.print(table)
     for op in operations:
         if (op, "sqlite-vec") in results.values:
