@@ -93,6 +93,7 @@ class DocumentRepositoryPort(ABC):
         chunks: Sequence[Chunk],
         *,
         progress: Callable[[int], None] | None = None,
+        statement_timeout_s: float | None = None,
     ) -> int:
         """Store the chunks of many documents; returns how many were stored.
 
@@ -106,6 +107,9 @@ class DocumentRepositoryPort(ABC):
         before it may already be stored (an adapter may do better, e.g. PostgreSQL
         loads everything in one transaction). ``progress``, when given, is called with
         the number of chunks stored so far, increasing, the last call with the total.
+        ``statement_timeout_s`` replaces the store's statement time limit for the load
+        (0: none) on backends that have one (PostgreSQL); the others have no limit to
+        lift and ignore it.
 
         This default calls :meth:`add_chunks` once per document; adapters override it
         with a faster path where they have one.

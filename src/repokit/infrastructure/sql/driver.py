@@ -21,7 +21,8 @@ sync form is generated (``scripts/generate_sync.py``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Engine as SaEngine
@@ -123,6 +124,12 @@ class SqlConnection:
         """Call ``function(connection, **options)`` with the sync SQLAlchemy connection
         (Alembic's API is synchronous)."""
         return await self.sa.run_sync(function, **options)
+
+    @contextmanager
+    def client_timeout(self, seconds: float | None) -> Iterator[None]:
+        """Let each statement of the block run ``seconds`` on the client side (0: no
+        limit; None: unchanged). SQLite has no client-side limit: nothing to do."""
+        yield
 
     @property
     def dialect_name(self) -> str:

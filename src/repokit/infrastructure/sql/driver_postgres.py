@@ -15,7 +15,8 @@ The sync twin (psycopg 3) replaces this module and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -42,6 +43,9 @@ from repokit.infrastructure.sql.jsonb_codec import json_serializer
 from repokit.infrastructure.sql.vector_codec import decode_vector, encode_vector
 
 BACKEND = "PostgreSQL"
+CLIENT_TIMEOUT_MARGIN_S = 5.0
+"""How much longer than an overridden ``statement_timeout`` the client waits, so that the
+server's cancel (a clear timeout error) comes first."""
 POSTGRES_DRIVER = "postgresql+asyncpg"
 """SQLAlchemy's name of the PostgreSQL driver this form of the adapter runs on."""
 
@@ -210,6 +214,26 @@ class PostgresConnection(SqlConnection):
     async def stream(self, statement: Executable) -> AnyStreamResult:
         """Execute a Core statement with a server-side cursor (inside a transaction)."""
         return await self.sa.stream(statement)
+
+    @contextmanager
+    def client_timeout(self, seconds: float | None) -> Iterator[None]:
+        """asyncpg's ``command_timeout`` for the block: ``seconds`` plus a margin, so the
+        server's ``statement_timeout`` cancel (a clear error) comes first; 0: no limit.
+
+        asyncpg has no public way to change the timeout of an open connection, so
+        this swaps its settings tuple (``_config``) and puts it back afterwards;
+        if a future asyncpg lacks it, the block runs with the connection's limit.
+        """
+        config = getattr(self._driver, "_config", None)
+        if seconds is None or config is None or not hasattr(config, "_replace"):
+            yield
+            return
+        limit = None if seconds == 0 else seconds + CLIENT_TIMEOUT_MARGIN_S
+        self._driver._config = config._replace(command_timeout=limit)
+        try:
+            yield
+        finally:
+            self._driver._config = config
 
     # -- transactions ----------------------------------------------------------------
 

@@ -5,8 +5,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -191,7 +190,7 @@ def bulk_load_chunks(
             and connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
         )
     with scope.write(context) as connection:
-        with _client_timeout(connection, statement_timeout_s):
+        with connection.client_timeout(statement_timeout_s):
             if statement_timeout_s is not None:
                 # SET LOCAL: back to the store's limit when the load's transaction ends.
                 connection.fetch_all(
@@ -235,11 +234,6 @@ def bulk_load_chunks(
     return done
 
 
-CLIENT_TIMEOUT_MARGIN_S = 5.0
-"""How much longer than an overridden ``statement_timeout`` the client waits, so that the
-server's cancel (a clear timeout error) comes first."""
-
-
 def _milliseconds(seconds: float) -> int:
     """``statement_timeout`` in ms for ``seconds`` (0: no limit; a positive value >= 1 ms)."""
     if (
@@ -252,23 +246,6 @@ def _milliseconds(seconds: float) -> int:
             f"statement_timeout_s must be a number of seconds >= 0 (0: no limit), got {seconds!r}"
         )
     return 0 if seconds == 0 else max(1, round(seconds * 1000))
-
-
-@contextmanager
-def _client_timeout(connection: Any, seconds: float | None) -> Iterator[None]:
-    """asyncpg's ``command_timeout`` on ``connection`` to match an overridden
-    ``statement_timeout`` for the block (none for 0), restored afterwards."""
-    driver: Any = getattr(connection, "_driver", None)
-    config = getattr(driver, "_config", None)
-    if seconds is None or config is None or not hasattr(config, "_replace"):
-        yield
-        return
-    limit = None if seconds == 0 else seconds + CLIENT_TIMEOUT_MARGIN_S
-    driver._config = config._replace(command_timeout=limit)
-    try:
-        yield
-    finally:
-        driver._config = config
 
 
 def get_chunks(scope: Scope, catalog: Catalog, document_id: UUID) -> list[Chunk]:

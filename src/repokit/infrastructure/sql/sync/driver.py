@@ -9,7 +9,8 @@ are begun and ended with explicit SQL (the engine runs in driver autocommit).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -104,6 +105,12 @@ class SqlConnection:
     def run_sync(self, function: Callable[..., T], **options: Any) -> T:
         """Call ``function(connection, **options)`` with the SQLAlchemy connection."""
         return function(self.sa, **options)
+
+    @contextmanager
+    def client_timeout(self, seconds: float | None) -> Iterator[None]:
+        """Let each statement of the block run ``seconds`` on the client side (0: no
+        limit; None: unchanged). SQLite has no client-side limit: nothing to do."""
+        yield
 
     @property
     def dialect_name(self) -> str:
