@@ -13,7 +13,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID, uuid4
 
 import typer
@@ -354,6 +354,51 @@ def bench_postgres(
             if value is not None:
                 setattr(options, name, value)
         await bench.run_benchmark(options, console)
+
+    _run(work)
+
+
+def _scratch_url_option(what: str) -> Any:
+    return typer.Option(
+        "--url",
+        help=f"A scratch {what} the run may fill and empty (default: a throwaway local one).",
+        show_default=False,
+    )
+
+
+@bench_app.command("mongo")
+def bench_mongo(
+    url: Annotated[str | None, _scratch_url_option("MongoDB database")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """The MongoDB adapter against raw PyMongo: get_by_id and save_many."""
+    _run_benchmark("mongo_bench", url, quick)
+
+
+@bench_app.command("dynamodb")
+def bench_dynamodb(
+    url: Annotated[str | None, _scratch_url_option("DynamoDB endpoint")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """The DynamoDB adapter against raw aioboto3/boto3: get_by_id and save_many."""
+    _run_benchmark("dynamodb_bench", url, quick)
+
+
+@bench_app.command("cache")
+def bench_cache(
+    url: Annotated[str | None, _scratch_url_option("Redis server")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """A cached get_by_id hit against a raw redis-py GET, and against uncached PostgreSQL."""
+    _run_benchmark("cache_bench", url, quick)
+
+
+def _run_benchmark(name: str, url: str | None, quick: bool) -> None:
+    """Run ``benchmarks/<name>.py``: ``await run_benchmark(BenchOptions(url, quick), console)``."""
+
+    async def work() -> None:
+        bench = _benchmark_module(name)
+        await bench.run_benchmark(bench.BenchOptions(url=url, quick=quick), console)
 
     _run(work)
 
