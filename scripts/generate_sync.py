@@ -10,7 +10,8 @@ tokens, never edited by hand:
 * ``Awaitable[T]`` becomes ``T``; the names in :data:`NAMES` are swapped
   (``__aenter__`` -> ``__enter__``, ``AsyncIterator`` -> ``Iterator``, ...);
 * every dotted path of a twinned module (:data:`GENERATED` and
-  :data:`HAND_WRITTEN`) is pointed at its twin, in code and in strings alike;
+  :data:`HAND_WRITTEN`) is pointed at its twin, in code and in strings alike,
+  and a third-party async module at its sync counterpart (:data:`EXTERNAL_MODULES`);
 * docstrings get the same treatment, so they describe the sync code.
 
 The few modules whose sync form differs by more than that (the drivers, the
@@ -46,6 +47,12 @@ GENERATED: tuple[str, ...] = (
     "repokit.application.units",
     "repokit.application.users",
     "repokit.application.workspaces",
+    "repokit.infrastructure.cache.invalidation",
+    "repokit.infrastructure.cache.reads",
+    "repokit.infrastructure.cache.redis_cache",
+    "repokit.infrastructure.cache.repositories",
+    "repokit.infrastructure.cache.store",
+    "repokit.infrastructure.cache.unit_of_work",
     "repokit.infrastructure.memory.acl",
     "repokit.infrastructure.memory.audit",
     "repokit.infrastructure.memory.chats",
@@ -100,12 +107,18 @@ GENERATED: tuple[str, ...] = (
 """Async modules (or packages: their ``__init__``) whose sync twin is generated."""
 
 HAND_WRITTEN: tuple[str, ...] = (
+    "repokit.infrastructure.cache.flight",
     "repokit.infrastructure.sql.concurrency",
     "repokit.infrastructure.sql.driver",
     "repokit.infrastructure.sql.driver_postgres",
     "repokit.testing.bridge",
 )
 """Async modules whose sync twin is written by hand (driver or concurrency specifics)."""
+
+EXTERNAL_MODULES: dict[str, str] = {
+    "redis.asyncio": "redis",
+}
+"""Third-party async modules and the sync module with the same API."""
 
 NAMES: dict[str, str] = {
     "__aenter__": "__enter__",
@@ -155,7 +168,7 @@ def _is_package(module: str) -> bool:
 def _module_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     # Packages are not renamed as a prefix: only whole module paths are.
     modules = [m for m in (*GENERATED, *HAND_WRITTEN) if not _is_package(m)]
-    mapping = {module: twin_module(module) for module in modules}
+    mapping = {module: twin_module(module) for module in modules} | EXTERNAL_MODULES
     alternatives = "|".join(re.escape(m) for m in sorted(mapping, key=len, reverse=True))
     return re.compile(rf"(?<![\w.])({alternatives})(?![\w])"), mapping
 

@@ -8,8 +8,14 @@ pytest on generated test files (the contract guard's own tests).
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
+import socket
+import subprocess
 import tempfile
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +35,99 @@ def pg_data_root() -> Path:
     root = Path(tempfile.mkdtemp(prefix="repokit-test-pg-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     return root
+
+
+class RedisServer:
+    """A ``redis-server`` of a test's own on a free port, which the test may stop and restart."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is not installed (Debian: apt-get install redis-server)")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not port_open(self.port):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((host, port)) == 0
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis for cache tests: ``REPOKIT_TEST_REDIS_URL``, else the machine's on
+    127.0.0.1:6379, else a ``redis-server`` started for the session. Tests keep
+    apart by cache namespace, so nothing is flushed."""
+    configured = os.environ.get("REPOKIT_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    if port_open(6379):
+        yield "redis://127.0.0.1:6379/0"
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A started ``redis-server`` of this test's own (stopped at the end)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cache_namespace() -> str:
+    """A cache namespace no other test uses."""
+    return f"test-{uuid.uuid4().hex[:12]}"

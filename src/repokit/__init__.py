@@ -74,17 +74,23 @@ async def connect(
     Args:
         url: the backend URL; None falls back to ``REPOKIT_DATABASE_URL`` (or
             ``DATABASE_URL``), then to the embedded PostgreSQL under ``REPOKIT_DATA_DIR``.
-        cache_url: a Redis URL to wrap the store in a cache (``REPOKIT_CACHE_URL``
-            when None). The cache is not part of this version: any cache URL raises.
+        cache_url: a Redis URL (``redis://``, ``rediss://``, ``unix://``) to wrap the
+            store in the Redis cache (``REPOKIT_CACHE_URL`` when None); see ``docs/cache.md``.
         settings: the configuration; read from the environment when None.
 
     Raises:
         ConfigurationError: the URL names no known backend, its drivers are missing,
-            a cache URL was given, or a ``REPOKIT_*`` variable is malformed.
+            the cache URL is not a Redis URL, or a ``REPOKIT_*`` variable is malformed.
         BackendUnavailableError: the backend cannot be reached.
     """
-    settings = _settings_without_cache(cache_url, settings)
-    return await open_store(resolve_database_url(url, settings), settings)
+    settings = settings if settings is not None else load_settings()
+    store = await open_store(resolve_database_url(url, settings), settings)
+    cache = cache_url or settings.cache_url_value()
+    if not cache:
+        return store
+    from repokit.infrastructure.cache.store import open_cached_store
+
+    return open_cached_store(store, cache, settings)
 
 
 def connect_sync(
@@ -104,19 +110,14 @@ def connect_sync(
         ConfigurationError: as :func:`connect`.
         BackendUnavailableError: the backend cannot be reached.
     """
-    settings = _settings_without_cache(cache_url, settings)
-    return open_sync_store(resolve_database_url(url, settings), settings)
-
-
-def _settings_without_cache(cache_url: str | None, settings: Settings | None) -> Settings:
     settings = settings if settings is not None else load_settings()
-    if cache_url or settings.cache_url_value():
-        # Failing loudly beats ignoring a cache the caller asked for.
-        raise ConfigurationError(
-            "the Redis cache (cache_url / REPOKIT_CACHE_URL) is not available in this "
-            "version of repokit yet; unset it to connect without a cache"
-        )
-    return settings
+    store = open_sync_store(resolve_database_url(url, settings), settings)
+    cache = cache_url or settings.cache_url_value()
+    if not cache:
+        return store
+    from repokit.infrastructure.cache.sync.store import open_cached_store
+
+    return open_cached_store(store, cache, settings)
 
 
 __all__ = [

@@ -39,12 +39,30 @@ class Settings(BaseSettings):
     pool_timeout_s: float = Field(default=10.0, gt=0)
     statement_timeout_s: float = Field(default=30.0, gt=0)
     cache_ttl_s: float = Field(default=300.0, gt=0)
+    """Redis cache: how long a cached entity lives (seconds), before jitter."""
+    cache_ttls: dict[Literal["documents", "users", "workspaces", "acl"], float] = Field(
+        default_factory=dict
+    )
+    """Redis cache: per-entity TTLs overriding ``cache_ttl_s``, e.g. ``{"acl": 30}``."""
+    cache_ttl_jitter: float = Field(default=0.1, ge=0, lt=1)
+    """Redis cache: each TTL is drawn from ``ttl * (1 ± jitter)``, so keys filled
+    together do not expire together."""
+    cache_negative_ttl_s: float = Field(default=10.0, gt=0)
+    """Redis cache: how long a cached "not found" lives (an insert invalidates it at once)."""
+    cache_timeout_s: float = Field(default=0.1, gt=0)
+    """Redis cache: connect and socket timeout; a slower Redis counts as down."""
+    cache_namespace: str = Field(default="repokit", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    """Redis cache: the first part of every key, so services sharing a Redis keep apart."""
+    cache_retry_s: float = Field(default=5.0, gt=0)
+    """Redis cache: after a failure, how long calls skip Redis before one tries again."""
     pool_recycle_s: float = Field(default=1800.0, gt=0)
     """PostgreSQL: close pooled connections older than this (seconds) when they come back."""
     hnsw_ef_search: int = Field(default=250, ge=1, le=1000)
     """PostgreSQL: pgvector's ``hnsw.ef_search`` (candidate list size of an HNSW search)."""
     hnsw_iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order"
     """PostgreSQL: pgvector 0.8's ``hnsw.iterative_scan``, so filtered searches find k hits."""
+    dynamodb_retry_mode: Literal["standard", "adaptive", "legacy"] = "standard"
+    """DynamoDB: botocore's retry mode for throttling and transient errors (URL ``retry_mode``)."""
     slow_query_s: float = Field(default=0.5, ge=0)
     """Repository calls slower than this (seconds) are logged (name and duration only)."""
     data_dir: Path = Field(default_factory=default_data_dir)

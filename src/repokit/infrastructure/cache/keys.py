@@ -1,0 +1,83 @@
+"""The Redis keys of cached values and of their generation counters.
+
+Every cached lookup has a value key and a generation key:
+
+* ``<namespace>:<schema>:doc:<id>`` holds the tagged value (see :mod:`.codec`);
+  the schema token keeps releases with different entity shapes apart;
+* ``<namespace>:gen:doc:<id>`` counts the writes to that entity. It carries no
+  schema token, so a write made by any release invalidates what every release
+  cached.
+
+An invalidation increments the generation (and deletes the value key, to free
+memory early); a value is served only when its tag equals the current
+generation, so a value read from the backend before a write and stored after
+it is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from uuid import UUID
+
+from repokit.domain.entities import normalize_email
+from repokit.infrastructure.cache.codec import SCHEMA_TOKEN
+
+DEFAULT_NAMESPACE = "repokit"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheKey:
+    """The value key and the generation key of one cached lookup."""
+
+    value: str
+    generation: str
+
+
+@dataclass(frozen=True, slots=True)
+class CacheKeys:
+    """The keys of one cache namespace (``REPOKIT_CACHE_NAMESPACE``).
+
+    Services (or test runs) that share a Redis keep apart by namespace.
+    """
+
+    namespace: str = DEFAULT_NAMESPACE
+
+    def _key(self, kind: str, name: str) -> CacheKey:
+        return CacheKey(
+            f"{self.namespace}:{SCHEMA_TOKEN}:{kind}:{name}",
+            f"{self.namespace}:gen:{kind}:{name}",
+        )
+
+    @property
+    def value_pattern(self) -> str:
+        """A ``SCAN`` pattern of every value key of this namespace and schema."""
+        return f"{self.namespace}:{SCHEMA_TOKEN}:*"
+
+    def document(self, document_id: UUID) -> CacheKey:
+        """``documents.get_by_id``."""
+        return self._key("doc", str(document_id))
+
+    def user(self, user_id: UUID) -> CacheKey:
+        """``users.get_by_id``."""
+        return self._key("user", str(user_id))
+
+    def email(self, email: str) -> CacheKey:
+        """``users.find_by_email`` (the normalised address -> the user's id).
+
+        The address is hashed: key names show up in ``SCAN``, ``MONITOR`` and slow
+        logs, where an address does not belong.
+        """
+        digest = hashlib.blake2s(normalize_email(email).encode(), digest_size=16).hexdigest()
+        return self._key("email", digest)
+
+    def workspace(self, workspace_id: UUID) -> CacheKey:
+        """``workspaces.get_by_id``."""
+        return self._key("ws", str(workspace_id))
+
+    def role(self, workspace_id: UUID, user_id: UUID) -> CacheKey:
+        """``acl.role_of``."""
+        return self._key("role", f"{workspace_id}:{user_id}")
+
+
+__all__ = ["DEFAULT_NAMESPACE", "CacheKey", "CacheKeys"]

@@ -1,0 +1,87 @@
+"""``CachedStore``: any store, with its point reads cached in Redis.
+
+``repokit.connect(url, cache_url="redis://...")`` (or ``REPOKIT_CACHE_URL``)
+returns the backend's store wrapped in this decorator; callers change nothing.
+Redis is a cache, never the source of truth: with Redis gone every call still
+works, from the database. See ``docs/cache.md``.
+"""
+
+from __future__ import annotations
+
+from repokit.domain.ports import StorePort
+from repokit.infrastructure.cache.invalidation import Cascades, ImmediateInvalidation
+from repokit.infrastructure.cache.keys import CacheKeys
+from repokit.infrastructure.cache.options import CacheOptions
+from repokit.infrastructure.cache.reads import ReadThrough
+from repokit.infrastructure.cache.redis_cache import RedisCache, connect_redis
+from repokit.infrastructure.cache.repositories import (
+    CachedDocumentRepository,
+    CachedUserRepository,
+    CachedWorkspaceAcl,
+    CachedWorkspaceRepository,
+)
+from repokit.infrastructure.cache.stats import CacheCounters, CacheStats
+from repokit.infrastructure.cache.unit_of_work import CachedUnitOfWork
+from repokit.infrastructure.config import Settings, redact_url
+
+
+class CachedStore(StorePort):
+    """``inner`` with ``get_by_id``/``find_by_email``/``role_of`` read through ``cache``."""
+
+    def __init__(self, inner: StorePort, cache: RedisCache, description: str = "redis") -> None:
+        self._inner = inner
+        self._cache = cache
+        self._description = description
+        self.capabilities = inner.capabilities
+        self.embedding_dim = inner.embedding_dim
+        reads = ReadThrough(cache)
+        now = ImmediateInvalidation(cache)
+        keys, cascades = cache.keys, Cascades(inner, inner)
+        self.documents = CachedDocumentRepository(inner.documents, keys, reads, now)
+        self.users = CachedUserRepository(inner.users, keys, reads, now, cascades)
+        self.workspaces = CachedWorkspaceRepository(inner.workspaces, keys, reads, now, cascades)
+        self.acl = CachedWorkspaceAcl(inner.acl, keys, reads, now)
+        self.audit = inner.audit
+        self.chats = inner.chats
+
+    def __repr__(self) -> str:
+        return f"CachedStore({self._inner!r}, cache={self._description!r})"
+
+    @property
+    def inner(self) -> StorePort:
+        """The backend store this one wraps."""
+        return self._inner
+
+    def unit_of_work(self) -> CachedUnitOfWork:
+        """The backend's unit of work, invalidating the cache after it commits."""
+        return CachedUnitOfWork(self._inner.unit_of_work(), self._cache)
+
+    async def migrate(self) -> None:
+        """The backend's migration (the cache has no schema: its keys carry a schema token)."""
+        await self._inner.migrate()
+
+    async def close(self) -> None:
+        """Close the backend store and the Redis connections; idempotent."""
+        try:
+            await self._inner.close()
+        finally:
+            await self._cache.close()
+
+    def cache_stats(self) -> CacheStats:
+        """Hits, misses, errors and invalidations since the store was opened."""
+        return self._cache.counters.snapshot()
+
+
+def open_cached_store(inner: StorePort, cache_url: str, settings: Settings) -> CachedStore:
+    """Wrap ``inner`` in the Redis cache at ``cache_url``.
+
+    Nothing is sent to Redis here: an unreachable Redis shows up as cache
+    errors and misses on the first calls, never as a failure to connect.
+    """
+    options = CacheOptions.from_settings(settings)
+    keys = CacheKeys(settings.cache_namespace)
+    cache = RedisCache(connect_redis(cache_url, options), options, CacheCounters(), keys)
+    return CachedStore(inner, cache, redact_url(cache_url))
+
+
+__all__ = ["CachedStore", "open_cached_store"]
