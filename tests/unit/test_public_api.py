@@ -52,9 +52,17 @@ async def test_connect_uses_the_configured_url(monkeypatch: pytest.MonkeyPatch) 
     await store.close()
 
 
-async def test_a_cache_url_is_refused_until_the_cache_exists() -> None:
-    with pytest.raises(ConfigurationError, match="cache"):
-        await connect("memory://", cache_url="redis://:hunter2@localhost:6379/0")
+async def test_a_cache_url_wraps_the_store_in_the_cache() -> None:
+    store = await connect("memory://", cache_url="redis://:hunter2@localhost:6379/0")
+    assert "hunter2" not in repr(store)
+    assert "cache_stats" in dir(store)
+    await store.close()
+
+
+async def test_a_cache_url_that_is_not_redis_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="not a Redis URL") as raised:
+        await connect("memory://", cache_url="http://:hunter2@localhost:6379/0")
+    assert "hunter2" not in str(raised.value)
 
 
 async def test_unknown_scheme_through_connect_hides_the_password() -> None:

@@ -8,6 +8,7 @@ works, from the database. See ``docs/cache.md``.
 
 from __future__ import annotations
 
+from repokit.domain.errors import ConfigurationError
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.cache.invalidation import Cascades, ImmediateInvalidation
 from repokit.infrastructure.cache.keys import CacheKeys
@@ -77,10 +78,19 @@ def open_cached_store(inner: StorePort, cache_url: str, settings: Settings) -> C
 
     Nothing is sent to Redis here: an unreachable Redis shows up as cache
     errors and misses on the first calls, never as a failure to connect.
+
+    Raises:
+        ConfigurationError: ``cache_url`` is not a Redis URL.
     """
     options = CacheOptions.from_settings(settings)
     keys = CacheKeys(settings.cache_namespace)
-    cache = RedisCache(connect_redis(cache_url, options), options, CacheCounters(), keys)
+    try:
+        client = connect_redis(cache_url, options)
+    except ValueError:
+        raise ConfigurationError(
+            f"not a Redis URL: {redact_url(cache_url)!r}; use redis://, rediss:// or unix://"
+        ) from None
+    cache = RedisCache(client, options, CacheCounters(), keys)
     return CachedStore(inner, cache, redact_url(cache_url))
 
 

@@ -1,0 +1,34 @@
+"""botocore options and session arguments, shared by the async and the sync client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.config import Config  # type: ignore[import-untyped]
+
+from repokit.infrastructure.config import Settings
+from repokit.infrastructure.dynamodb.url import DynamoTarget
+
+CONDITIONAL_CODES = frozenset({"ConditionalCheckFailedException", "TransactionCanceledException"})
+"""Failures passed through unmapped: they mean a save rule, decided by the caller."""
+
+
+def client_config(target: DynamoTarget, settings: Settings) -> Config:
+    """botocore options: retry mode and attempts, timeouts, connection pool size."""
+    return Config(
+        retries={"mode": target.retry_mode, "max_attempts": target.max_attempts},
+        connect_timeout=settings.pool_timeout_s,
+        read_timeout=settings.statement_timeout_s,
+        max_pool_connections=max(settings.pool_max_size, 10),
+    )
+
+
+def session_options(target: DynamoTarget) -> dict[str, Any]:
+    """Keyword arguments of the boto session: explicit credentials and region, if any."""
+    options: dict[str, Any] = {}
+    if target.access_key is not None:
+        options["aws_access_key_id"] = target.access_key
+        options["aws_secret_access_key"] = target.secret_key
+    if target.region is not None:
+        options["region_name"] = target.region
+    return options

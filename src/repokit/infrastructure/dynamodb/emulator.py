@@ -1,0 +1,104 @@
+"""A local ``moto_server`` (PyPI ``moto[server]``) for tests, the benchmark and trying things out.
+
+Started on a free 127.0.0.1 port as a child process and stopped by its process
+id; :meth:`MotoServer.reset` empties it (moto's ``POST /moto-api/reset``). Its
+URLs carry dummy credentials and a region, so nothing is taken from the
+developer's AWS configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from repokit.domain.errors import BackendUnavailableError, ConfigurationError
+
+DUMMY_KEY = "testing"
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def moto_binary() -> str:
+    """The ``moto_server`` beside this Python, else on PATH."""
+    beside = Path(sys.executable).with_name("moto_server")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("moto_server")
+    if found is None:
+        raise ConfigurationError("moto_server is not installed: pip install 'moto[server]'")
+    return found
+
+
+class MotoServer:
+    """One ``moto_server`` process; use as a context manager or call start/stop."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The HTTP endpoint, for raw boto3/aioboto3 clients."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, table: str = "repokit") -> str:
+        """A ``dynamodb://`` URL of a table on this server, with dummy credentials."""
+        return f"dynamodb://{DUMMY_KEY}:{DUMMY_KEY}@127.0.0.1:{self.port}?region={REGION}&table={table}"
+
+    def start(self, timeout_s: float = 30.0) -> MotoServer:
+        """Start the server and wait until it answers."""
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": DUMMY_KEY, "AWS_SECRET_ACCESS_KEY": DUMMY_KEY}
+        self.process = subprocess.Popen(
+            [moto_binary(), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BackendUnavailableError("moto_server exited while starting")
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise BackendUnavailableError(f"moto_server did not answer within {timeout_s}s")
+
+    def reset(self) -> None:
+        """Drop every table and item (moto's reset API)."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def stop(self) -> None:
+        """Stop the server process (by its id) and wait for it."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,101 @@
+"""The DynamoDB unit of work: pending writes in memory, one ``TransactWriteItems`` at commit.
+
+Reads inside the unit see committed items plus the unit's own writes; the
+store's repositories see only committed items (``concurrent_units``). Each
+write is checked in-process when it is made, so a broken save rule raises at
+the call and undoes only that call; at commit the same conditions, relative to
+what was committed when the unit first touched each item, go to DynamoDB, so
+when two units write one item the first commit wins and the second raises
+``ConcurrencyError``. A unit holds at most 100 items (``max_unit_writes``);
+the call that would exceed it raises ``CapabilityError`` before anything is sent.
+Reads are not a snapshot: DynamoDB has none, so a unit reads the latest
+committed items (read committed), and its conditions catch conflicting writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from types import MappingProxyType, TracebackType
+from typing import Literal, Self
+
+from repokit.domain.errors import UnitOfWorkError
+from repokit.domain.ports import UnitOfWorkPort
+from repokit.infrastructure.dynamodb.client import DynamoClient
+from repokit.infrastructure.dynamodb.repositories import attach_repositories
+from repokit.infrastructure.dynamodb.scope import UnitScope
+from repokit.infrastructure.memory.concurrency import current_task
+
+# Open units by client, in this context; the entry records the owning task, so
+# only a unit of the *same* task (or thread, in the sync form) counts as nesting.
+_OPEN_UNITS: ContextVar[Mapping[DynamoClient, DynamoUnitOfWork]] = ContextVar(
+    "repokit_dynamodb_open_units", default=MappingProxyType({})
+)
+
+
+class DynamoUnitOfWork(UnitOfWorkPort):
+    """``async with store.unit_of_work() as uow``: commit on a clean exit, else roll back."""
+
+    def __init__(self, client: DynamoClient, embedding_dim: int) -> None:
+        self._client = client
+        self._phase: Literal["new", "open", "done"] = "new"
+        self._task: object | None = None
+        self._scope = UnitScope(client, self._check_usable)
+        attach_repositories(self, self._scope, embedding_dim)
+
+    @property
+    def is_open(self) -> bool:
+        """True between entering and leaving the ``async with`` block."""
+        return self._phase == "open"
+
+    def _check_usable(self) -> None:
+        if self._phase == "new":
+            raise UnitOfWorkError("use the unit of work inside 'async with store.unit_of_work()'")
+        if self._phase == "done":
+            raise UnitOfWorkError("this unit of work has ended; open a new one")
+        self._client.ensure_open()
+
+    async def commit(self) -> None:
+        """Send the pending writes as one transaction; the unit goes on afresh either way."""
+        self._check_usable()
+        await self._scope.commit()
+
+    async def rollback(self) -> None:
+        """Drop the pending writes and start afresh."""
+        self._check_usable()
+        self._scope.rollback()
+
+    async def __aenter__(self) -> Self:
+        """Begin the unit; ``UnitOfWorkError`` if this task already has one open on the store."""
+        self._client.ensure_open()
+        if self._phase != "new":
+            raise UnitOfWorkError("a unit of work can be entered only once; open a new one")
+        task = current_task()
+        open_units = _OPEN_UNITS.get()
+        other = open_units.get(self._client)
+        if other is not None and other.is_open and other._task is task:
+            raise UnitOfWorkError(
+                "another unit of work of this store is already open in this task; units do not nest"
+            )
+        _OPEN_UNITS.set(MappingProxyType({**open_units, self._client: self}))
+        self._task = task
+        self._phase = "open"
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Commit on a clean exit; on an exception drop the writes and let it propagate."""
+        try:
+            if exc_type is None:
+                await self.commit()
+        finally:
+            self._phase = "done"
+            self._scope.rollback()
+            open_units = _OPEN_UNITS.get()
+            if open_units.get(self._client) is self:
+                rest = {c: unit for c, unit in open_units.items() if c is not self._client}
+                _OPEN_UNITS.set(MappingProxyType(rest))

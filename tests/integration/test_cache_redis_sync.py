@@ -1,0 +1,95 @@
+"""The sync form of the Redis cache: threads share one store; Redis gone never fails a call."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, cast
+from uuid import UUID
+
+import repokit
+from repokit.domain.entities import Document
+from repokit.domain.sync.ports import DocumentRepositoryPort, StorePort
+from repokit.infrastructure.cache.sync.store import open_cached_store
+from repokit.infrastructure.config import Settings
+from repokit.infrastructure.memory.sync.store import MemoryStore
+
+DIM = 8
+
+
+class CountedDocuments:
+    """A backend's ``documents`` whose ``get_by_id`` is counted and slow."""
+
+    def __init__(self, inner: DocumentRepositoryPort) -> None:
+        self._inner = inner
+        self.reads = 0
+        self._lock = threading.Lock()
+
+    def get_by_id(self, id: UUID) -> Document | None:
+        with self._lock:
+            self.reads += 1
+        found = self._inner.get_by_id(id)
+        time.sleep(0.05)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class CountedStore:
+    def __init__(self, inner: MemoryStore) -> None:
+        self._inner = inner
+        self.documents = CountedDocuments(inner.documents)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def settings_for(namespace: str) -> Settings:
+    return Settings(
+        database_url=None,
+        cache_url=None,
+        embedding_dim=DIM,
+        cache_namespace=namespace,
+        cache_timeout_s=0.1,
+        cache_retry_s=0.3,
+    )
+
+
+def test_100_concurrent_misses_from_threads_make_one_backend_read(
+    redis_url: str, cache_namespace: str
+) -> None:
+    backend = CountedStore(MemoryStore(DIM))
+    with open_cached_store(
+        cast(StorePort, backend), redis_url, settings_for(cache_namespace)
+    ) as store:
+        saved = store.documents.save(Document(title="hot", content="c"))
+        start = threading.Barrier(100)
+
+        def read(_: int) -> Document | None:
+            start.wait()
+            return store.documents.get_by_id(saved.id)
+
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            found = list(pool.map(read, range(100)))
+        assert found == [saved] * 100
+        assert backend.documents.reads == 1
+
+
+def test_connect_sync_with_redis_on_a_closed_port_never_fails_a_call(
+    cache_namespace: str,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with repokit.connect_sync(
+        "memory://", cache_url=f"redis://127.0.0.1:{port}/0", settings=settings_for(cache_namespace)
+    ) as store:
+        saved = store.documents.save(Document(title="t", content="c"))
+        began = time.perf_counter()
+        for _ in range(50):
+            assert store.documents.get_by_id(saved.id) == saved
+        assert time.perf_counter() - began < 2.0
+        assert store.cache_stats().errors >= 1  # type: ignore[attr-defined]

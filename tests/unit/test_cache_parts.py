@@ -1,0 +1,121 @@
+"""The cache's pure parts: codec, keys, TTLs, the circuit breaker and the counters."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from repokit.domain.entities import Document, User, Workspace
+from repokit.infrastructure.cache.breaker import CircuitBreaker
+from repokit.infrastructure.cache.codec import (
+    SCHEMA_TOKEN,
+    decode_entity,
+    encode_entity,
+    tag,
+    untag,
+)
+from repokit.infrastructure.cache.keys import CacheKeys
+from repokit.infrastructure.cache.options import CacheOptions
+from repokit.infrastructure.cache.stats import CacheCounters
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        Document(
+            title="Ünïcode 日本",
+            content="x" * 1000,
+            metadata={"n": 2**62, "f": 0.1, "none": None, "nested": {"list": [1, "a", True]}},
+            version=7,
+        ),
+        User(email="Ann@Example.com", display_name="Ann", version=2),
+        Workspace(name="w", owner_id=User(email="o@example.com", display_name="O").id),
+    ],
+)
+def test_entities_round_trip_exactly(entity: Any) -> None:
+    assert decode_entity(type(entity), encode_entity(entity)) == entity
+
+
+def test_a_value_is_tagged_with_its_generation() -> None:
+    assert untag(tag(b"12", b"a|b")) == (b"12", b"a|b")
+
+
+def test_value_keys_carry_the_namespace_and_schema_and_generation_keys_only_the_namespace() -> None:
+    user = User(email="ann@example.com", display_name="Ann")
+    key = CacheKeys("svc").user(user.id)
+    assert key.value == f"svc:{SCHEMA_TOKEN}:user:{user.id}"
+    assert key.generation == f"svc:gen:user:{user.id}"
+
+
+def test_email_keys_hide_the_address_and_ignore_its_case() -> None:
+    keys = CacheKeys()
+    assert keys.email("Ann@Example.com") == keys.email("ann@example.com")
+    assert "ann" not in keys.email("ann@example.com").value
+
+
+def test_ttls_are_per_entity_and_jittered_within_bounds() -> None:
+    options = CacheOptions(ttl_s=100, ttls={"acl": 10}, jitter=0.2, negative_ttl_s=5)
+    documents = {options.ttl_ms("doc", found=True) for _ in range(200)}
+    assert all(80_000 <= ttl <= 120_000 for ttl in documents)
+    assert len(documents) > 50
+    assert all(8_000 <= options.ttl_ms("role", found=True) <= 12_000 for _ in range(50))
+    assert all(4_000 <= options.ttl_ms("doc", found=False) <= 6_000 for _ in range(50))
+    assert options.generation_ttl_ms > 120_000
+
+
+def test_the_breaker_opens_on_a_failure_and_lets_one_probe_through_after_the_cool_down(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="repokit.cache")
+    breaker = CircuitBreaker(cool_down_s=0.05)
+    assert breaker.allow()
+    breaker.failed(TimeoutError())
+    breaker.failed(TimeoutError())
+    assert not breaker.allow()
+    time.sleep(0.06)
+    assert breaker.allow()  # the probe
+    assert not breaker.allow()  # everyone else waits for it
+    breaker.succeeded()
+    assert breaker.allow()
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2
+    assert "unavailable (TimeoutError)" in messages[0]
+    assert "reachable again" in messages[1]
+
+
+class RecordingCounter:
+    def __init__(self, name: str, log: list[tuple[str, int, dict[str, str]]]) -> None:
+        self.name = name
+        self.log = log
+
+    def add(self, amount: int, attributes: dict[str, str]) -> None:
+        self.log.append((self.name, amount, attributes))
+
+
+class RecordingMeter:
+    """The part of an OpenTelemetry meter the counters use."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, int, dict[str, str]]] = []
+
+    def create_counter(self, name: str, unit: str, description: str) -> RecordingCounter:
+        return RecordingCounter(name, self.log)
+
+
+def test_counters_snapshot_and_publish_to_a_meter() -> None:
+    meter = RecordingMeter()
+    counters = CacheCounters(meter=meter)
+    counters.add("hits", "doc")
+    counters.add("misses", "user")
+    counters.add("invalidations", "write", 3)
+    stats = counters.snapshot()
+    assert (stats.hits, stats.misses, stats.errors, stats.invalidations) == (1, 1, 0, 3)
+    assert stats.hit_ratio == 0.5
+    assert meter.log == [
+        ("repokit.cache.hits", 1, {"repokit.cache.kind": "doc"}),
+        ("repokit.cache.misses", 1, {"repokit.cache.kind": "user"}),
+        ("repokit.cache.invalidations", 3, {"repokit.cache.kind": "write"}),
+    ]
