@@ -1,0 +1,190 @@
+"""The Redis cache beside raw redis-py and beside uncached PostgreSQL, in one run.
+
+Run: ``repokit bench cache [--url redis://...] [--quick]`` (or
+``python -m benchmarks.cache_bench``). With no ``--url`` it uses the Redis on
+127.0.0.1:6379, or starts a throwaway ``redis-server`` when none answers; the
+database is a throwaway embedded PostgreSQL.
+
+Three contenders read the same documents, rounds interleaved so a noisy moment
+hits all alike (median per call):
+
+* raw redis-py (``redis.asyncio``): ``GET`` of the very bytes the cache stores
+  for each document, nothing decoded — the floor;
+* repokit's cached ``documents.get_by_id``, every call a hit (aim: ≤ 1.3x raw);
+* repokit's uncached PostgreSQL ``documents.get_by_id`` (the speed-up the cache buys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from redis.asyncio import Redis
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+import repokit
+from repokit.domain.entities import Document
+from repokit.infrastructure.cache.keys import CacheKeys
+from repokit.infrastructure.cache.store import CachedStore
+from repokit.infrastructure.config import Settings
+from repokit.infrastructure.embedded import embedded_postgres_url
+
+AIM = 1.3
+T = TypeVar("T")
+
+
+@dataclass
+class BenchOptions:
+    """What to measure: ``url`` of a scratch Redis (None: local), sizes."""
+
+    url: str | None = None
+    quick: bool = False
+    documents: int = 1000
+    lookups: int = 2000
+    rounds: int = 7
+
+    def __post_init__(self) -> None:
+        if self.quick:
+            self.documents, self.lookups, self.rounds = 100, 300, 3
+
+
+@contextmanager
+def redis_for(url: str | None) -> Iterator[str]:
+    """``url``, else the local Redis on 6379, else a throwaway redis-server."""
+    if url is not None:
+        yield url
+        return
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        if probe.connect_ex(("127.0.0.1", 6379)) == 0:
+            yield "redis://127.0.0.1:6379/0"
+            return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("no Redis on 127.0.0.1:6379 and no redis-server to start: pass --url")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.3)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.kill()
+        server.wait()
+
+
+async def timed(call: Callable[[T], Awaitable[object]], items: Sequence[T]) -> float:
+    """Seconds per call of ``call(item)`` over ``items``."""
+    start = time.perf_counter()
+    for item in items:
+        await call(item)
+    return (time.perf_counter() - start) / len(items)
+
+
+async def run_benchmark(options: BenchOptions, console: Console) -> None:
+    """Measure and print the table (see the module docstring)."""
+    namespace = f"bench-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        database_url=None, cache_url=None, embedding_dim=16, cache_namespace=namespace
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="repokit-cache-bench-") as folder,
+        redis_for(options.url) as redis_url,
+    ):
+        pg_url = embedded_postgres_url(Path(folder) / "pg")
+        store = await repokit.connect(pg_url, cache_url=redis_url, settings=settings)
+        assert isinstance(store, CachedStore)
+        raw = Redis.from_url(redis_url)
+        try:
+            await store.migrate()
+            samples = await _measure(store, raw, options, CacheKeys(namespace), console)
+        finally:
+            await raw.aclose()
+            await store.close()
+    _report(samples, console, redis_url)
+
+
+async def _measure(
+    store: CachedStore, raw: Redis, options: BenchOptions, keys: CacheKeys, console: Console
+) -> dict[str, list[float]]:
+    rng = random.Random(3)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("seeding and warming the cache", total=options.rounds + 1)
+        saved = await store.documents.save_many(
+            [
+                Document(title=f"doc {n}", content="lorem ipsum " * 20, metadata={"n": n})
+                for n in range(options.documents)
+            ]
+        )
+        for document in saved:
+            await store.documents.get_by_id(document.id)  # fills the cache
+        ids = [rng.choice(saved).id for _ in range(options.lookups)]
+        value_keys = [keys.document(document_id).value for document_id in ids]
+        progress.update(task, advance=1, description="timing, rounds interleaved")
+        uncached = store.inner.documents
+        samples: dict[str, list[float]] = {"raw": [], "cached": [], "uncached": []}
+        for _ in range(options.rounds):
+            samples["raw"].append(await timed(raw.get, value_keys))
+            samples["cached"].append(await timed(store.documents.get_by_id, ids))
+            samples["uncached"].append(await timed(uncached.get_by_id, ids))
+            progress.advance(task)
+    stats = store.cache_stats()
+    if stats.misses > options.documents:
+        console.print(f"[yellow]warning: {stats.misses} misses; the cached side was not all hits")
+    return samples
+
+
+def _report(samples: dict[str, list[float]], console: Console, redis_url: str) -> None:
+    raw, cached, uncached = (
+        statistics.median(samples[name]) for name in ("raw", "cached", "uncached")
+    )
+    table = Table(title="Redis cache: get_by_id (median per call)")
+    for header in ("contender", "µs per call", "ratio", "aim"):
+        table.add_column(header, justify="right" if header != "contender" else "left")
+    ratio = cached / raw
+    table.add_row("raw redis-py GET of the same bytes", f"{raw * 1e6:,.1f}", "1.00x", "")
+    table.add_row(
+        "repokit cached get_by_id (hit)",
+        f"{cached * 1e6:,.1f}",
+        f"{ratio:.2f}x raw",
+        f"≤ {AIM}x {'✓' if ratio <= AIM else '✗'}",
+    )
+    table.add_row(
+        "repokit uncached PostgreSQL get_by_id",
+        f"{uncached * 1e6:,.1f}",
+        f"cache is {uncached / cached:.1f}x faster",
+        "",
+    )
+    console.print(table)
+    console.print(f"Redis {redis_url.rsplit('@', 1)[-1]}, embedded PostgreSQL, async forms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--url", default=None, help="a scratch Redis URL")
+    parser.add_argument("--quick", action="store_true", help="a smoke run")
+    args = parser.parse_args()
+    asyncio.run(run_benchmark(BenchOptions(url=args.url, quick=args.quick), Console()))
+
+
+if __name__ == "__main__":
+    main()
