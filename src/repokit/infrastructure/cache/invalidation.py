@@ -121,6 +121,8 @@ async def user_cascade(
 
 __all__ = [
     "Cascades",
+    "Collect",
+    "Delete",
     "ImmediateInvalidation",
     "Invalidator",
     "PendingInvalidation",

@@ -38,6 +38,8 @@ from repokit.domain.query import Filter
 from repokit.infrastructure.cache.codec import decode_entity, encode_entity
 from repokit.infrastructure.cache.invalidation import (
     Cascades,
+    Collect,
+    Delete,
     Invalidator,
     user_cascade,
     workspace_cascade,
@@ -58,6 +60,18 @@ class _Cached:
 
     async def _written(self, keys: Iterable[CacheKey]) -> None:
         await self._invalidator.written(keys)
+
+    async def _delete_cascading(
+        self, cascades: Cascades, own: CacheKey, collect: Collect, delete: Delete
+    ) -> bool:
+        """Run a cascading delete; invalidate its own key and those of what went with it."""
+        keys = [own]
+        try:
+            deleted, cascade = await cascades.delete(collect, delete)
+            keys.extend(cascade)
+            return deleted
+        finally:
+            await self._written(keys)
 
 
 class CachedDocumentRepository(_Cached, DocumentRepositoryPort):
@@ -233,16 +247,12 @@ class CachedUserRepository(_Cached, UserRepositoryPort):
         return await self._inner.list(offset, limit)
 
     async def delete(self, id: UUID) -> bool:
-        keys = [self._keys.user(id)]
-        try:
-            deleted, cascade = await self._cascades.delete(
-                lambda repositories: user_cascade(repositories, self._keys, id),
-                lambda repositories: repositories.users.delete(id),
-            )
-            keys.extend(cascade)
-            return deleted
-        finally:
-            await self._written(keys)
+        return await self._delete_cascading(
+            self._cascades,
+            self._keys.user(id),
+            lambda repositories: user_cascade(repositories, self._keys, id),
+            lambda repositories: repositories.users.delete(id),
+        )
 
 
 class CachedWorkspaceRepository(_Cached, WorkspaceRepositoryPort):
@@ -283,16 +293,12 @@ class CachedWorkspaceRepository(_Cached, WorkspaceRepositoryPort):
         return await self._inner.list(offset, limit, owner_id=owner_id)
 
     async def delete(self, id: UUID) -> bool:
-        keys = [self._keys.workspace(id)]
-        try:
-            deleted, cascade = await self._cascades.delete(
-                lambda repositories: workspace_cascade(repositories, self._keys, id),
-                lambda repositories: repositories.workspaces.delete(id),
-            )
-            keys.extend(cascade)
-            return deleted
-        finally:
-            await self._written(keys)
+        return await self._delete_cascading(
+            self._cascades,
+            self._keys.workspace(id),
+            lambda repositories: workspace_cascade(repositories, self._keys, id),
+            lambda repositories: repositories.workspaces.delete(id),
+        )
 
 
 class CachedWorkspaceAcl(_Cached, WorkspaceAclPort):

@@ -123,6 +123,8 @@ def user_cascade(
 
 __all__ = [
     "Cascades",
+    "Collect",
+    "Delete",
     "ImmediateInvalidation",
     "Invalidator",
     "PendingInvalidation",

@@ -41,6 +41,8 @@ from repokit.infrastructure.cache.codec import decode_entity, encode_entity
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.sync.invalidation import (
     Cascades,
+    Collect,
+    Delete,
     Invalidator,
     user_cascade,
     workspace_cascade,
@@ -60,6 +62,18 @@ class _Cached:
 
     def _written(self, keys: Iterable[CacheKey]) -> None:
         self._invalidator.written(keys)
+
+    def _delete_cascading(
+        self, cascades: Cascades, own: CacheKey, collect: Collect, delete: Delete
+    ) -> bool:
+        """Run a cascading delete; invalidate its own key and those of what went with it."""
+        keys = [own]
+        try:
+            deleted, cascade = cascades.delete(collect, delete)
+            keys.extend(cascade)
+            return deleted
+        finally:
+            self._written(keys)
 
 
 class CachedDocumentRepository(_Cached, DocumentRepositoryPort):
@@ -235,16 +249,12 @@ class CachedUserRepository(_Cached, UserRepositoryPort):
         return self._inner.list(offset, limit)
 
     def delete(self, id: UUID) -> bool:
-        keys = [self._keys.user(id)]
-        try:
-            deleted, cascade = self._cascades.delete(
-                lambda repositories: user_cascade(repositories, self._keys, id),
-                lambda repositories: repositories.users.delete(id),
-            )
-            keys.extend(cascade)
-            return deleted
-        finally:
-            self._written(keys)
+        return self._delete_cascading(
+            self._cascades,
+            self._keys.user(id),
+            lambda repositories: user_cascade(repositories, self._keys, id),
+            lambda repositories: repositories.users.delete(id),
+        )
 
 
 class CachedWorkspaceRepository(_Cached, WorkspaceRepositoryPort):
@@ -285,16 +295,12 @@ class CachedWorkspaceRepository(_Cached, WorkspaceRepositoryPort):
         return self._inner.list(offset, limit, owner_id=owner_id)
 
     def delete(self, id: UUID) -> bool:
-        keys = [self._keys.workspace(id)]
-        try:
-            deleted, cascade = self._cascades.delete(
-                lambda repositories: workspace_cascade(repositories, self._keys, id),
-                lambda repositories: repositories.workspaces.delete(id),
-            )
-            keys.extend(cascade)
-            return deleted
-        finally:
-            self._written(keys)
+        return self._delete_cascading(
+            self._cascades,
+            self._keys.workspace(id),
+            lambda repositories: workspace_cascade(repositories, self._keys, id),
+            lambda repositories: repositories.workspaces.delete(id),
+        )
 
 
 class CachedWorkspaceAcl(_Cached, WorkspaceAclPort):
