@@ -5,11 +5,12 @@ Run: ``repokit bench cache [--url redis://...] [--quick]`` (or
 127.0.0.1:6379, or starts a throwaway ``redis-server`` when none answers; the
 database is a throwaway embedded PostgreSQL.
 
-Three contenders read the same documents, rounds interleaved so a noisy moment
-hits all alike (median per call):
+Three contenders read the same documents, in each form (async: ``redis.asyncio``
+and asyncpg; sync: ``redis`` and psycopg 3), rounds interleaved so a noisy
+moment hits all alike (median per call):
 
-* raw redis-py (``redis.asyncio``): ``GET`` of the very bytes the cache stores
-  for each document, nothing decoded — the floor;
+* raw redis-py: ``GET`` of the very bytes the cache stores for each document,
+  nothing decoded — the floor;
 * repokit's cached ``documents.get_by_id``, every call a hit (aim: ≤ 1.3x raw);
 * repokit's uncached PostgreSQL ``documents.get_by_id`` (the speed-up the cache buys).
 """
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from rich.console import Console
 from rich.progress import Progress
@@ -41,6 +43,7 @@ import repokit
 from repokit.domain.entities import Document
 from repokit.infrastructure.cache.keys import CacheKeys
 from repokit.infrastructure.cache.store import CachedStore
+from repokit.infrastructure.cache.sync.store import CachedStore as SyncCachedStore
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.embedded import embedded_postgres_url
 
@@ -100,6 +103,14 @@ async def timed(call: Callable[[T], Awaitable[object]], items: Sequence[T]) -> f
     return (time.perf_counter() - start) / len(items)
 
 
+def timed_sync(call: Callable[[T], object], items: Sequence[T]) -> float:
+    """Seconds per call of ``call(item)`` over ``items``."""
+    start = time.perf_counter()
+    for item in items:
+        call(item)
+    return (time.perf_counter() - start) / len(items)
+
+
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Measure and print the table (see the module docstring)."""
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
@@ -113,19 +124,31 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
         pg_url = embedded_postgres_url(Path(folder) / "pg")
         store = await repokit.connect(pg_url, cache_url=redis_url, settings=settings)
         assert isinstance(store, CachedStore)
-        raw = Redis.from_url(redis_url)
+        sync_store = repokit.connect_sync(pg_url, cache_url=redis_url, settings=settings)
+        assert isinstance(sync_store, SyncCachedStore)
+        raw, sync_raw = Redis.from_url(redis_url), SyncRedis.from_url(redis_url)
         try:
             await store.migrate()
-            samples = await _measure(store, raw, options, CacheKeys(namespace), console)
+            samples = await _measure(
+                (store, sync_store), (raw, sync_raw), options, CacheKeys(namespace), console
+            )
         finally:
             await raw.aclose()
+            sync_raw.close()
             await store.close()
+            sync_store.close()
     _report(samples, console, redis_url)
 
 
 async def _measure(
-    store: CachedStore, raw: Redis, options: BenchOptions, keys: CacheKeys, console: Console
+    stores: tuple[CachedStore, SyncCachedStore],
+    raws: tuple[Redis, SyncRedis],
+    options: BenchOptions,
+    keys: CacheKeys,
+    console: Console,
 ) -> dict[str, list[float]]:
+    store, sync_store = stores
+    raw, sync_raw = raws
     rng = random.Random(3)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("seeding and warming the cache", total=options.rounds + 1)
@@ -136,46 +159,55 @@ async def _measure(
             ]
         )
         for document in saved:
-            await store.documents.get_by_id(document.id)  # fills the cache
+            await store.documents.get_by_id(document.id)  # fills the cache (both forms share it)
         ids = [rng.choice(saved).id for _ in range(options.lookups)]
         value_keys = [keys.document(document_id).value for document_id in ids]
         progress.update(task, advance=1, description="timing, rounds interleaved")
-        uncached = store.inner.documents
-        samples: dict[str, list[float]] = {"raw": [], "cached": [], "uncached": []}
+        uncached, sync_uncached = store.inner.documents, sync_store.inner.documents
+        samples: dict[str, list[float]] = {}
         for _ in range(options.rounds):
-            samples["raw"].append(await timed(raw.get, value_keys))
-            samples["cached"].append(await timed(store.documents.get_by_id, ids))
-            samples["uncached"].append(await timed(uncached.get_by_id, ids))
+            for name, seconds in (
+                ("async raw", await timed(raw.get, value_keys)),
+                ("async cached", await timed(store.documents.get_by_id, ids)),
+                ("async uncached", await timed(uncached.get_by_id, ids)),
+                ("sync raw", timed_sync(sync_raw.get, value_keys)),
+                ("sync cached", timed_sync(sync_store.documents.get_by_id, ids)),
+                ("sync uncached", timed_sync(sync_uncached.get_by_id, ids)),
+            ):
+                samples.setdefault(name, []).append(seconds)
             progress.advance(task)
-    stats = store.cache_stats()
-    if stats.misses > options.documents:
-        console.print(f"[yellow]warning: {stats.misses} misses; the cached side was not all hits")
+    for cached in stores:
+        misses = cached.cache_stats().misses
+        if misses > options.documents:
+            console.print(f"[yellow]warning: {misses} misses; the cached side was not all hits")
     return samples
 
 
 def _report(samples: dict[str, list[float]], console: Console, redis_url: str) -> None:
-    raw, cached, uncached = (
-        statistics.median(samples[name]) for name in ("raw", "cached", "uncached")
-    )
+    median = {name: statistics.median(values) for name, values in samples.items()}
     table = Table(title="Redis cache: get_by_id (median per call)")
-    for header in ("contender", "µs per call", "ratio", "aim"):
-        table.add_column(header, justify="right" if header != "contender" else "left")
-    ratio = cached / raw
-    table.add_row("raw redis-py GET of the same bytes", f"{raw * 1e6:,.1f}", "1.00x", "")
-    table.add_row(
-        "repokit cached get_by_id (hit)",
-        f"{cached * 1e6:,.1f}",
-        f"{ratio:.2f}x raw",
-        f"≤ {AIM}x {'✓' if ratio <= AIM else '✗'}",
-    )
-    table.add_row(
-        "repokit uncached PostgreSQL get_by_id",
-        f"{uncached * 1e6:,.1f}",
-        f"cache is {uncached / cached:.1f}x faster",
-        "",
-    )
+    for header in ("form", "contender", "µs per call", "ratio", "aim"):
+        table.add_column(header, justify="left" if header in ("form", "contender") else "right")
+    for form in ("async", "sync"):
+        raw, cached, uncached = (median[f"{form} {name}"] for name in ("raw", "cached", "uncached"))
+        ratio = cached / raw
+        table.add_row(form, "raw redis-py GET of the same bytes", f"{raw * 1e6:,.1f}", "1.00x", "")
+        table.add_row(
+            form,
+            "repokit cached get_by_id (hit)",
+            f"{cached * 1e6:,.1f}",
+            f"{ratio:.2f}x raw",
+            f"≤ {AIM}x {'✓' if ratio <= AIM else '✗'}",
+        )
+        table.add_row(
+            form,
+            "repokit uncached PostgreSQL get_by_id",
+            f"{uncached * 1e6:,.1f}",
+            f"cached hit: {uncached / cached:.2f}x as fast",
+            "",
+        )
     console.print(table)
-    console.print(f"Redis {redis_url.rsplit('@', 1)[-1]}, embedded PostgreSQL, async forms")
+    console.print(f"Redis {redis_url.rsplit('@', 1)[-1]}, embedded PostgreSQL on a Unix socket")
 
 
 def main() -> None:

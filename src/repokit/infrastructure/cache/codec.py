@@ -15,7 +15,6 @@ writes other keys, so it never decodes a value of the old shape.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from typing import Any, Final, TypeVar
 from uuid import UUID
 
@@ -43,10 +42,6 @@ def _schema_token() -> str:
 SCHEMA_TOKEN: Final = _schema_token()
 """Changes whenever a cached entity's fields (or the roles) change."""
 
-_UUID_FIELDS = {"id", "workspace_id", "owner_id"}
-_DATETIME_FIELDS = {"created_at", "updated_at"}
-
-
 def _other(value: Any) -> Any:
     # orjson writes exact uuid.UUID itself; drivers may hand out subclasses (asyncpg's).
     if isinstance(value, UUID):
@@ -62,18 +57,14 @@ def encode_entity(entity: BaseModel) -> bytes:
 def decode_entity(model: type[E], payload: bytes) -> E:
     """The entity a payload of :func:`encode_entity` holds.
 
-    The payload was written from a validated, stored entity, so it is rebuilt
-    without validating again (``model_construct``), only converting the fields
-    JSON cannot carry as such (ids, timestamps).
+    Parsed and validated by pydantic's JSON validator (Rust): as fast as
+    rebuilding it by hand without validation, and a value that is not what this
+    release wrote fails here rather than later.
+
+    Raises:
+        pydantic.ValidationError: the payload is not a valid ``model``.
     """
-    fields: dict[str, Any] = orjson.loads(payload)
-    for name in _UUID_FIELDS.intersection(fields):
-        value = fields[name]
-        if value is not None:
-            fields[name] = UUID(value)
-    for name in _DATETIME_FIELDS.intersection(fields):
-        fields[name] = datetime.fromisoformat(fields[name])
-    return model.model_construct(**fields)
+    return model.model_validate_json(payload)
 
 
 def tag(generation: bytes, payload: bytes) -> bytes:

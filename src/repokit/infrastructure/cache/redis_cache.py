@@ -29,6 +29,8 @@ from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
 from repokit.infrastructure.cache.stats import CacheCounters
 
+_MGET_REPLY = list[bytes | None]
+
 REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 """What a Redis call may raise that the cache absorbs."""
 
@@ -93,7 +95,7 @@ class RedisCache:
             if self._lost or self._lost_overflow:
                 await self.replay_lost()
             # No decode_responses: values come back as bytes (or None when absent).
-            found = cast(list[bytes | None], await self._client.mget(key.value, key.generation))
+            found = cast(_MGET_REPLY, await self._client.mget(key.value, key.generation))
             value, generation = found
         except REDIS_ERRORS as exc:
             self._failed(exc, kind or "lookup")

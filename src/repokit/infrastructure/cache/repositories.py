@@ -107,7 +107,7 @@ class CachedDocumentRepository(_Cached, DocumentRepositoryPort):
             "doc",
             lambda: self._inner.get_by_id(id),
             encode_entity,
-            partial(decode_entity, Document),
+            _DECODE_DOCUMENT,
         )
 
     async def list(
@@ -222,7 +222,7 @@ class CachedUserRepository(_Cached, UserRepositoryPort):
             "user",
             lambda: self._inner.get_by_id(id),
             encode_entity,
-            partial(decode_entity, User),
+            _DECODE_USER,
         )
 
     async def find_by_email(self, email: str) -> User | None:
@@ -284,7 +284,7 @@ class CachedWorkspaceRepository(_Cached, WorkspaceRepositoryPort):
             "ws",
             lambda: self._inner.get_by_id(id),
             encode_entity,
-            partial(decode_entity, Workspace),
+            _DECODE_WORKSPACE,
         )
 
     async def list(
@@ -342,6 +342,11 @@ class CachedWorkspaceAcl(_Cached, WorkspaceAclPort):
 
     async def workspaces_of(self, user_id: UUID) -> builtins.list[AclEntry]:
         return await self._inner.workspaces_of(user_id)
+
+
+_DECODE_DOCUMENT = partial(decode_entity, Document)
+_DECODE_USER = partial(decode_entity, User)
+_DECODE_WORKSPACE = partial(decode_entity, Workspace)
 
 
 def _uuid_bytes(value: UUID) -> bytes:
