@@ -8,7 +8,7 @@ from repokit.domain.entities import AuditEvent, ChatMessage, Role, Workspace
 from repokit.domain.errors import CapabilityError, DuplicateError, UnitOfWorkError
 from repokit.domain.ports import StorePort
 from repokit.testing.base import ContractMixin
-from repokit.testing.bridge import Event, run_together
+from repokit.testing.bridge import Event, pause, run_together
 from repokit.testing.samples import basis, chunk, document, uid, user
 from repokit.testing.stored import stored_document
 
@@ -209,7 +209,8 @@ class UnitOfWorkContract(ContractMixin):
     async def test_a_unit_open_in_another_task_is_not_nesting(self, store: StorePort) -> None:
         require_transactions(store)
         if not store.capabilities.concurrent_units:
-            pytest.skip("the store does not advertise concurrent units")
+            await self._units_of_two_tasks_take_turns(store)
+            return
         written, done = Event(), Event()
 
         async def writer() -> None:
@@ -230,3 +231,21 @@ class UnitOfWorkContract(ContractMixin):
         _, seen = await run_together(writer, other_task, within_s=30)
         assert seen == 0
         assert await titles_in_store(store) == ["from writer"]
+
+    async def _units_of_two_tasks_take_turns(self, store: StorePort) -> None:
+        """Without concurrent units, a unit of another task waits for the open one to end."""
+        written = Event()
+
+        async def writer() -> None:
+            async with store.unit_of_work() as uow:
+                await uow.documents.save(document("from writer"))
+                written.set()
+                await pause(0.05)
+
+        async def other_task() -> int:
+            await written.wait()
+            async with store.unit_of_work() as uow:
+                return await uow.documents.count()
+
+        _, seen = await run_together(writer, other_task, within_s=30)
+        assert seen == 1

@@ -11,7 +11,7 @@ from repokit.domain.errors import CapabilityError, DuplicateError, UnitOfWorkErr
 from repokit.domain.sync.ports import StorePort
 from repokit.testing.base import ContractMixin
 from repokit.testing.samples import basis, chunk, document, uid, user
-from repokit.testing.sync.bridge import Event, run_together
+from repokit.testing.sync.bridge import Event, pause, run_together
 from repokit.testing.sync.stored import stored_document
 
 
@@ -211,7 +211,8 @@ class UnitOfWorkContract(ContractMixin):
     def test_a_unit_open_in_another_task_is_not_nesting(self, store: StorePort) -> None:
         require_transactions(store)
         if not store.capabilities.concurrent_units:
-            pytest.skip("the store does not advertise concurrent units")
+            self._units_of_two_tasks_take_turns(store)
+            return
         written, done = Event(), Event()
 
         def writer() -> None:
@@ -232,3 +233,21 @@ class UnitOfWorkContract(ContractMixin):
         _, seen = run_together(writer, other_task, within_s=30)
         assert seen == 0
         assert titles_in_store(store) == ["from writer"]
+
+    def _units_of_two_tasks_take_turns(self, store: StorePort) -> None:
+        """Without concurrent units, a unit of another task waits for the open one to end."""
+        written = Event()
+
+        def writer() -> None:
+            with store.unit_of_work() as uow:
+                uow.documents.save(document("from writer"))
+                written.set()
+                pause(0.05)
+
+        def other_task() -> int:
+            written.wait()
+            with store.unit_of_work() as uow:
+                return uow.documents.count()
+
+        _, seen = run_together(writer, other_task, within_s=30)
+        assert seen == 1
