@@ -275,6 +275,7 @@ async def _diagnose(url: str | None) -> tuple[str | None, str]:
         return f"Cannot open {target}: unexpected {type(exc).__name__}.", ""
     try:
         documents = await _probe(store)
+        cache = await _cache_state(store)
     except RepokitError as exc:
         return f"{target} is reachable but not usable: {_sentence(exc)}", ""
     except Exception as exc:
@@ -283,7 +284,21 @@ async def _diagnose(url: str | None) -> tuple[str | None, str]:
         await store.close()
     return None, (
         f"{target} is reachable ({store.capabilities.backend} backend) and its schema "
-        f"is in place; it holds {documents} documents."
+        f"is in place; it holds {documents} documents.{cache}"
+    )
+
+
+async def _cache_state(store: StorePort) -> str:
+    """A sentence about the Redis cache, when the store has one."""
+    from repokit.infrastructure.cache.store import CachedStore
+
+    if not isinstance(store, CachedStore):
+        return ""
+    where = store.cache_description
+    if await store.cache_reachable():
+        return f" The Redis cache at {where} answers."
+    return (
+        f" The Redis cache at {where} does not answer: calls work, uncached, until it does."
     )
 
 

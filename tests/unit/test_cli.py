@@ -99,3 +99,11 @@ def test_path_that_cannot_be_created_is_one_line(command: str, tmp_path: Path) -
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_doctor_says_whether_the_redis_cache_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPOKIT_CACHE_URL", "redis://:hunter2@127.0.0.1:1/0")
+    result = runner.invoke(app, ["doctor", "--url", "memory://"])
+    assert result.exit_code == 0, result.output
+    assert "does not answer: calls work, uncached" in result.stdout
+    assert "hunter2" not in result.output

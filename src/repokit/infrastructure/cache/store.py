@@ -68,6 +68,15 @@ class CachedStore(StorePort):
         finally:
             await self._cache.close()
 
+    async def cache_reachable(self) -> bool:
+        """True when Redis answers now; without it every call still works, uncached."""
+        return await self._cache.ping()
+
+    @property
+    def cache_description(self) -> str:
+        """The cache's URL, without secrets."""
+        return self._description
+
     def cache_stats(self) -> CacheStats:
         """Hits, misses, errors and invalidations since the store was opened."""
         return self._cache.counters.snapshot()

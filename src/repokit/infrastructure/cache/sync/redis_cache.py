@@ -173,6 +173,16 @@ class RedisCache:
             self._lost_overflow = self._lost_overflow or overflow
             raise
 
+    def ping(self) -> bool:
+        """True when Redis answers now (a health check; never raises)."""
+        try:
+            self._client.ping()
+        except REDIS_ERRORS as exc:
+            self._failed(exc, "ping")
+            return False
+        self.breaker.succeeded()
+        return True
+
     def _remember(self, keys: set[CacheKey]) -> None:
         if self._lost_overflow:
             return
