@@ -66,7 +66,7 @@ async def finish(scope: Scope, key: Key, stored: Item, what: str, children: list
     if existed:
         marked = {**stored, GONE: {"BOOL": True}}
         await scope.apply([put(key, marked, what, at_version(version_of(stored)))])
-    await scope.delete_unconditionally(children)  # type: ignore[union-attr]
+    await scope.delete_unconditionally(children)
     await scope.apply([delete(key, what)])
     return existed
 
@@ -109,7 +109,7 @@ async def delete_workspace(scope: Scope, workspace_id: UUID) -> bool:
         await scope.apply([put(key, marked, what, at_version(version_of(stored)))])
     for document_id in documents:
         await delete_document(scope, document_id)
-    await scope.delete_unconditionally(acl)  # type: ignore[union-attr]
+    await scope.delete_unconditionally(acl)
     await scope.apply([delete(key, what)])
     return existed
 

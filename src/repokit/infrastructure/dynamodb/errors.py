@@ -24,9 +24,9 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 
 from repokit.domain.errors import (
     BackendUnavailableError,
-    InvalidQueryError,
     ConcurrencyError,
     ConfigurationError,
+    InvalidQueryError,
     RepokitError,
 )
 

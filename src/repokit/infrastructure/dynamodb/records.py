@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
-from uuid import UUID
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -38,10 +37,6 @@ E = TypeVar("E", bound=Entity)
 V = TypeVar("V", bound=VersionedEntity)
 
 Scope = AutocommitScope | UnitScope
-
-
-class _Keyed(Protocol):
-    id: UUID
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from uuid import UUID
 
 from repokit.domain.entities import ScoredChunk
+from repokit.domain.query import Filter, FilterNode
 from repokit.domain.vectors import validate_k, validate_metric
 from repokit.infrastructure.dynamodb.chunks import read_chunk
 from repokit.infrastructure.dynamodb.items import Item
@@ -38,14 +39,14 @@ async def search_similar(
     k: int,
     workspace_id: UUID | None,
     workspace_ids: Sequence[UUID] | None,
-    where: object,
+    where: Filter | None,
     metric: str,
 ) -> list[ScoredChunk]:
     """The ``k`` chunks most similar to ``embedding``, best first, ties by chunk id."""
     chosen = validate_metric(metric)
     scorer = ExactScorer(chosen, embedding, dim)
     k = validate_k(k)
-    node = document_filter(where, workspace_id=workspace_id, workspace_ids=workspace_ids)  # type: ignore[arg-type]
+    node = document_filter(where, workspace_id=workspace_id, workspace_ids=workspace_ids)
     best: TopK[Item] = TopK(k)
     batch: list[Item] = []
     async for item in candidates(scope, node):
@@ -63,7 +64,7 @@ def _score(scorer: ExactScorer, best: TopK[Item], batch: list[Item]) -> None:
     best.push(scores, [UUID(item["cid"]["S"]) for item in batch], batch)
 
 
-async def candidates(scope: Scope, node: object) -> AsyncIterator[Item]:
+async def candidates(scope: Scope, node: FilterNode | None) -> AsyncIterator[Item]:
     """The chunk items whose document matches ``node`` (every chunk when it is None)."""
     everything = QuerySpec(partition=CHUNKS, index=G1)
     if node is None:
@@ -71,8 +72,8 @@ async def candidates(scope: Scope, node: object) -> AsyncIterator[Item]:
             yield item
         return
     wanted: set[str] = set()
-    spec = documents_spec(None, node)  # type: ignore[arg-type]
-    async for document in matching_documents(scope, spec, node):  # type: ignore[arg-type]
+    spec = documents_spec(None, node)
+    async for document in matching_documents(scope, spec, node):
         wanted.add(document_key(document.id)[0])
     if len(wanted) <= PER_DOCUMENT_LIMIT:
         for partition in sorted(wanted):

@@ -68,7 +68,7 @@ def finish(scope: Scope, key: Key, stored: Item, what: str, children: list[Key])
     if existed:
         marked = {**stored, GONE: {"BOOL": True}}
         scope.apply([put(key, marked, what, at_version(version_of(stored)))])
-    scope.delete_unconditionally(children)  # type: ignore[union-attr]
+    scope.delete_unconditionally(children)
     scope.apply([delete(key, what)])
     return existed
 
@@ -111,7 +111,7 @@ def delete_workspace(scope: Scope, workspace_id: UUID) -> bool:
         scope.apply([put(key, marked, what, at_version(version_of(stored)))])
     for document_id in documents:
         delete_document(scope, document_id)
-    scope.delete_unconditionally(acl)  # type: ignore[union-attr]
+    scope.delete_unconditionally(acl)
     scope.apply([delete(key, what)])
     return existed
 

@@ -232,6 +232,10 @@ class UnitScope:
         """Inside a unit every write is part of its one transaction."""
         self.apply(writes)
 
+    def delete_unconditionally(self, keys: Sequence[Key]) -> None:
+        """Inside a unit these deletes are part of its one transaction too."""
+        self.apply([Write(key, "item", delete=True) for key in keys])
+
     def commit(self) -> None:
         """Send the pending writes as one transaction; a broken condition is a concurrent commit."""
         entries, self.pending = list(self.pending.values()), {}
