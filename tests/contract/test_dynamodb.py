@@ -3,6 +3,8 @@
 * ``moto``: a ``moto_server`` started once per session on a free 127.0.0.1 port
   (stopped by its process id at the end), reset before each test; each test's
   store runs ``migrate()``, which creates the table and its GSIs.
+* ``cached``: the same emulator behind the Redis cache decorator (``redis_url``
+  from ``tests/conftest.py``, a cache namespace per test), both forms;
 * ``server``: the endpoint of ``REPOKIT_TEST_DYNAMODB_URL`` (DynamoDB Local, or
   AWS: give the URL a table of its own, since every item in it is deleted before
   each test); skipped with one named test when it is not set.
@@ -83,6 +85,33 @@ class TestMotoDynamoSyncStore(sync_contract.StoreContract):
             yield store
 
 
+class TestCachedMotoDynamoStore(StoreContract):
+    """The same emulator behind the Redis cache (``cache_url``), async."""
+
+    @pytest.fixture
+    async def store(
+        self, moto_url: str, redis_url: str, contract_settings: Settings, cache_namespace: str
+    ) -> AsyncIterator[StorePort]:
+        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
+        store = await repokit.connect(moto_url, cache_url=redis_url, settings=settings)
+        await store.migrate()
+        yield store
+        await store.close()
+
+
+class TestCachedMotoDynamoSyncStore(sync_contract.StoreContract):
+    """The same emulator behind the Redis cache (``cache_url``), sync."""
+
+    @pytest.fixture
+    def store(
+        self, moto_url: str, redis_url: str, contract_settings: Settings, cache_namespace: str
+    ) -> Iterator[SyncStorePort]:
+        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
+        with repokit.connect_sync(moto_url, cache_url=redis_url, settings=settings) as store:
+            store.migrate()
+            yield store
+
+
 NO_SERVER = (
     "REPOKIT_TEST_DYNAMODB_URL is not set: set it to dynamodb://host:port?region=..&table=.. "
     "(DynamoDB Local) or dynamodb://?region=..&table=.. (AWS) to run the contract suite "
@@ -118,6 +147,14 @@ else:
                 yield store
 
 
-@pytest.mark.parametrize("backend", [TestMotoDynamoStore, TestMotoDynamoSyncStore])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        TestMotoDynamoStore,
+        TestMotoDynamoSyncStore,
+        TestCachedMotoDynamoStore,
+        TestCachedMotoDynamoSyncStore,
+    ],
+)
 def test_the_backend_runs_the_whole_contract(backend: type) -> None:
     assert_contract_complete(backend)
