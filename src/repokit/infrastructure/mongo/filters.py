@@ -67,10 +67,11 @@ def _leaf(node: Compare | In | Exists) -> dict[str, Any]:
         return {path: {"$in": [_operand(value) for value in values]}}
     if isinstance(node.value, datetime):
         return _datetime_compare(path, node.op, node.value)
-    if node.op == "$eq":
-        # The bare form: MongoDB reads {f: v} and {f: {$eq: v}} alike; the stand-in
-        # matches array elements only in the bare form. Operands are scalars, so a
-        # value can never be taken for an operator or a sub-document here.
+    if node.op == "$eq" and node.value is not None:
+        # The bare form: MongoDB reads {f: v} and {f: {$eq: v}} alike; the nx-27017
+        # stand-in matches array elements only in the bare form (and a null only in
+        # the other, under $nor). Operands are scalars, so a value can never be
+        # taken for an operator or a sub-document here.
         return {path: _operand(node.value)}
     return {path: {node.op: _operand(node.value)}}
 

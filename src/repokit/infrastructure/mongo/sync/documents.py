@@ -12,7 +12,7 @@ from uuid import UUID
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import Chunk, Document, ScoredChunk
 from repokit.domain.errors import InvalidQueryError, NotFoundError
-from repokit.domain.paging import Page, validate_limit, validate_order_by
+from repokit.domain.paging import KeysetPosition, Page, validate_limit, validate_order_by
 from repokit.domain.query import Filter, parse_filter
 from repokit.domain.sync.ports import DocumentRepositoryPort
 from repokit.infrastructure.mongo.codec import CHUNKS, DOCUMENTS
@@ -22,6 +22,7 @@ from repokit.infrastructure.mongo.paging import after, and_, cursor_position, pa
 from repokit.infrastructure.mongo.sync.chunks import chunk_docs, insert_chunks
 from repokit.infrastructure.mongo.sync.client import Session
 from repokit.infrastructure.mongo.sync.repository import (
+    Sort,
     VersionedMongoRepository,
     as_uuid,
     find_all,
@@ -53,6 +54,17 @@ def documents_query(
         wanted = [key(value, "workspace_ids item") for value in workspace_ids]
         clauses.append({"workspace_id": {"$in": wanted}} if wanted else MATCH_NONE)
     return and_(*clauses)
+
+
+PAGE_SORT: Sort = [("created_at", 1), ("_id", 1)]
+"""The keyset order of document pages (served by ``ix_documents_created`` / ``_workspace``)."""
+
+
+def page_query(
+    where: Filter | None, *, workspace_id: UUID | None, start: KeysetPosition | None
+) -> dict[str, Any]:
+    """The query of a keyset page: the documents after ``start`` that match."""
+    return and_(documents_query(where, workspace_id=workspace_id), after("created_at", start))
 
 
 class MongoDocumentRepository(VersionedMongoRepository[Document], DocumentRepositoryPort):
@@ -101,15 +113,9 @@ class MongoDocumentRepository(VersionedMongoRepository[Document], DocumentReposi
         """A keyset page in (created_at, id) order."""
         validate_limit(limit)
         start = cursor_position(_CURSOR_KIND, cursor)
-        query = and_(documents_query(where, workspace_id=workspace_id), after("created_at", start))
+        query = page_query(where, workspace_id=workspace_id, start=start)
         with self._scope.read() as session:
-            docs = find_all(
-                self._collection,
-                query,
-                session,
-                sort=[("created_at", 1), ("_id", 1)],
-                limit=limit + 1,
-            )
+            docs = find_all(self._collection, query, session, sort=PAGE_SORT, limit=limit + 1)
         items, next_cursor = page_items(
             docs, "created_at", kind=_CURSOR_KIND, limit=limit, start=start, decode=DOCUMENTS.decode
         )

@@ -23,7 +23,7 @@ from pymongo.operations import SearchIndexModel
 from pymongo.uri_parser import parse_uri
 
 from repokit.domain.capabilities import Capabilities
-from repokit.domain.errors import CapabilityError, ConfigurationError
+from repokit.domain.errors import BackendUnavailableError, CapabilityError, ConfigurationError
 from repokit.domain.sync.ports import (
     AuditLogPort,
     ChatHistoryPort,
@@ -251,6 +251,11 @@ def open_mongo_store(url: str, settings: Settings) -> MongoStore:
     except DRIVER_ERRORS as exc:
         client.close()
         raise translate_error(exc) from exc
+    except Exception as exc:  # a server whose handshake the driver cannot read
+        client.close()
+        raise BackendUnavailableError(
+            f"the MongoDB handshake failed ({type(exc).__name__}): {redact_url(url)}"
+        ) from exc
     # Transactions need a replica set member (setName) or a mongos (msg "isdbgrid").
     transactions = "setName" in hello or hello.get("msg") == "isdbgrid"
     database = MongoDatabase(

@@ -1,0 +1,302 @@
+"""MongoDB adapter beside raw PyMongo doing the same operations on the same server.
+
+Run: ``repokit bench mongo [--url mongodb://host/db] [--quick]`` (or
+``python -m benchmarks.mongo_bench``). Without ``--url`` it starts the nx-27017
+stand-in on a free port. It times, in both forms,
+
+* ``get_by_id`` (median latency): the adapter against raw ``find_one`` by ``_id``
+  that builds the ``Document`` by hand (``model_construct``), the same work;
+* ``save_many`` of new documents (insert rate): the adapter against raw
+  ``insert_many(ordered=True)`` of documents encoded by hand,
+
+raw ``AsyncMongoClient`` beside the async store and raw ``MongoClient`` beside the
+sync store, rounds interleaved, and prints the ratios against the aims: at most
+1.25x raw latency, at least 0.8x raw insert rate. Each side writes to its own
+collection of one scratch database, dropped at the end (``--url`` names it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import pymongo
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from repokit.domain.entities import Document
+from repokit.infrastructure.config import Settings
+from repokit.infrastructure.mongo.codec import decode_json, decode_time
+from repokit.infrastructure.mongo.standin import StandInServer
+from repokit.infrastructure.mongo.store import client_options, open_mongo_store
+from repokit.infrastructure.mongo.sync.store import open_mongo_store as open_sync_mongo_store
+
+LATENCY_AIM = 1.25
+RATE_AIM = 0.8
+
+
+@dataclass
+class BenchOptions:
+    """What ``repokit bench mongo`` passes: a MongoDB URL (None: a stand-in) and the size."""
+
+    url: str | None = None
+    quick: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    documents: int
+    reads: int
+    batch: int
+    rounds: int
+
+    @classmethod
+    def of(cls, quick: bool) -> Sizes:
+        return cls(200, 200, 200, 2) if quick else cls(1000, 2000, 1000, 5)
+
+
+@dataclass
+class Results:
+    """Per measure and side, one figure per round."""
+
+    figures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def add(self, measure: str, side: str, value: float) -> None:
+        self.figures.setdefault((measure, side), []).append(value)
+
+    def median(self, measure: str, side: str) -> float:
+        return statistics.median(self.figures[(measure, side)])
+
+
+def sample_documents(count: int) -> list[Document]:
+    """Documents of a typical shape: a title, ~500 characters, small metadata."""
+    return [
+        Document(
+            title=f"document {i}",
+            content="lorem ipsum " * 40,
+            metadata={"year": 2000 + i % 25, "tags": ["a", "b"], "score": i / 7},
+        )
+        for i in range(count)
+    ]
+
+
+def raw_document(doc: dict[str, Any]) -> Document:
+    """What a hand-written raw PyMongo reader does: the fields into a ``Document``."""
+    return Document.model_construct(
+        id=UUID(doc["_id"]),
+        workspace_id=None if doc["workspace_id"] is None else UUID(doc["workspace_id"]),
+        title=doc["title"],
+        content=doc["content"],
+        metadata=decode_json(doc["metadata"]),
+        created_at=decode_time(doc["created_at"]),
+        updated_at=decode_time(doc["updated_at"]),
+        version=doc["version"],
+    )
+
+
+def raw_row(document: Document) -> dict[str, Any]:
+    """What a hand-written raw PyMongo writer stores: the same document the adapter stores."""
+    return {
+        "_id": str(document.id),
+        "workspace_id": None,
+        "title": document.title,
+        "content": document.content,
+        "metadata": document.metadata,
+        "created_at": document.created_at,
+        "updated_at": document.updated_at,
+        "version": 1,
+    }
+
+
+def database_url(base: str, name: str) -> str:
+    head, _, query = base.partition("?")
+    scheme, rest = head.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+async def timed_async(call: Callable[[], Awaitable[Any]]) -> float:
+    start = time.perf_counter()
+    await call()
+    return time.perf_counter() - start
+
+
+def timed(call: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+async def async_round(store: Any, raw: Any, ids: list[UUID], size: Sizes, results: Results) -> None:
+    """One interleaved round of the async measures."""
+
+    async def adapter_reads() -> None:
+        for id_ in ids:
+            await store.documents.get_by_id(id_)
+
+    async def raw_reads() -> None:
+        for id_ in ids:
+            raw_document(await raw.find_one({"_id": str(id_)}))
+
+    batch = sample_documents(size.batch)
+    raw_batch = sample_documents(size.batch)
+    results.add("get_by_id", "async raw", await timed_async(raw_reads) / len(ids))
+    results.add("get_by_id", "async repokit", await timed_async(adapter_reads) / len(ids))
+    results.add(
+        "save_many",
+        "async raw",
+        size.batch
+        / await timed_async(lambda: raw.insert_many([raw_row(d) for d in raw_batch], ordered=True)),
+    )
+    results.add(
+        "save_many",
+        "async repokit",
+        size.batch / await timed_async(lambda: store.documents.save_many(batch)),
+    )
+
+
+def sync_round(store: Any, raw: Any, ids: list[UUID], size: Sizes, results: Results) -> None:
+    """One interleaved round of the sync measures."""
+
+    def adapter_reads() -> None:
+        for id_ in ids:
+            store.documents.get_by_id(id_)
+
+    def raw_reads() -> None:
+        for id_ in ids:
+            raw_document(raw.find_one({"_id": str(id_)}))
+
+    batch = sample_documents(size.batch)
+    raw_batch = sample_documents(size.batch)
+    results.add("get_by_id", "sync raw", timed(raw_reads) / len(ids))
+    results.add("get_by_id", "sync repokit", timed(adapter_reads) / len(ids))
+    results.add(
+        "save_many",
+        "sync raw",
+        size.batch / timed(lambda: raw.insert_many([raw_row(d) for d in raw_batch], ordered=True)),
+    )
+    results.add(
+        "save_many", "sync repokit", size.batch / timed(lambda: store.documents.save_many(batch))
+    )
+
+
+async def measure(url: str, size: Sizes, results: Results, progress: Progress) -> None:
+    settings = Settings(embedding_dim=384)
+    store = await open_mongo_store(url, settings)
+    sync_store = open_sync_mongo_store(url, settings)
+    raw_async: pymongo.AsyncMongoClient[dict[str, Any]] = pymongo.AsyncMongoClient(
+        url, **client_options(settings)
+    )
+    raw_sync: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+        url, **client_options(settings)
+    )
+    try:
+        await store.migrate()
+        task = progress.add_task("seeding", total=1 + 2 * size.rounds)
+        seeded = await store.documents.save_many(sample_documents(size.documents))
+        ids = [seeded[i % len(seeded)].id for i in range(size.reads)]
+        raw_async_docs = raw_async.get_default_database()["documents"]
+        raw_sync_docs = raw_sync.get_default_database()["documents"]
+        # The raw sides insert into scratch collections, so both start from the same state.
+        raw_async_writes = raw_async.get_default_database()["raw_async"]
+        raw_sync_writes = raw_sync.get_default_database()["raw_sync"]
+        # ... with the indexes of the adapter's documents collection, so writes cost the same.
+        for index in (await raw_async_docs.index_information()).values():
+            if index["key"] != [("_id", 1)]:
+                await raw_async_writes.create_index(index["key"])
+                raw_sync_writes.create_index(index["key"])
+        await raw_async_docs.find_one({})  # connect before the clock starts
+        raw_sync_docs.find_one({})
+        progress.advance(task)
+        for round_ in range(size.rounds):
+            progress.update(task, description=f"async round {round_ + 1}/{size.rounds}")
+            await async_round(
+                store, _ReadWrite(raw_async_docs, raw_async_writes), ids, size, results
+            )
+            progress.advance(task)
+            progress.update(task, description=f"sync round {round_ + 1}/{size.rounds}")
+            sync_round(sync_store, _ReadWrite(raw_sync_docs, raw_sync_writes), ids, size, results)
+            progress.advance(task)
+    finally:
+        await store.close()
+        sync_store.close()
+        await raw_async.drop_database(raw_async.get_default_database().name)
+        await raw_async.close()
+        raw_sync.close()
+
+
+class _ReadWrite:
+    """Reads from the adapter's collection, writes to a scratch one (no id clashes)."""
+
+    def __init__(self, reads: Any, writes: Any) -> None:
+        self.find_one = reads.find_one
+        self.insert_many = writes.insert_many
+
+
+def report(results: Results, size: Sizes, server: str, console: Console) -> None:
+    table = Table(title=f"MongoDB: repokit vs raw PyMongo (same server: {server})")
+    for column in ("form", "measure", "raw PyMongo", "repokit", "ratio", "aim", "met"):
+        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
+    for form in ("async", "sync"):
+        raw = results.median("get_by_id", f"{form} raw")
+        ours = results.median("get_by_id", f"{form} repokit")
+        ratio = ours / raw
+        table.add_row(
+            form,
+            f"get_by_id ({size.reads:,} reads, median of {size.rounds})",
+            f"{raw * 1e6:,.0f} µs",
+            f"{ours * 1e6:,.0f} µs",
+            f"{ratio:.2f}x latency",
+            f"≤ {LATENCY_AIM}x",
+            "yes" if ratio <= LATENCY_AIM else "no",
+        )
+        raw = results.median("save_many", f"{form} raw")
+        ours = results.median("save_many", f"{form} repokit")
+        ratio = ours / raw
+        table.add_row(
+            form,
+            f"save_many ({size.batch:,} new documents)",
+            f"{raw:,.0f} docs/s",
+            f"{ours:,.0f} docs/s",
+            f"{ratio:.2f}x rate",
+            f"≥ {RATE_AIM}x",
+            "yes" if ratio >= RATE_AIM else "no",
+        )
+    console.print(table)
+
+
+async def run_benchmark(options: BenchOptions, console: Console) -> None:
+    """Time the adapter beside raw PyMongo and print the table (``repokit bench mongo``)."""
+    size = Sizes.of(options.quick)
+    results = Results()
+    name = f"repokit_bench_{uuid.uuid4().hex[:8]}"
+    with Progress(console=console, transient=True) as progress:
+        if options.url is None:
+            with StandInServer() as server:
+                url = server.url(name)
+                await measure(url, size, results, progress)
+            where = "nx-27017 stand-in"
+        else:
+            url = database_url(options.url, name)
+            await measure(url, size, results, progress)
+            where = "--url"
+    report(results, size, where, console)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--url", default=None, help="a MongoDB URL (default: start a stand-in)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (seconds)")
+    args = parser.parse_args()
+    asyncio.run(run_benchmark(BenchOptions(url=args.url, quick=args.quick), Console()))
+
+
+if __name__ == "__main__":
+    main()
