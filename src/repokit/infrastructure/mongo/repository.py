@@ -202,7 +202,10 @@ class VersionedMongoRepository(MongoRepository[V]):
                 if e.__dict__["version"] == 0
             ]
             updates = [e for e in batch if e.__dict__["version"] != 0]
-            before = await self._stored(updates, session) if session is None else {}
+            # A call with a transaction of its own is rolled back by it; otherwise (no
+            # transactions, or inside a unit, which must stay usable) it undoes itself.
+            undoes_itself = session is None or self._scope.in_unit
+            before = await self._stored(updates, session) if undoes_itself else {}
             inserted = 0
             try:
                 if new:
@@ -214,8 +217,8 @@ class VersionedMongoRepository(MongoRepository[V]):
                 for entity in updates:
                     saved[entity.__dict__["id"]] = await self._update_one(entity, stamp, session)
             except BaseException:
-                if session is None:  # no transaction: undo what this call wrote
-                    await self._undo(new[:inserted], before)
+                if undoes_itself:
+                    await self._undo(new[:inserted], before, session)
                 raise
         return [saved[entity.__dict__["id"]] for entity in batch]
 
@@ -227,7 +230,7 @@ class VersionedMongoRepository(MongoRepository[V]):
         except BulkWriteError as exc:
             landed = int(exc.details.get("nInserted", 0))
             if session is None:
-                await self._undo(stored[:landed], {})
+                await self._undo(stored[:landed], {}, None)
             raise
         return len(docs)
 
@@ -240,12 +243,18 @@ class VersionedMongoRepository(MongoRepository[V]):
         docs = await find_all(self._collection, {"_id": {"$in": ids}}, session)
         return {doc["_id"]: doc for doc in docs}
 
-    async def _undo(self, inserted: Sequence[V], before: Mapping[str, dict[str, Any]]) -> None:
-        """Remove ``inserted`` and put back the ``before`` states (best effort, no transaction)."""
+    async def _undo(
+        self,
+        inserted: Sequence[V],
+        before: Mapping[str, dict[str, Any]],
+        session: Session | None,
+    ) -> None:
+        """Remove ``inserted`` and put back the ``before`` states (best effort)."""
+        ids = [str(e.__dict__["id"]) for e in inserted]
         with suppress(*DRIVER_ERRORS):  # the original error is the one to report
-            await delete_ids(self._collection, [str(e.__dict__["id"]) for e in inserted], None)
+            await delete_ids(self._collection, ids, session)
             for id_, doc in before.items():
-                await self._collection.replace_one({"_id": id_}, doc)
+                await self._collection.replace_one({"_id": id_}, doc, session=session)
 
     async def _insert_one(self, entity: V, stamp: dict[str, Any], session: Session | None) -> V:
         stored = entity.model_copy(update={**stamp, "version": 1})

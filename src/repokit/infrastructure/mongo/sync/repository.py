@@ -204,7 +204,10 @@ class VersionedMongoRepository(MongoRepository[V]):
                 if e.__dict__["version"] == 0
             ]
             updates = [e for e in batch if e.__dict__["version"] != 0]
-            before = self._stored(updates, session) if session is None else {}
+            # A call with a transaction of its own is rolled back by it; otherwise (no
+            # transactions, or inside a unit, which must stay usable) it undoes itself.
+            undoes_itself = session is None or self._scope.in_unit
+            before = self._stored(updates, session) if undoes_itself else {}
             inserted = 0
             try:
                 if new:
@@ -216,8 +219,8 @@ class VersionedMongoRepository(MongoRepository[V]):
                 for entity in updates:
                     saved[entity.__dict__["id"]] = self._update_one(entity, stamp, session)
             except BaseException:
-                if session is None:  # no transaction: undo what this call wrote
-                    self._undo(new[:inserted], before)
+                if undoes_itself:
+                    self._undo(new[:inserted], before, session)
                 raise
         return [saved[entity.__dict__["id"]] for entity in batch]
 
@@ -229,7 +232,7 @@ class VersionedMongoRepository(MongoRepository[V]):
         except BulkWriteError as exc:
             landed = int(exc.details.get("nInserted", 0))
             if session is None:
-                self._undo(stored[:landed], {})
+                self._undo(stored[:landed], {}, None)
             raise
         return len(docs)
 
@@ -242,12 +245,18 @@ class VersionedMongoRepository(MongoRepository[V]):
         docs = find_all(self._collection, {"_id": {"$in": ids}}, session)
         return {doc["_id"]: doc for doc in docs}
 
-    def _undo(self, inserted: Sequence[V], before: Mapping[str, dict[str, Any]]) -> None:
-        """Remove ``inserted`` and put back the ``before`` states (best effort, no transaction)."""
+    def _undo(
+        self,
+        inserted: Sequence[V],
+        before: Mapping[str, dict[str, Any]],
+        session: Session | None,
+    ) -> None:
+        """Remove ``inserted`` and put back the ``before`` states (best effort)."""
+        ids = [str(e.__dict__["id"]) for e in inserted]
         with suppress(*DRIVER_ERRORS):  # the original error is the one to report
-            delete_ids(self._collection, [str(e.__dict__["id"]) for e in inserted], None)
+            delete_ids(self._collection, ids, session)
             for id_, doc in before.items():
-                self._collection.replace_one({"_id": id_}, doc)
+                self._collection.replace_one({"_id": id_}, doc, session=session)
 
     def _insert_one(self, entity: V, stamp: dict[str, Any], session: Session | None) -> V:
         stored = entity.model_copy(update={**stamp, "version": 1})
