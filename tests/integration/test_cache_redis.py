@@ -62,13 +62,15 @@ class GatedStore:
         return getattr(self._inner, name)
 
 
-def settings_for(namespace: str, **changes: Any) -> Settings:
+def settings_for(namespace: str, *, outage: bool = False, **changes: Any) -> Settings:
+    """Short Redis timeouts for the outage tests; generous ones elsewhere, so a busy
+    machine never turns a slow Redis reply into a cache error."""
     return Settings(
         database_url=None,
         cache_url=None,
         embedding_dim=DIM,
         cache_namespace=namespace,
-        cache_timeout_s=0.1,
+        cache_timeout_s=0.1 if outage else 5.0,
         cache_retry_s=0.3,
         **changes,
     )
@@ -261,7 +263,7 @@ async def test_redis_on_a_closed_port_never_fails_a_call(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"redis://127.0.0.1:{port}/0"
-    store = open_cached_store(MemoryStore(DIM), url, settings_for(cache_namespace))
+    store = open_cached_store(MemoryStore(DIM), url, settings_for(cache_namespace, outage=True))
     caplog.set_level(logging.WARNING, logger="repokit.cache")
     try:
         saved = await store.documents.save(Document(title="t", content="c"))
@@ -282,7 +284,9 @@ async def test_redis_stopped_mid_run_and_started_again(
     private_redis: Any, cache_namespace: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="repokit.cache")
-    store = open_cached_store(MemoryStore(DIM), private_redis.url, settings_for(cache_namespace))
+    store = open_cached_store(
+        MemoryStore(DIM), private_redis.url, settings_for(cache_namespace, outage=True)
+    )
     try:
         saved = await store.documents.save(Document(title="before", content="c"))
         await store.documents.get_by_id(saved.id)
@@ -312,7 +316,9 @@ async def test_redis_stopped_mid_run_and_started_again(
 async def test_a_write_during_an_outage_is_invalidated_when_redis_answers_again(
     private_redis: Any, cache_namespace: str
 ) -> None:
-    store = open_cached_store(MemoryStore(DIM), private_redis.url, settings_for(cache_namespace))
+    store = open_cached_store(
+        MemoryStore(DIM), private_redis.url, settings_for(cache_namespace, outage=True)
+    )
     try:
         saved = await store.documents.save(Document(title="cached", content="c"))
         await store.documents.get_by_id(saved.id)

@@ -47,13 +47,14 @@ class CountedStore:
         return getattr(self._inner, name)
 
 
-def settings_for(namespace: str) -> Settings:
+def settings_for(namespace: str, *, outage: bool = False) -> Settings:
+    """Short Redis timeouts for the outage test; generous ones elsewhere."""
     return Settings(
         database_url=None,
         cache_url=None,
         embedding_dim=DIM,
         cache_namespace=namespace,
-        cache_timeout_s=0.1,
+        cache_timeout_s=0.1 if outage else 5.0,
         cache_retry_s=0.3,
     )
 
@@ -85,7 +86,9 @@ def test_connect_sync_with_redis_on_a_closed_port_never_fails_a_call(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with repokit.connect_sync(
-        "memory://", cache_url=f"redis://127.0.0.1:{port}/0", settings=settings_for(cache_namespace)
+        "memory://",
+        cache_url=f"redis://127.0.0.1:{port}/0",
+        settings=settings_for(cache_namespace, outage=True),
     ) as store:
         saved = store.documents.save(Document(title="t", content="c"))
         began = time.perf_counter()

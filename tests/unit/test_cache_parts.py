@@ -14,8 +14,8 @@ from repokit.infrastructure.cache.codec import (
     SCHEMA_TOKEN,
     decode_entity,
     encode_entity,
-    tag,
-    untag,
+    stamp,
+    unstamp,
 )
 from repokit.infrastructure.cache.keys import CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
@@ -39,14 +39,15 @@ def test_entities_round_trip_exactly(entity: Any) -> None:
     assert decode_entity(type(entity), encode_entity(entity)) == entity
 
 
-def test_a_value_is_tagged_with_its_generation() -> None:
-    assert untag(tag(b"12", b"a|b")) == (b"12", b"a|b")
+def test_a_value_is_stamped_with_the_schema_token() -> None:
+    token = SCHEMA_TOKEN.encode()
+    assert unstamp(stamp(token, b"a|b")) == (token, b"a|b")
 
 
-def test_value_keys_carry_the_namespace_and_schema_and_generation_keys_only_the_namespace() -> None:
+def test_keys_carry_the_namespace() -> None:
     user = User(email="ann@example.com", display_name="Ann")
     key = CacheKeys("svc").user(user.id)
-    assert key.value == f"svc:{SCHEMA_TOKEN}:user:{user.id}"
+    assert key.value == f"svc:user:{user.id}"
     assert key.generation == f"svc:gen:user:{user.id}"
 
 

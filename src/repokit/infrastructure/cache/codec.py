@@ -1,15 +1,10 @@
-"""Cached values as bytes: entities in JSON (orjson), tagged with their key's generation.
+"""Cached values as bytes: entities in JSON (orjson), stamped with the schema token.
 
-A cached value is ``<generation>|<payload>``. The generation is the value of the
-key's generation counter when the value was read from the backend (see
-:mod:`.keys`); a reader serves the value only while the counter still says so,
-which is how an invalidation made after a write closes the window for a stale
-value filled by a slower reader. The payload is an entity as orjson writes its
-fields, or :data:`ABSENT` for a cached "not found".
-
-:data:`SCHEMA_TOKEN` is a hash of the cached entities' field definitions, and
-part of every value key: a release that changes an entity's shape reads and
-writes other keys, so it never decodes a value of the old shape.
+A cached value is ``<schema token>|<payload>``. :data:`SCHEMA_TOKEN` is a hash
+of the cached entities' field definitions: a release that changes an entity's
+shape finds the other release's values stamped differently and treats them as
+misses, so it never decodes a shape it does not know. The payload is an entity
+as orjson writes its fields, or :data:`ABSENT` for a cached "not found".
 """
 
 from __future__ import annotations
@@ -67,15 +62,15 @@ def decode_entity(model: type[E], payload: bytes) -> E:
     return model.model_validate_json(payload)
 
 
-def tag(generation: bytes, payload: bytes) -> bytes:
-    """``payload`` tagged with the generation it was read at."""
-    return generation + b"|" + payload
+def stamp(token: bytes, payload: bytes) -> bytes:
+    """``payload`` stamped with the schema token of the release that wrote it."""
+    return token + b"|" + payload
 
 
-def untag(value: bytes) -> tuple[bytes, bytes]:
-    """``(generation, payload)`` of a tagged value."""
-    generation, _, payload = value.partition(b"|")
-    return generation, payload
+def unstamp(value: bytes) -> tuple[bytes, bytes]:
+    """``(schema token, payload)`` of a stamped value."""
+    token, _, payload = value.partition(b"|")
+    return token, payload
 
 
 __all__ = [
@@ -83,6 +78,6 @@ __all__ = [
     "SCHEMA_TOKEN",
     "decode_entity",
     "encode_entity",
-    "tag",
-    "untag",
+    "stamp",
+    "unstamp",
 ]

@@ -2,16 +2,15 @@
 
 Every cached lookup has a value key and a generation key:
 
-* ``<namespace>:<schema>:doc:<id>`` holds the tagged value (see :mod:`.codec`);
-  the schema token keeps releases with different entity shapes apart;
-* ``<namespace>:gen:doc:<id>`` counts the writes to that entity. It carries no
-  schema token, so a write made by any release invalidates what every release
-  cached.
+* ``<namespace>:doc:<id>`` holds the stamped value (see :mod:`.codec`);
+* ``<namespace>:gen:doc:<id>`` counts the writes to that entity.
 
-An invalidation increments the generation (and deletes the value key, to free
-memory early); a value is served only when its tag equals the current
-generation, so a value read from the backend before a write and stored after
-it is never served.
+A hit is one ``GET`` of the value key. An invalidation (after a write commits)
+increments the generation and deletes the value. A miss reads the generation
+*before* reading the database, and the fill stores the value only if the
+generation is still the same (one Lua step on the server), so a value read
+before a write and stored after it is never stored at all. The keys carry no
+schema token: a write by any release deletes what every release cached.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from repokit.domain.entities import normalize_email
-from repokit.infrastructure.cache.codec import SCHEMA_TOKEN
 
 DEFAULT_NAMESPACE = "repokit"
 
@@ -44,15 +42,17 @@ class CacheKeys:
     namespace: str = DEFAULT_NAMESPACE
 
     def _key(self, kind: str, name: str) -> CacheKey:
-        return CacheKey(
-            f"{self.namespace}:{SCHEMA_TOKEN}:{kind}:{name}",
-            f"{self.namespace}:gen:{kind}:{name}",
-        )
+        return CacheKey(f"{self.namespace}:{kind}:{name}", f"{self.namespace}:gen:{kind}:{name}")
 
     @property
-    def value_pattern(self) -> str:
-        """A ``SCAN`` pattern of every value key of this namespace and schema."""
-        return f"{self.namespace}:{SCHEMA_TOKEN}:*"
+    def pattern(self) -> str:
+        """A ``SCAN`` pattern of every key of this namespace."""
+        return f"{self.namespace}:*"
+
+    @property
+    def generation_prefix(self) -> str:
+        """What every generation key of this namespace starts with."""
+        return f"{self.namespace}:gen:"
 
     def document(self, document_id: UUID) -> CacheKey:
         """``documents.get_by_id``."""

@@ -26,12 +26,23 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from repokit.infrastructure.cache.breaker import CircuitBreaker
-from repokit.infrastructure.cache.codec import tag, untag
+from repokit.infrastructure.cache.codec import SCHEMA_TOKEN, stamp, unstamp
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
 from repokit.infrastructure.cache.stats import CacheCounters
 
-_MGET_REPLY = list[bytes | None]
+FILL_IF_GENERATION = """
+local current = redis.call('GET', KEYS[2]) or '0'
+if current == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+    return 1
+end
+return 0
+"""
+"""Store a value only while its key's generation is still the one read before the
+database read (one atomic step on the server)."""
+
+_TOKEN = SCHEMA_TOKEN.encode()
 
 REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 """What a Redis call may raise that the cache absorbs."""
@@ -45,9 +56,9 @@ when Redis is back (see :meth:`RedisCache.replay_lost`)."""
 class Lookup:
     """What Redis said about one key.
 
-    ``payload`` is the cached payload on a hit (``None`` on a miss); ``generation``
-    is the key's generation to tag a fill with, or ``None`` when nothing may be
-    filled (Redis is unavailable).
+    ``payload`` is the cached payload on a hit (``None`` on a miss); on a miss,
+    ``generation`` is the key's generation, read before the database is, which a
+    fill must still find (``None``: nothing may be filled, Redis is unavailable).
     """
 
     payload: bytes | None
@@ -83,6 +94,7 @@ class RedisCache:
         """Set by :meth:`close`: lookups then go to the (closed) backend, which says so."""
         self._lost: set[CacheKey] = set()
         self._lost_overflow = False
+        self._fill_if_generation = client.register_script(FILL_IF_GENERATION)
 
     def lookup(self, key: CacheKey, kind: str, *, count: bool = True) -> Lookup:
         """The cached payload of ``key``, if Redis has a current one.
@@ -97,34 +109,39 @@ class RedisCache:
             if self._lost or self._lost_overflow:
                 self.replay_lost()
             # No decode_responses: values come back as bytes (or None when absent).
-            found = cast(_MGET_REPLY, self._client.mget(key.value, key.generation))
-            value, generation = found
+            value = cast(bytes | None, self._client.get(key.value))
+            if value is not None:
+                token, payload = unstamp(value)
+                if token == _TOKEN:
+                    self.breaker.succeeded()
+                    self._count("hits", kind)
+                    return Lookup(payload, None)
+            # A miss: the generation, read before the database is, guards the fill.
+            generation = cast(bytes | None, self._client.get(key.generation))
         except REDIS_ERRORS as exc:
             self._failed(exc, kind or "lookup")
             self._count("misses", kind)
             return UNAVAILABLE
         self.breaker.succeeded()
-        current = generation if generation is not None else b"0"
-        if value is not None:
-            tagged, payload = untag(value)
-            if tagged == current:
-                self._count("hits", kind)
-                return Lookup(payload, current)
         self._count("misses", kind)
-        return Lookup(None, current)
+        return Lookup(None, generation if generation is not None else b"0")
 
     def _count(self, name: str, kind: str) -> None:
         if kind:
             self.counters.add(name, kind)
 
-    def fill(self, key: CacheKey, kind: str, lookup: Lookup, payload: bytes, *,
-                   found: bool) -> None:
-        """Cache ``payload`` for ``key``, tagged with the generation ``lookup`` saw."""
+    def fill(
+        self, key: CacheKey, kind: str, lookup: Lookup, payload: bytes, *, found: bool
+    ) -> None:
+        """Cache ``payload`` for ``key`` unless a write bumped its generation since ``lookup``."""
         if lookup.generation is None or self.closed or not self.breaker.allow():
             return
         ttl_ms = self.options.ttl_ms(kind, found=found)
         try:
-            self._client.set(key.value, tag(lookup.generation, payload), px=ttl_ms)
+            self._fill_if_generation(
+                keys=[key.value, key.generation],
+                args=[lookup.generation, stamp(_TOKEN, payload), ttl_ms],
+            )
         except REDIS_ERRORS as exc:
             self._failed(exc, kind)
             return
@@ -163,9 +180,10 @@ class RedisCache:
         try:
             if overflow:
                 # Too many to remember: no cached value of this release can be trusted.
-                pattern = self.keys.value_pattern
-                for name in self._client.scan_iter(match=pattern, count=1000):
-                    self._client.unlink(name)
+                generations = self.keys.generation_prefix.encode()
+                for name in self._client.scan_iter(match=self.keys.pattern, count=1000):
+                    if not name.startswith(generations):
+                        self._client.unlink(name)
             if lost:
                 self._invalidate(lost)
         except BaseException:
