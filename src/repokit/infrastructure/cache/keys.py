@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 from repokit.domain.entities import normalize_email
@@ -24,9 +25,12 @@ from repokit.domain.entities import normalize_email
 DEFAULT_NAMESPACE = "repokit"
 
 
-@dataclass(frozen=True, slots=True)
-class CacheKey:
-    """The value key and the generation key of one cached lookup."""
+class CacheKey(NamedTuple):
+    """The value key and the generation key of one cached lookup.
+
+    A named tuple, not a dataclass: one is built per cached call, and a tuple is
+    the cheapest immutable, hashable pair Python has.
+    """
 
     value: str
     generation: str
