@@ -33,8 +33,10 @@ from repokit.infrastructure.dynamodb.emulator import MotoServer, free_port
 from repokit.infrastructure.dynamodb.filters import compile_prefilter
 from repokit.infrastructure.dynamodb.items import GONE
 from repokit.infrastructure.dynamodb.layout import document_key, workspace_key
+from repokit.infrastructure.dynamodb.scope import AutocommitScope
 from repokit.infrastructure.dynamodb.store import DynamoStore
 from repokit.infrastructure.dynamodb.url import parse_dynamodb_url
+from repokit.infrastructure.dynamodb.writes import ABSENT, put
 
 DIM = 4
 SETTINGS = Settings(database_url=None, cache_url=None, embedding_dim=DIM)
@@ -264,3 +266,15 @@ def test_filters_compile_to_placeholders_only() -> None:
         ":f0": {"S": "2024-01-01T00:00:00.000Z"},
         ":f1_0": {"S": str(UUID(int=7))},
     }
+
+
+async def test_a_resent_put_that_had_landed_is_not_reported_as_a_duplicate(
+    store: DynamoStore,
+) -> None:
+    # What botocore does after a lost response: the same conditional PutItem again.
+    scope = AutocommitScope(store.client)
+    write = put(("X#1", "X"), {"d": {"S": "body"}}, "item 1", ABSENT)
+    await scope.apply([write])
+    await scope.apply([write])  # identical item stored: our own first attempt
+    with pytest.raises(DuplicateError):
+        await scope.apply([put(("X#1", "X"), {"d": {"S": "other"}}, "item 1", ABSENT)])

@@ -93,7 +93,10 @@ class AutocommitScope:
         try:
             await self.client.call("transact_write_items", TransactItems=actions)
         except ClientError as exc:
-            raise await self._explain(exc, writes) from exc
+            error = await self._explain(exc, writes)
+            if error is None:
+                return
+            raise error from exc
 
     async def _single(self, write: Write) -> None:
         params = {"TableName": self.client.table}
@@ -107,16 +110,30 @@ class AutocommitScope:
             else:
                 await self.client.call("delete_item", Key=key_attrs(write.key), **params)
         except ClientError as exc:
-            raise await self._explain(exc, [write]) from exc
+            error = await self._explain(exc, [write])
+            if error is None:
+                return
+            raise error from exc
 
-    async def _explain(self, exc: ClientError, writes: Sequence[Write]) -> Exception:
-        """The repokit error for a cancelled write: the first broken condition, read back."""
+    async def _explain(self, exc: ClientError, writes: Sequence[Write]) -> Exception | None:
+        """The repokit error for a cancelled write: the first broken condition, read back.
+
+        None when a lone put failed its condition only because it had landed
+        already: botocore resent it after losing the first response (a timeout),
+        and the item stored is exactly the one written. (``TransactWriteItems``
+        needs no such check: botocore resends it with the same
+        ``ClientRequestToken``, which DynamoDB makes idempotent.)
+        """
         codes = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
         if error_code(exc) == "ConditionalCheckFailedException":
             codes = ["ConditionalCheckFailed"]
         for write, code in zip(writes, codes, strict=False):
             if code == "ConditionalCheckFailed" and write.condition is not None:
-                return write.condition.error(write.what, await self.get(write.key))
+                stored = await self.get(write.key)
+                mine = None if write.item is None else {**write.item, **key_attrs(write.key)}
+                if len(writes) == 1 and stored is not None and stored == mine:
+                    return None
+                return write.condition.error(write.what, stored)
         if any(code == "TransactionConflict" for code in codes):
             return ConcurrencyError("a concurrent transaction touched the same items; retry")
         return BackendUnavailableError(f"DynamoDB cancelled the write: {', '.join(codes)}")
