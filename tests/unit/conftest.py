@@ -34,6 +34,14 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[StorePort]:
 
 
 @pytest.fixture
+async def ordered_writes_store() -> AsyncIterator[StorePort]:
+    """A fresh memory store posing as a backend without transactions."""
+    opened = OrderedWritesStore(DIM)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
 def embedder() -> HashingEmbedder:
     return HashingEmbedder(DIM)
 

@@ -89,10 +89,11 @@ def test_text_that_is_not_a_url_is_not_echoed() -> None:
     assert "hunter2" not in str(caught.value)
 
 
-@pytest.mark.parametrize("scheme", ["mongodb", "mongodb+srv", "dynamodb"])
-def test_reserved_backend_not_built_yet_is_a_configuration_error(scheme: str) -> None:
-    with pytest.raises(ConfigurationError, match="not available in this version"):
-        resolve_factory(f"{scheme}://u:hunter2@h/db")
+@pytest.mark.parametrize("scheme", sorted(BUILTIN_BACKENDS))
+def test_every_builtin_scheme_has_an_async_and_a_sync_factory(scheme: str) -> None:
+    url = f"{scheme}://u:hunter2@h/db"
+    assert callable(resolve_factory(url))
+    assert callable(resolve_sync_factory(url))
 
 
 def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

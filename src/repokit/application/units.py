@@ -5,9 +5,31 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from repokit.domain.errors import (
+    CapabilityError,
+    ConcurrencyError,
+    DuplicateError,
+    InUseError,
+    InvalidQueryError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from repokit.domain.ports import RepositoriesPort, StorePort
+
+T = TypeVar("T")
+
+REFUSALS = (
+    CapabilityError,
+    ConcurrencyError,
+    DuplicateError,
+    InUseError,
+    InvalidQueryError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+"""Errors by which a store refuses a write: nothing of that write was stored."""
 
 
 @asynccontextmanager
@@ -18,13 +40,33 @@ async def write_unit(store: StorePort) -> AsyncIterator[RepositoriesPort]:
     MongoDB without a replica set) the writes run one by one in the order the
     use case makes them: the main entity first and the audit event last, and
     the use case undoes its earlier writes when a later one fails
-    (:func:`undo_on_failure`).
+    (:func:`first_write`, :func:`undo_on_failure`).
     """
     if store.capabilities.transactions:
         async with store.unit_of_work() as uow:
             yield uow
     else:
         yield store
+
+
+async def first_write(
+    store: StorePort, write: Callable[[], Awaitable[T]], undo: Callable[[], Awaitable[Any]]
+) -> T:
+    """Run a use case's first write; on a store without transactions, undo it when it
+    fails in a way that may have stored it anyway (a lost reply, a crash right after).
+
+    A refusal (:data:`REFUSALS`) stored nothing and is never undone: undoing a
+    ``DuplicateError`` would delete the entity that was already there.
+    """
+    try:
+        return await write()
+    except REFUSALS:
+        raise
+    except BaseException:
+        if not store.capabilities.transactions:
+            with contextlib.suppress(Exception):
+                await undo()
+        raise
 
 
 @asynccontextmanager
@@ -47,4 +89,4 @@ async def undo_on_failure(
         raise
 
 
-__all__ = ["undo_on_failure", "write_unit"]
+__all__ = ["REFUSALS", "first_write", "undo_on_failure", "write_unit"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import UUID
 
-from repokit.application.units import undo_on_failure, write_unit
+from repokit.application.units import first_write, undo_on_failure, write_unit
 from repokit.domain.entities import AuditEvent, User
 from repokit.domain.ids import uuid7
 from repokit.domain.ports import StorePort
@@ -20,8 +21,9 @@ async def register_user(
     """
     user = User(id=user_id or uuid7(), email=email, display_name=display_name)
     async with write_unit(store) as repositories:
-        saved = await repositories.users.save(user)
-        async with undo_on_failure(store, lambda: store.users.delete(saved.id)):
+        forget = partial(store.users.delete, user.id)
+        saved = await first_write(store, partial(repositories.users.save, user), forget)
+        async with undo_on_failure(store, forget):
             await repositories.audit.append(
                 AuditEvent(
                     actor_id=saved.id,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import UUID
 
 from repokit.application.access import require_role
-from repokit.application.units import undo_on_failure, write_unit
+from repokit.application.units import first_write, undo_on_failure, write_unit
 from repokit.domain.entities import AclEntry, AuditEvent, Role, Workspace
 from repokit.domain.errors import NotFoundError, PermissionDeniedError
 from repokit.domain.ids import uuid7
@@ -23,9 +24,10 @@ async def create_workspace(
     """
     workspace = Workspace(id=workspace_id or uuid7(), name=name, owner_id=owner_id)
     async with write_unit(store) as repositories:
-        saved = await repositories.workspaces.save(workspace)
         # Without transactions: deleting the workspace takes its ACL with it.
-        async with undo_on_failure(store, lambda: store.workspaces.delete(saved.id)):
+        forget = partial(store.workspaces.delete, workspace.id)
+        saved = await first_write(store, partial(repositories.workspaces.save, workspace), forget)
+        async with undo_on_failure(store, forget):
             await repositories.acl.grant(saved.id, owner_id, Role.OWNER)
             await repositories.audit.append(
                 AuditEvent(
@@ -67,10 +69,11 @@ async def share_workspace(
         if await repositories.users.get_by_id(user_id) is None:
             raise NotFoundError(f"no user with id {user_id}")
         previous = await repositories.acl.role_of(workspace_id, user_id)
-        entry = await repositories.acl.grant(workspace_id, user_id, role)
-        async with undo_on_failure(
-            store, lambda: _restore_role(store, workspace_id, user_id, previous)
-        ):
+        restore = partial(_restore_role, store, workspace_id, user_id, previous)
+        entry = await first_write(
+            store, partial(repositories.acl.grant, workspace_id, user_id, role), restore
+        )
+        async with undo_on_failure(store, restore):
             await repositories.audit.append(
                 AuditEvent(
                     actor_id=actor_id,

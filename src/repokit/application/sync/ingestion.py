@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import UUID
 
 from repokit.application.embedding import EmbedderPort
 from repokit.application.results import IngestResult, stable_document_id
 from repokit.application.splitting import split_text
 from repokit.application.sync.access import require_role
-from repokit.application.sync.units import undo_on_failure, write_unit
+from repokit.application.sync.units import first_write, undo_on_failure, write_unit
 from repokit.domain.entities import AuditEvent, Chunk, Document, Metadata, Role
 from repokit.domain.errors import DuplicateError
 from repokit.domain.ids import uuid7
@@ -92,14 +93,14 @@ def _ingest(
         # Embedded inside the unit, after the checks, so a re-run embeds nothing;
         # the embedder is pure computation, so the unit waits on CPU, not on I/O.
         vectors = embedder.embed(pieces)
-        document = repositories.documents.save(document)
+        forget = partial(store.documents.delete, document.id)
+        document = first_write(store, partial(repositories.documents.save, document), forget)
         chunks = [
             Chunk(document_id=document.id, ordinal=ordinal, content=piece, embedding=vector)
             for ordinal, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
         ]
-        stored = document
         # Without transactions: deleting the document takes its chunks with it.
-        with undo_on_failure(store, lambda: store.documents.delete(stored.id)):
+        with undo_on_failure(store, forget):
             if chunks:
                 repositories.documents.add_chunks(document.id, chunks)
             repositories.audit.append(

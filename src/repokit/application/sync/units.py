@@ -7,9 +7,31 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from repokit.domain.errors import (
+    CapabilityError,
+    ConcurrencyError,
+    DuplicateError,
+    InUseError,
+    InvalidQueryError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from repokit.domain.sync.ports import RepositoriesPort, StorePort
+
+T = TypeVar("T")
+
+REFUSALS = (
+    CapabilityError,
+    ConcurrencyError,
+    DuplicateError,
+    InUseError,
+    InvalidQueryError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+"""Errors by which a store refuses a write: nothing of that write was stored."""
 
 
 @contextmanager
@@ -20,13 +42,33 @@ def write_unit(store: StorePort) -> Iterator[RepositoriesPort]:
     MongoDB without a replica set) the writes run one by one in the order the
     use case makes them: the main entity first and the audit event last, and
     the use case undoes its earlier writes when a later one fails
-    (:func:`undo_on_failure`).
+    (:func:`first_write`, :func:`undo_on_failure`).
     """
     if store.capabilities.transactions:
         with store.unit_of_work() as uow:
             yield uow
     else:
         yield store
+
+
+def first_write(
+    store: StorePort, write: Callable[[], T], undo: Callable[[], Any]
+) -> T:
+    """Run a use case's first write; on a store without transactions, undo it when it
+    fails in a way that may have stored it anyway (a lost reply, a crash right after).
+
+    A refusal (:data:`REFUSALS`) stored nothing and is never undone: undoing a
+    ``DuplicateError`` would delete the entity that was already there.
+    """
+    try:
+        return write()
+    except REFUSALS:
+        raise
+    except BaseException:
+        if not store.capabilities.transactions:
+            with contextlib.suppress(Exception):
+                undo()
+        raise
 
 
 @contextmanager
@@ -49,4 +91,4 @@ def undo_on_failure(
         raise
 
 
-__all__ = ["undo_on_failure", "write_unit"]
+__all__ = ["REFUSALS", "first_write", "undo_on_failure", "write_unit"]

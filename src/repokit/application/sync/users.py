@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import UUID
 
-from repokit.application.sync.units import undo_on_failure, write_unit
+from repokit.application.sync.units import first_write, undo_on_failure, write_unit
 from repokit.domain.entities import AuditEvent, User
 from repokit.domain.ids import uuid7
 from repokit.domain.sync.ports import StorePort
@@ -22,8 +23,9 @@ def register_user(
     """
     user = User(id=user_id or uuid7(), email=email, display_name=display_name)
     with write_unit(store) as repositories:
-        saved = repositories.users.save(user)
-        with undo_on_failure(store, lambda: store.users.delete(saved.id)):
+        forget = partial(store.users.delete, user.id)
+        saved = first_write(store, partial(repositories.users.save, user), forget)
+        with undo_on_failure(store, forget):
             repositories.audit.append(
                 AuditEvent(
                     actor_id=saved.id,

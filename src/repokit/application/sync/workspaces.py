@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import UUID
 
 from repokit.application.sync.access import require_role
-from repokit.application.sync.units import undo_on_failure, write_unit
+from repokit.application.sync.units import first_write, undo_on_failure, write_unit
 from repokit.domain.entities import AclEntry, AuditEvent, Role, Workspace
 from repokit.domain.errors import NotFoundError, PermissionDeniedError
 from repokit.domain.ids import uuid7
@@ -25,9 +26,10 @@ def create_workspace(
     """
     workspace = Workspace(id=workspace_id or uuid7(), name=name, owner_id=owner_id)
     with write_unit(store) as repositories:
-        saved = repositories.workspaces.save(workspace)
         # Without transactions: deleting the workspace takes its ACL with it.
-        with undo_on_failure(store, lambda: store.workspaces.delete(saved.id)):
+        forget = partial(store.workspaces.delete, workspace.id)
+        saved = first_write(store, partial(repositories.workspaces.save, workspace), forget)
+        with undo_on_failure(store, forget):
             repositories.acl.grant(saved.id, owner_id, Role.OWNER)
             repositories.audit.append(
                 AuditEvent(
@@ -69,10 +71,11 @@ def share_workspace(
         if repositories.users.get_by_id(user_id) is None:
             raise NotFoundError(f"no user with id {user_id}")
         previous = repositories.acl.role_of(workspace_id, user_id)
-        entry = repositories.acl.grant(workspace_id, user_id, role)
-        with undo_on_failure(
-            store, lambda: _restore_role(store, workspace_id, user_id, previous)
-        ):
+        restore = partial(_restore_role, store, workspace_id, user_id, previous)
+        entry = first_write(
+            store, partial(repositories.acl.grant, workspace_id, user_id, role), restore
+        )
+        with undo_on_failure(store, restore):
             repositories.audit.append(
                 AuditEvent(
                     actor_id=actor_id,
