@@ -74,12 +74,6 @@ NO_UNITS_ON_STANDALONE = (
     "the stand-in is a standalone server, where unit_of_work() raises CapabilityError "
     "(a replica set passes it)"
 )
-FIRST_WRITE_NOT_UNDONE = (
-    "standalone server, no transactions: the use case starts undo_on_failure only after "
-    "its first write returns, so a failure injected right after that write leaves it "
-    "stored (application/users.py, workspaces.py, ingestion.py); a replica set rolls it back"
-)
-
 STANDIN_GAPS: dict[str, str] = {
     "test_eq_treats_int_and_float_as_one_number": BOOLEANS_ARE_NUMBERS,
     "test_booleans_match_only_booleans": BOOLEANS_ARE_NUMBERS,
@@ -99,14 +93,6 @@ STANDIN_GAPS: dict[str, str] = {
     "test_bulk_load_chunks_in_a_unit_of_work": NO_UNITS_ON_STANDALONE,
 }
 """Contract tests the stand-in classes expect to fail, with the reason."""
-
-FIRST_WRITE_GAPS = (
-    "test_a_failed_ingest_leaves_nothing_behind",
-    "test_a_failed_share_leaves_the_acl_as_it_was",
-    "test_a_failed_workspace_creation_leaves_nothing_behind",
-    "test_a_failed_registration_leaves_nothing_behind",
-)
-"""Parametrized by ``fail_after``: only ``fail_after=1`` is expected to fail."""
 
 
 def _override(contract: type, name: str) -> Callable[..., Any]:
@@ -128,25 +114,9 @@ def _override(contract: type, name: str) -> Callable[..., Any]:
 
 
 def with_standin_gaps(cls: type) -> type:
-    """Mark ``STANDIN_GAPS`` (and the first-write gaps) on a stand-in class, by override."""
+    """Mark ``STANDIN_GAPS`` on a stand-in class, by override."""
     for name, reason in STANDIN_GAPS.items():
         setattr(cls, name, contract_xfail(reason=reason)(_override(cls, name)))
-    for name in FIRST_WRITE_GAPS:
-        test = _override(cls, name)
-        # Only fail_after=1 fails; the other steps must pass, so the strict xfail is
-        # put on that parameter alone (the function-level one, which the contract
-        # guard looks for, is conditional on nothing and so never applies).
-        (params,) = [m for m in getattr(test, "pytestmark", []) if m.name == "parametrize"]
-        values = [
-            pytest.param(v, marks=pytest.mark.xfail(strict=True, reason=FIRST_WRITE_NOT_UNDONE))
-            if v == 1
-            else v
-            for v in params.args[1]
-        ]
-        test.pytestmark = [m for m in test.pytestmark if m.name != "parametrize"]  # type: ignore[attr-defined]
-        test = pytest.mark.parametrize(params.args[0], values)(test)
-        test = pytest.mark.xfail(False, strict=True, reason=FIRST_WRITE_NOT_UNDONE)(test)
-        setattr(cls, name, pytest.mark.contract_xfail(reason=FIRST_WRITE_NOT_UNDONE)(test))
     return cls
 
 
