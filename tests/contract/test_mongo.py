@@ -69,11 +69,6 @@ PROPERTIES = (
     "the random filters hit the stand-in's comparison gaps (booleans as numbers, no type "
     "brackets, arrays compared whole, $exists on null); see the other marks"
 )
-NO_UNITS_ON_STANDALONE = (
-    "the contract test opens a unit of work without checking capabilities.transactions; "
-    "the stand-in is a standalone server, where unit_of_work() raises CapabilityError "
-    "(a replica set passes it)"
-)
 STANDIN_GAPS: dict[str, str] = {
     "test_eq_treats_int_and_float_as_one_number": BOOLEANS_ARE_NUMBERS,
     "test_booleans_match_only_booleans": BOOLEANS_ARE_NUMBERS,
@@ -90,7 +85,6 @@ STANDIN_GAPS: dict[str, str] = {
     "test_eq_null_matches_an_array_holding_null": NULL_IN_ARRAY,
     "test_datetime_operands_keep_their_microseconds": DATE_ORDER,
     "test_random_filters_select_what_the_reference_evaluator_selects": PROPERTIES,
-    "test_bulk_load_chunks_in_a_unit_of_work": NO_UNITS_ON_STANDALONE,
 }
 """Contract tests the stand-in classes expect to fail, with the reason."""
 
@@ -182,6 +176,47 @@ class TestStandInMongoSyncStore(sync_contract.StoreContract):
         drop_database(url)
 
 
+@with_standin_gaps
+class TestCachedStandInMongoStore(StoreContract):
+    """The stand-in behind the Redis cache (``cache_url``), async."""
+
+    @pytest.fixture
+    async def store(
+        self,
+        standin: StandInServer,
+        redis_url: str,
+        contract_settings: Settings,
+        cache_namespace: str,
+    ) -> AsyncIterator[StorePort]:
+        url = database_url(standin.url())
+        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
+        store = await repokit.connect(url, cache_url=redis_url, settings=settings)
+        await store.migrate()
+        yield store
+        await store.close()
+        drop_database(url)
+
+
+@with_standin_gaps
+class TestCachedStandInMongoSyncStore(sync_contract.StoreContract):
+    """The stand-in behind the Redis cache (``cache_url``), sync."""
+
+    @pytest.fixture
+    def store(
+        self,
+        standin: StandInServer,
+        redis_url: str,
+        contract_settings: Settings,
+        cache_namespace: str,
+    ) -> Iterator[SyncStorePort]:
+        url = database_url(standin.url())
+        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
+        with repokit.connect_sync(url, cache_url=redis_url, settings=settings) as store:
+            store.migrate()
+            yield store
+        drop_database(url)
+
+
 NO_SERVER = (
     "REPOKIT_TEST_MONGO_URL is not set: set it to mongodb://host:port/?replicaSet=rs0 (a "
     "replica set runs the transactional path; docker compose up mongo starts one) to run "
@@ -219,6 +254,14 @@ else:
             drop_database(url)
 
 
-@pytest.mark.parametrize("backend", [TestStandInMongoStore, TestStandInMongoSyncStore])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        TestStandInMongoStore,
+        TestStandInMongoSyncStore,
+        TestCachedStandInMongoStore,
+        TestCachedStandInMongoSyncStore,
+    ],
+)
 def test_the_backend_runs_the_whole_contract(backend: type) -> None:
     assert_contract_complete(backend)

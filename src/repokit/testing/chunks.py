@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
+from repokit.domain.errors import CapabilityError, DuplicateError, InvalidQueryError, NotFoundError
 from repokit.domain.ports import StorePort
 from repokit.domain.vectors import as_float32
 from repokit.testing.base import ContractMixin
@@ -224,6 +224,11 @@ class ChunkContract(ContractMixin):
     async def test_bulk_load_chunks_in_a_unit_of_work(self, store: StorePort) -> None:
         doc = await stored_document(store)
         dim = store.embedding_dim
+        if not store.capabilities.transactions:
+            with pytest.raises(CapabilityError):
+                async with store.unit_of_work():
+                    pass
+            return
         async with store.unit_of_work() as uow:
             assert await uow.documents.bulk_load_chunks([chunk(doc, 0, basis(dim, 0))]) == 1
         assert [c.ordinal for c in await store.documents.get_chunks(doc.id)] == [0]

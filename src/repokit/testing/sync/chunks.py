@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 
-from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
+from repokit.domain.errors import CapabilityError, DuplicateError, InvalidQueryError, NotFoundError
 from repokit.domain.sync.ports import StorePort
 from repokit.domain.vectors import as_float32
 from repokit.testing.base import ContractMixin
@@ -226,6 +226,11 @@ class ChunkContract(ContractMixin):
     def test_bulk_load_chunks_in_a_unit_of_work(self, store: StorePort) -> None:
         doc = stored_document(store)
         dim = store.embedding_dim
+        if not store.capabilities.transactions:
+            with pytest.raises(CapabilityError):
+                with store.unit_of_work():
+                    pass
+            return
         with store.unit_of_work() as uow:
             assert uow.documents.bulk_load_chunks([chunk(doc, 0, basis(dim, 0))]) == 1
         assert [c.ordinal for c in store.documents.get_chunks(doc.id)] == [0]
