@@ -21,7 +21,7 @@ from repokit.domain.ports import DocumentRepositoryPort
 from repokit.domain.query import Filter
 from repokit.infrastructure.dynamodb.cascade import delete_document
 from repokit.infrastructure.dynamodb.chunks import add_chunks, get_chunks
-from repokit.infrastructure.dynamodb.items import position
+from repokit.infrastructure.dynamodb.items import live, position
 from repokit.infrastructure.dynamodb.layout import document_attrs, document_key, workspace_key
 from repokit.infrastructure.dynamodb.listing import documents_spec, matching_documents
 from repokit.infrastructure.dynamodb.records import EntityKind, Scope, load, plan_save
@@ -156,8 +156,14 @@ class DynamoDocumentRepository(DocumentRepositoryPort):
         """How many documents match (read page by page, filtered in-process)."""
         node = document_filter(where, workspace_id=workspace_id)
         ws = None if workspace_id is None else as_uuid(workspace_id, "workspace_id")
+        spec = documents_spec(ws, node)
         total = 0
-        async for _ in matching_documents(self._scope, documents_spec(ws, node), node):
+        if node is None:
+            # Nothing to evaluate: count the live items without decoding their bodies.
+            async for item in self._scope.query(spec):
+                total += live(item) is not None
+            return total
+        async for _ in matching_documents(self._scope, spec, node):
             total += 1
         return total
 

@@ -21,7 +21,7 @@ from repokit.domain.paging import (
 )
 from repokit.domain.query import Filter
 from repokit.domain.sync.ports import DocumentRepositoryPort
-from repokit.infrastructure.dynamodb.items import position
+from repokit.infrastructure.dynamodb.items import live, position
 from repokit.infrastructure.dynamodb.layout import document_attrs, document_key, workspace_key
 from repokit.infrastructure.dynamodb.sync.cascade import delete_document
 from repokit.infrastructure.dynamodb.sync.chunks import add_chunks, get_chunks
@@ -158,8 +158,14 @@ class DynamoDocumentRepository(DocumentRepositoryPort):
         """How many documents match (read page by page, filtered in-process)."""
         node = document_filter(where, workspace_id=workspace_id)
         ws = None if workspace_id is None else as_uuid(workspace_id, "workspace_id")
+        spec = documents_spec(ws, node)
         total = 0
-        for _ in matching_documents(self._scope, documents_spec(ws, node), node):
+        if node is None:
+            # Nothing to evaluate: count the live items without decoding their bodies.
+            for item in self._scope.query(spec):
+                total += live(item) is not None
+            return total
+        for _ in matching_documents(self._scope, spec, node):
             total += 1
         return total
 
