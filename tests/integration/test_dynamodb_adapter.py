@@ -249,6 +249,18 @@ def test_url_options_are_checked_and_secrets_never_shown() -> None:
     assert parse_dynamodb_url("dynamodb://?table=app").endpoint_url is None
 
 
+def test_a_local_endpoint_without_credentials_gets_keys_dynamodb_local_accepts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # DynamoDB Local (1.23+) answers UnrecognizedClientException to an access key id
+    # with anything but letters and digits.
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    target = parse_dynamodb_url("dynamodb://127.0.0.1:8000?table=app")
+    assert target.access_key is not None
+    assert target.access_key.isalnum()
+    assert target.secret_key
+
+
 def test_filters_compile_to_placeholders_only() -> None:
     node = parse_filter(
         {

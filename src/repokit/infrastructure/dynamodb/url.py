@@ -22,8 +22,10 @@ RetryMode = Literal["standard", "adaptive", "legacy"]
 RETRY_MODES: tuple[RetryMode, ...] = ("standard", "adaptive", "legacy")
 DEFAULT_TABLE = "repokit"
 LOCAL_REGION = "us-east-1"
-LOCAL_CREDENTIALS = ("repokit-local", "repokit-local")
-"""Emulators accept any key; used for a local endpoint when none is configured."""
+LOCAL_CREDENTIALS = ("repokitlocal", "repokitlocal")
+"""Used for a local endpoint when none is configured. Emulators take any key, but
+DynamoDB Local (1.23 and later) refuses an access key id with anything but letters
+and digits (``UnrecognizedClientException``), so these have none."""
 
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _OPTIONS = frozenset({"region", "table", "retry_mode", "max_attempts", "tls"})
