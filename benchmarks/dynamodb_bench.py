@@ -14,8 +14,10 @@ It prints, in one table, the median latency of
   of the same 25 items (hand-encoded, each with ``attribute_not_exists``);
 
 and the exact vector search time (cosine, k=10, 384 dimensions) over 10,000 and
-100,000 chunks on a real endpoint (10,000 and 25,000 on moto, see
-:data:`MOTO_VECTORS`; 1,000 with ``--quick``), beside the raw paging floor.
+100,000 chunks on an endpoint given by ``--url`` (DynamoDB Local or AWS; 10,000
+and 25,000 on moto, see :data:`MOTO_VECTORS`; 1,000 with ``--quick``), beside
+the raw paging floor; each size's medians are also printed as soon as they are
+measured.
 Rounds of the contenders are interleaved so a slow moment of the machine hits
 them alike.
 """
@@ -75,7 +77,8 @@ class Sizes:
 MOTO_VECTORS = (10_000, 25_000)
 """On moto: every GSI ``Query`` page re-reads the whole index partition, so a full
 streamed search is quadratic in the chunks (a 100,000-chunk search did not end in
-30 minutes); 100,000 is measured on a real endpoint (``--url``)."""
+30 minutes); 100,000 is measured on an endpoint that pages a GSI linearly
+(``--url``: DynamoDB Local, or AWS)."""
 
 
 def sizes(quick: bool, emulator: bool) -> Sizes:
@@ -264,9 +267,10 @@ async def bench_vectors(
 ) -> None:
     """Exact search time over growing numbers of chunks, beside the raw paging floor.
 
-    The documents are saved one by one (``PutItem``) and the chunks written with
-    ``BatchWriteItem`` (the adapter's own item encoding, 25 items a request):
-    loading goes through no transaction, because moto deep-copies its whole state
+    The documents are saved 25 at a time, concurrently, each with ``PutItem``,
+    and their chunks written with concurrent ``BatchWriteItem`` requests (the
+    adapter's own item encoding, 25 items a request): loading goes through no
+    transaction, because moto deep-copies its whole state
     for every ``TransactWriteItems``, which makes a large load through
     transactions quadratic on the emulator (not on DynamoDB).
     The raw floor pages through the same ``CHUNKS`` partition with aioboto3 and
@@ -283,10 +287,12 @@ async def bench_vectors(
         task = progress.add_task(f"loading {wanted:,} chunks (BatchWriteItem)", total=wanted)
         progress.update(task, completed=loaded)
         while loaded < wanted:
-            documents = [
-                await store.documents.save(document)
-                for document in make_documents(25, random.Random(loaded))
-            ]
+            documents = await asyncio.gather(
+                *(
+                    store.documents.save(document)
+                    for document in make_documents(25, random.Random(loaded))
+                )
+            )
             requests = []
             for document in documents:
                 for ordinal in range(CHUNKS_PER_DOCUMENT):
@@ -299,21 +305,33 @@ async def bench_vectors(
                     pk, sk = chunk_key(document.id, ordinal)
                     item = {**chunk_item(chunk), "PK": {"S": pk}, "SK": {"S": sk}}
                     requests.append({"PutRequest": {"Item": item}})
-            for start in range(0, len(requests), 25):
-                pending: dict[str, Any] = {table: requests[start : start + 25]}
+
+            async def write(batch: list[dict[str, Any]]) -> None:
+                pending: dict[str, Any] = {table: batch}
                 while pending:
                     response = await store.client.call("batch_write_item", RequestItems=pending)
                     pending = response.get("UnprocessedItems") or {}
+
+            await asyncio.gather(
+                *(write(requests[start : start + 25]) for start in range(0, len(requests), 25))
+            )
             loaded += len(requests)
             progress.update(task, completed=min(loaded, wanted))
         query = rng.standard_normal(DIM).tolist()
         label = f"search k=10 over {loaded:,} chunks"
+        searching = progress.add_task(f"{label}, repokit and raw", total=size.searches)
         samples, floor = [], []
         for _ in range(size.searches):
             samples.append(await atimed(lambda q=query: store.documents.search_similar(q, k=10)))
             floor.append(await atimed(lambda q=query: raw_scan(store, q)))
+            progress.advance(searching)
         results.add(label, "repokit", samples, 1)
         results.add(label, "aioboto3", floor, 1)
+        progress.console.print(
+            f"{label}: repokit {statistics.median(samples):.2f} s, "
+            f"raw paging floor {statistics.median(floor):.2f} s "
+            f"(medians of {size.searches})"
+        )
     await store.close()
 
 
