@@ -22,8 +22,8 @@ from repokit.infrastructure.dynamodb.layout import CHUNKS, G1, document_key
 from repokit.infrastructure.dynamodb.listing import documents_spec, matching_documents
 from repokit.infrastructure.dynamodb.queries import QuerySpec
 from repokit.infrastructure.dynamodb.records import Scope
-from repokit.infrastructure.dynamodb.scoring import ExactScorer, TopK
 from repokit.infrastructure.memory.listing import document_filter
+from repokit.infrastructure.vector_scoring import ExactScorer, TopK
 
 PER_DOCUMENT_LIMIT = 64
 """Up to this many matching documents, their chunks are read per document."""
@@ -47,7 +47,7 @@ async def search_similar(
     scorer = ExactScorer(chosen, embedding, dim)
     k = validate_k(k)
     node = document_filter(where, workspace_id=workspace_id, workspace_ids=workspace_ids)
-    best: TopK[Item] = TopK(k)
+    best: TopK[Item] = TopK(k, tie_key=_chunk_id)
     batch: list[Item] = []
     async for item in candidates(scope, node):
         batch.append(item)
@@ -56,12 +56,15 @@ async def search_similar(
             batch = []
     if batch:
         _score(scorer, best, batch)
-    return [ScoredChunk(chunk=read_chunk(item), score=score) for score, _, item in best.result()]
+    return [ScoredChunk(chunk=read_chunk(item), score=score) for score, item in best.result()]
 
 
 def _score(scorer: ExactScorer, best: TopK[Item], batch: list[Item]) -> None:
-    scores = scorer.score([item["e"]["B"] for item in batch])
-    best.push(scores, [UUID(item["cid"]["S"]) for item in batch], batch)
+    best.push(scorer.score_packed([item["e"]["B"] for item in batch]), batch)
+
+
+def _chunk_id(item: Item) -> UUID:
+    return UUID(item["cid"]["S"])
 
 
 async def candidates(scope: Scope, node: FilterNode | None) -> AsyncIterator[Item]:

@@ -48,7 +48,7 @@ M = TypeVar("M", bound=BaseModel)
 
 _ESCAPE = re.compile(r"[%.$\x00]")
 _UNESCAPE = re.compile(r"%(25|2E|24|00)")
-_VECTOR_HEADER = 2
+VECTOR_HEADER = 2
 """A BSON binary vector starts with its dtype and padding bytes."""
 
 
@@ -112,7 +112,7 @@ def embedding_array(value: Any) -> np.ndarray[Any, np.dtype[np.float32]]:
     ``bytes(value)`` is the vector's payload with its 2-byte header whether the
     server kept the binary subtype (MongoDB: ``Binary``) or not (plain bytes).
     """
-    return np.frombuffer(bytes(value), dtype="<f4", offset=_VECTOR_HEADER)
+    return np.frombuffer(bytes(value), dtype="<f4", offset=VECTOR_HEADER)
 
 
 def decode_embedding(value: Any) -> list[float]:

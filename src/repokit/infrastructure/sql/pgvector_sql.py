@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -25,12 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
-from repokit.domain.errors import ConfigurationError
 from repokit.domain.query import FilterNode
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
-from repokit.infrastructure.sql.scoring import ExactScorer
 from repokit.infrastructure.sql.types import PgVector, UUIDType
+from repokit.infrastructure.vector_scoring import ExactScorer
 
 MARGIN = 8
 """Rows an exact search fetches beyond ``k``, re-ranked in float64 (float32 rounding in
@@ -75,7 +73,7 @@ def _statement(
     # bound LIMIT is costed for an unknown row count and may skip the HNSW index.
     found = statement.limit(literal_column(str(int(limit or 0)))).subquery("found")
     # The embedding comes back in pgvector's binary form (``vector_send``) as bytes,
-    # so the re-rank reads every row's floats with one ``np.frombuffer``. It is
+    # so the re-rank reads every row's floats in one numpy call. It is
     # applied outside the search: in the same SELECT the planner drops the index.
     return select(
         *(
@@ -176,16 +174,8 @@ class RankedRows:
     def __init__(self, scorer: ExactScorer, rows: Sequence[Any]) -> None:
         self.rows = rows
         at = _EMBEDDING_AT
-        # pgvector's binary form is a 4-byte header, then big-endian float32s: with the
-        # header read as one more float32, the rows are one (n, dim + 1) array.
-        packed = np.frombuffer(b"".join([row[at] for row in rows]), dtype=">f4")
-        width = scorer.dim + 1 if not rows else len(packed) // len(rows)
-        self.matrix = packed.reshape(len(rows), width)[:, 1:].astype(np.float64)
-        if rows and self.matrix.shape[1] != scorer.dim:
-            raise ConfigurationError(
-                f"stored embeddings do not have {scorer.dim} dimensions; "
-                "EMBEDDING_DIM must match the data in the database"
-            )
+        # pgvector's binary form: a 4-byte header (dimension, unused), then big-endian float32s.
+        self.matrix = scorer.matrix([row[at] for row in rows], header=4, order=">")
         scores: list[float] = scorer.score(self.matrix).tolist() if rows else []
         self.scores = scores
         # Ties by id, as on every backend (the driver's UUIDs order by their integer).

@@ -12,7 +12,7 @@
   zero vector's NaN replaced, then the chunk id), so the planner scans exactly.
 
 The winners are re-scored in float64 with the reference formulas
-(:class:`~.scoring.ExactScorer`) and ranked by (score, id), like every other
+(``vector_scoring.ExactScorer``) and ranked by (score, id), like every other
 backend. An exact search fetches ``n = k + MARGIN`` rows, so float32 rounding in
 the database cannot push a true winner out; an approximate one ``k + 1``, enough
 to see a tie at the boundary. The approximate result is replaced by
@@ -39,7 +39,7 @@ from repokit.infrastructure.sql.pgvector_sql import (
     SearchStatements,
 )
 from repokit.infrastructure.sql.scopes import Scope
-from repokit.infrastructure.sql.scoring import ExactScorer
+from repokit.infrastructure.vector_scoring import ExactScorer
 
 
 async def pgvector_search(

@@ -27,15 +27,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from repokit.domain.entities import ScoredChunk
-from repokit.domain.vectors import Metric, validate_k, validate_metric, validate_query
-from repokit.infrastructure.mongo.codec import CHUNKS, embedding_array
+from repokit.domain.vectors import validate_k, validate_metric
+from repokit.infrastructure.mongo.codec import CHUNKS, VECTOR_HEADER
 from repokit.infrastructure.mongo.schema import VECTOR_INDEX
-from repokit.infrastructure.mongo.scoring import FloatArray, TopK, scores
 from repokit.infrastructure.mongo.sync.client import Collection, Session
 from repokit.infrastructure.mongo.sync.repository import find_all
+from repokit.infrastructure.vector_scoring import ExactScorer, TopK
 
 DOCUMENT_BATCH = 1000
 """Candidate document ids per chunk query."""
@@ -47,11 +45,10 @@ ATLAS_FILTER_LIMIT = 10_000
 
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
-    """A checked search: query vector, ``k``, metric, and whether to bypass the index."""
+    """A checked search: its scorer (query and metric), ``k``, and whether to bypass the index."""
 
-    query: FloatArray
+    scorer: ExactScorer
     k: int
-    metric: Metric
     exact: bool
 
     @classmethod
@@ -59,9 +56,8 @@ class SearchRequest:
         cls, embedding: Sequence[float], *, dim: int, k: int, metric: str, exact: bool
     ) -> SearchRequest:
         """Validate the arguments (``InvalidQueryError`` naming the bad one)."""
-        chosen = validate_metric(metric)
-        query = validate_query(embedding, dim, chosen)
-        return cls(np.asarray(query, dtype=np.float64), validate_k(k), chosen, exact)
+        scorer = ExactScorer(validate_metric(metric), embedding, dim)
+        return cls(scorer, validate_k(k), exact)
 
 
 def search_chunks(
@@ -72,11 +68,11 @@ def search_chunks(
     session: Session | None,
 ) -> builtins.list[ScoredChunk]:
     """The ``k`` best chunks whose documents match ``document_query``, best first."""
-    if not request.exact and request.metric == "cosine":
+    if not request.exact and request.scorer.metric == "cosine":
         hits = _atlas_search(documents, chunks, document_query, request, session)
         if hits is not None:
             return hits
-    top = TopK(request.k)
+    top: TopK[str] = TopK(request.k)
     if document_query:
         ids: list[str] = []
         cursor = documents.find(document_query, {"_id": 1}, session=session).batch_size(
@@ -91,22 +87,22 @@ def search_chunks(
             _score_chunks(chunks, {"document_id": {"$in": ids}}, request, top, session)
     else:
         _score_chunks(chunks, {}, request, top, session)
-    return _winners(chunks, top.best(), session)
+    return _winners(chunks, top.result(), session)
 
 
 def _score_chunks(
     chunks: Collection,
     query: Mapping[str, Any],
     request: SearchRequest,
-    top: TopK,
+    top: TopK[str],
     session: Session | None,
 ) -> None:
     cursor = chunks.find(query, {"_id": 1, "embedding": 1}, session=session).batch_size(CHUNK_BATCH)
     ids: list[str] = []
-    vectors: list[Any] = []
+    vectors: list[bytes] = []
     for doc in cursor:
         ids.append(doc["_id"])
-        vectors.append(embedding_array(doc["embedding"]))
+        vectors.append(doc["embedding"])
         if len(ids) == CHUNK_BATCH:
             _offer(request, top, ids, vectors)
             ids, vectors = [], []
@@ -114,9 +110,9 @@ def _score_chunks(
         _offer(request, top, ids, vectors)
 
 
-def _offer(request: SearchRequest, top: TopK, ids: list[str], vectors: list[Any]) -> None:
-    matrix = np.vstack(vectors).astype(np.float64)
-    top.offer(scores(request.metric, request.query, matrix), ids)
+def _offer(request: SearchRequest, top: TopK[str], ids: list[str], vectors: list[bytes]) -> None:
+    # Each stored embedding is a BSON binary vector: a header, then little-endian float32s.
+    top.push(request.scorer.score_packed(vectors, header=VECTOR_HEADER), ids)
 
 
 def _winners(
@@ -144,7 +140,7 @@ def _atlas_search(
     stage: dict[str, Any] = {
         "index": VECTOR_INDEX,
         "path": "embedding",
-        "queryVector": request.query.tolist(),
+        "queryVector": request.scorer.query.tolist(),
         "numCandidates": max(20 * request.k, 200),
         "limit": request.k + 8,
     }
@@ -160,11 +156,6 @@ def _atlas_search(
     found = cursor.to_list()
     if len(found) < request.k:
         return None
-    top = TopK(request.k)
-    _offer(
-        request,
-        top,
-        [doc["_id"] for doc in found],
-        [embedding_array(doc["embedding"]) for doc in found],
-    )
-    return _winners(chunks, top.best(), session)
+    top: TopK[str] = TopK(request.k)
+    _offer(request, top, [doc["_id"] for doc in found], [doc["embedding"] for doc in found])
+    return _winners(chunks, top.result(), session)

@@ -22,12 +22,12 @@ from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import keyset_page, make_page
-from repokit.infrastructure.sql.scoring import ExactScorer, query_vector
 from repokit.infrastructure.sql.sync.chunks import add_chunks, bulk_load_chunks, get_chunks
 from repokit.infrastructure.sql.sync.repository import VersionedSqlRepository, as_uuid
 from repokit.infrastructure.sql.sync.scopes import Scope
 from repokit.infrastructure.sql.sync.vector_postgres import pgvector_search
 from repokit.infrastructure.sql.sync.vector_search import exact_search
+from repokit.infrastructure.vector_scoring import ExactScorer
 
 PAGE_KIND = "documents"
 
@@ -191,8 +191,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         HNSW for cosine unless ``exact``; see docs/backends.md)."""
         checked_metric = validate_metric(metric)
         validate_k(k)
-        query = query_vector(embedding, self._dim, checked_metric)
-        scorer = ExactScorer(checked_metric, query)
+        scorer = ExactScorer(checked_metric, embedding, self._dim)
         wanted: builtins.list[UUID] | None = None
         if workspace_ids is not None:
             if isinstance(workspace_ids, str | bytes):

@@ -26,8 +26,8 @@ from sqlalchemy.types import NullType
 from repokit.domain.entities import Chunk, ScoredChunk
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
-from repokit.infrastructure.sql.scoring import ExactScorer, TopK
 from repokit.infrastructure.sql.sync.scopes import Scope
+from repokit.infrastructure.vector_scoring import ExactScorer, TopK
 
 BATCH_ROWS = 2048
 
@@ -47,24 +47,23 @@ def exact_search(
     if document_conditions:
         parents = select(documents.c.id).where(*document_conditions)
         candidates = candidates.where(chunks.c.document_id.in_(parents))
-    best = TopK(k)
+    best: TopK[bytes] = TopK(k)
     with scope.read(snapshot=True) as connection:
         result = connection.stream(candidates)
         for batch in result.partitions(BATCH_ROWS):
-            ids = [row[0] for row in batch]
-            best.push(ids, scorer.score(scorer.matrix([row[1] for row in batch])))
+            best.push(scorer.score_packed([row[1] for row in batch]), [row[0] for row in batch])
         ranked = best.result()
         if not ranked:
             return []
         # The winners' full rows, by a statement compiled once per count (one driver call).
         rows = connection.fetch_all(
-            catalog.chunks_by_ids(len(ranked)).sql, [key for key, _ in ranked]
+            catalog.chunks_by_ids(len(ranked)).sql, [key for _, key in ranked]
         )
     decode = catalog.chunks.mapping.decode
     found: dict[bytes, Chunk] = {bytes(row[0]): decode(row) for row in rows}
     return [
         ScoredChunk.model_construct(chunk=found[bytes(key)], score=score)
-        for key, score in ranked
+        for score, key in ranked
         if bytes(key) in found
     ]
 
