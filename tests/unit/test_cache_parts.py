@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from repokit.domain.entities import Document, User, Workspace
 from repokit.infrastructure.cache.breaker import CircuitBreaker
 from repokit.infrastructure.cache.codec import (
     SCHEMA_TOKEN,
-    decode_entity,
+    EntityDecoder,
     encode_entity,
     stamp,
-    unstamp,
 )
 from repokit.infrastructure.cache.keys import CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
@@ -36,12 +37,53 @@ from repokit.infrastructure.cache.stats import CacheCounters
     ],
 )
 def test_entities_round_trip_exactly(entity: Any) -> None:
-    assert decode_entity(type(entity), encode_entity(entity)) == entity
+    decoded = EntityDecoder(type(entity))(encode_entity(entity))
+    validated = type(entity).model_validate_json(encode_entity(entity))
+    assert decoded == entity == validated
+    # The same instance pydantic's own parser builds, down to the field types and zones.
+    assert decoded.__dict__ == validated.__dict__
+    assert [type(value) for value in decoded.__dict__.values()] == [
+        type(value) for value in validated.__dict__.values()
+    ]
+    assert decoded.model_fields_set == validated.model_fields_set
+    assert decoded.model_dump_json() == entity.model_dump_json()
+    # Still a live model: assignment validates, copies work.
+    assert decoded.model_copy(update={"version": 9}).version == 9
+    with pytest.raises(ValidationError):
+        decoded.version = -1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'"a string"',
+        b"{}",
+        b'{"id": 5, "version": 0, "email": "a@b.c", "display_name": "A", "created_at": 1}',
+        b'{"id": "no-uuid", "version": 0, "email": "a@b.c", "display_name": "A",'
+        b' "created_at": "2026-01-01T00:00:00+00:00"}',
+        b'{"id": "01a2095a-a0b4-7120-89fb-ba2a62c9dc72", "version": 0, "email": "a@b.c",'
+        b' "display_name": "A", "created_at": "2026-01-01T00:00:00+00:00", "extra": 1}',
+    ],
+)
+def test_a_payload_this_release_did_not_write_is_a_value_error(payload: bytes) -> None:
+    # ValueError is what the read-through path turns into "reload and cache again".
+    with pytest.raises(ValueError, match="not a cached User"):
+        EntityDecoder(User)(payload)
+
+
+def test_the_decoder_refuses_a_model_whose_fields_it_cannot_rebuild() -> None:
+    class Priced(BaseModel):
+        price: Decimal
+
+    with pytest.raises(TypeError, match=r"Priced\.price"):
+        EntityDecoder(Priced)
 
 
 def test_a_value_is_stamped_with_the_schema_token() -> None:
     token = SCHEMA_TOKEN.encode()
-    assert unstamp(stamp(token, b"a|b")) == (token, b"a|b")
+    assert stamp(token, b"a|b") == token + b"|a|b"
 
 
 def test_keys_carry_the_namespace() -> None:

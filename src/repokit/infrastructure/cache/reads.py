@@ -35,37 +35,22 @@ class ReadThrough:
         decode: Callable[[bytes], T],
     ) -> T | None:
         """The value of ``key``: cached, or loaded, cached and returned (None: not found)."""
-        lookup = await self.cache.lookup(key, kind)
-        if lookup.payload is not None:
-            readable, value = _read(lookup.payload, decode)
-            if readable:
-                return value
+        lookup = await self.cache.lookup(key, kind, decode)
+        if lookup.hit:
+            return lookup.value
 
         async def load_and_fill() -> T | None:
             again = lookup
             if lookup.generation is not None:
-                again = await self.cache.lookup(key, kind, count=False)
-            if again.payload is not None:
-                readable, value = _read(again.payload, decode)
-                if readable:
-                    return value
+                again = await self.cache.lookup(key, kind, decode, count=False)
+                if again.hit:
+                    return again.value
             value = await load()
             payload = ABSENT if value is None else encode(value)
             await self.cache.fill(key, kind, again, payload, found=value is not None)
             return value
 
         return await self._flight.run(key.value, load_and_fill)
-
-
-def _read(payload: bytes, decode: Callable[[bytes], T]) -> tuple[bool, T | None]:
-    """``(True, value)`` for a cached payload, ``(False, None)`` when it cannot be read
-    (not what this release writes: it is then loaded and cached again)."""
-    if payload == ABSENT:
-        return True, None
-    try:
-        return True, decode(payload)
-    except ValueError:
-        return False, None
 
 
 __all__ = ["ReadThrough"]

@@ -14,9 +14,9 @@ value cached before the outage to be served after it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, Generic, TypeVar, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -24,7 +24,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from repokit.infrastructure.cache.breaker import CircuitBreaker
-from repokit.infrastructure.cache.codec import SCHEMA_TOKEN, stamp, unstamp
+from repokit.infrastructure.cache.codec import ABSENT, SCHEMA_TOKEN, stamp
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
 from repokit.infrastructure.cache.stats import CacheCounters
@@ -40,7 +40,11 @@ return 0
 """Store a value only while its key's generation is still the one read before the
 database read (one atomic step on the server)."""
 
+T = TypeVar("T")
+
 _TOKEN = SCHEMA_TOKEN.encode()
+_STAMP = stamp(_TOKEN, b"")
+"""What every value this release writes starts with (another release's is a miss)."""
 
 REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 """What a Redis call may raise that the cache absorbs."""
@@ -51,19 +55,21 @@ when Redis is back (see :meth:`RedisCache.replay_lost`)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(Generic[T]):
     """What Redis said about one key.
 
-    ``payload`` is the cached payload on a hit (``None`` on a miss); on a miss,
-    ``generation`` is the key's generation, read before the database is, which a
-    fill must still find (``None``: nothing may be filled, Redis is unavailable).
+    On a hit, ``value`` is the cached value (``None``: a cached "not found"). On
+    a miss, ``generation`` is the key's generation, read before the database
+    is, which a fill must still find (``None``: nothing may be filled, Redis is
+    unavailable).
     """
 
-    payload: bytes | None
+    hit: bool
+    value: T | None
     generation: bytes | None
 
 
-UNAVAILABLE = Lookup(None, None)
+UNAVAILABLE: Lookup[Any] = Lookup(False, None, None)
 
 
 def connect_redis(url: str, options: CacheOptions) -> Redis:
@@ -94,9 +100,13 @@ class RedisCache:
         self._lost_overflow = False
         self._fill_if_generation = client.register_script(FILL_IF_GENERATION)
 
-    async def lookup(self, key: CacheKey, kind: str, *, count: bool = True) -> Lookup:
-        """The cached payload of ``key``, if Redis has a current one.
+    async def lookup(
+        self, key: CacheKey, kind: str, decode: Callable[[bytes], T], *, count: bool = True
+    ) -> Lookup[T]:
+        """The cached value of ``key``, if Redis has a current one that ``decode`` reads.
 
+        A value stamped by another release, or one ``decode`` rejects
+        (ValueError), is a miss: the fill that follows replaces it.
         ``count=False`` for a second look within the same call (not a new lookup).
         """
         kind = kind if count else ""
@@ -107,13 +117,13 @@ class RedisCache:
             if self._lost or self._lost_overflow:
                 await self.replay_lost()
             # No decode_responses: values come back as bytes (or None when absent).
-            value = cast(bytes | None, await self._client.get(key.value))
-            if value is not None:
-                token, payload = unstamp(value)
-                if token == _TOKEN:
+            cached = cast(bytes | None, await self._client.get(key.value))
+            if cached is not None and cached.startswith(_STAMP):
+                hit, value = _decoded(cached[len(_STAMP) :], decode)
+                if hit:
                     self.breaker.succeeded()
                     self._count("hits", kind)
-                    return Lookup(payload, None)
+                    return Lookup(True, value, None)
             # A miss: the generation, read before the database is, guards the fill.
             generation = cast(bytes | None, await self._client.get(key.generation))
         except REDIS_ERRORS as exc:
@@ -122,14 +132,14 @@ class RedisCache:
             return UNAVAILABLE
         self.breaker.succeeded()
         self._count("misses", kind)
-        return Lookup(None, generation if generation is not None else b"0")
+        return Lookup(False, None, generation if generation is not None else b"0")
 
     def _count(self, name: str, kind: str) -> None:
         if kind:
             self.counters.add(name, kind)
 
     async def fill(
-        self, key: CacheKey, kind: str, lookup: Lookup, payload: bytes, *, found: bool
+        self, key: CacheKey, kind: str, lookup: Lookup[Any], payload: bytes, *, found: bool
     ) -> None:
         """Cache ``payload`` for ``key`` unless a write bumped its generation since ``lookup``."""
         if lookup.generation is None or self.closed or not self.breaker.allow():
@@ -215,6 +225,17 @@ class RedisCache:
         self.closed = True
         with contextlib.suppress(*REDIS_ERRORS):
             await self._client.aclose()
+
+
+def _decoded(payload: bytes, decode: Callable[[bytes], T]) -> tuple[bool, T | None]:
+    """``(True, value)`` for a readable payload, ``(False, None)`` for one that is not
+    what this release writes."""
+    if payload == ABSENT:
+        return True, None
+    try:
+        return True, decode(payload)
+    except ValueError:
+        return False, None
 
 
 __all__ = ["REDIS_ERRORS", "Lookup", "RedisCache", "connect_redis"]

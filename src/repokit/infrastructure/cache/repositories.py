@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from uuid import UUID
 
 from repokit.domain.entities import (
@@ -35,7 +34,7 @@ from repokit.domain.ports import (
     WorkspaceRepositoryPort,
 )
 from repokit.domain.query import Filter
-from repokit.infrastructure.cache.codec import decode_entity, encode_entity
+from repokit.infrastructure.cache.codec import EntityDecoder, encode_entity
 from repokit.infrastructure.cache.invalidation import (
     Cascades,
     Collect,
@@ -344,9 +343,9 @@ class CachedWorkspaceAcl(_Cached, WorkspaceAclPort):
         return await self._inner.workspaces_of(user_id)
 
 
-_DECODE_DOCUMENT = partial(decode_entity, Document)
-_DECODE_USER = partial(decode_entity, User)
-_DECODE_WORKSPACE = partial(decode_entity, Workspace)
+_DECODE_DOCUMENT = EntityDecoder(Document)
+_DECODE_USER = EntityDecoder(User)
+_DECODE_WORKSPACE = EntityDecoder(Workspace)
 
 
 def _uuid_bytes(value: UUID) -> bytes:

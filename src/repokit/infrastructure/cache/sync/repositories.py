@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 from uuid import UUID
 
 from repokit.domain.entities import (
@@ -37,7 +36,7 @@ from repokit.domain.sync.ports import (
     WorkspaceAclPort,
     WorkspaceRepositoryPort,
 )
-from repokit.infrastructure.cache.codec import decode_entity, encode_entity
+from repokit.infrastructure.cache.codec import EntityDecoder, encode_entity
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.sync.invalidation import (
     Cascades,
@@ -346,9 +345,9 @@ class CachedWorkspaceAcl(_Cached, WorkspaceAclPort):
         return self._inner.workspaces_of(user_id)
 
 
-_DECODE_DOCUMENT = partial(decode_entity, Document)
-_DECODE_USER = partial(decode_entity, User)
-_DECODE_WORKSPACE = partial(decode_entity, Workspace)
+_DECODE_DOCUMENT = EntityDecoder(Document)
+_DECODE_USER = EntityDecoder(User)
+_DECODE_WORKSPACE = EntityDecoder(Workspace)
 
 
 def _uuid_bytes(value: UUID) -> bytes:
