@@ -59,10 +59,17 @@ CHUNKS_PER_DOCUMENT = 40
 
 @dataclass
 class BenchOptions:
-    """``url``: a DynamoDB endpoint (None: a private moto_server); ``quick``: a smoke run."""
+    """``url``: a DynamoDB endpoint (None: a private moto_server); ``quick``: a smoke run.
+
+    ``vectors``: the search sizes instead of the defaults; ``vectors_only``: skip
+    ``get_by_id``/``save_many`` (their raw side needs ``TransactWriteItems``, which
+    dynalite lacks; the vector part uses ``PutItem``, ``BatchWriteItem`` and ``Query``).
+    """
 
     url: str | None = None
     quick: bool = False
+    vectors: tuple[int, ...] | None = None
+    vectors_only: bool = False
 
 
 @dataclass
@@ -393,6 +400,8 @@ def report(results: Results, console: Console, endpoint: str) -> None:
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Run the comparison and print its table (see the module's docstring)."""
     size = sizes(options.quick, emulator=options.url is None)
+    if options.vectors is not None:
+        size.vectors = tuple(sorted(options.vectors))
     results = Results()
     server = None
     url = options.url
@@ -402,8 +411,9 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
     try:
         target = parse_dynamodb_url(url)
         with Progress(console=console, transient=True) as progress:
-            await bench_async(target, url, size, results, progress)
-            await asyncio.to_thread(bench_sync, target, url, size, results, progress)
+            if not options.vectors_only:
+                await bench_async(target, url, size, results, progress)
+                await asyncio.to_thread(bench_sync, target, url, size, results, progress)
             await bench_vectors(target, url, size, results, progress)
         report(results, console, "moto_server" if server else target.redacted)
     finally:
