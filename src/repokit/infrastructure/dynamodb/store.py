@@ -12,6 +12,7 @@ from repokit.infrastructure.dynamodb.scope import AutocommitScope
 from repokit.infrastructure.dynamodb.unit_of_work import DynamoUnitOfWork
 from repokit.infrastructure.dynamodb.url import parse_dynamodb_url
 from repokit.infrastructure.dynamodb.writes import MAX_TRANSACTION_ITEMS
+from repokit.infrastructure.unit_guard import UnitSlot
 
 
 class DynamoStore(StorePort):
@@ -33,6 +34,9 @@ class DynamoStore(StorePort):
     def __init__(self, client: DynamoClient, embedding_dim: int) -> None:
         self.embedding_dim = embedding_dim
         self.client = client
+        self._open_unit: UnitSlot[DynamoUnitOfWork] = UnitSlot(
+            f"repokit_dynamodb_unit_{id(self):x}"
+        )
         attach_repositories(self, AutocommitScope(client), embedding_dim)
 
     def __repr__(self) -> str:
@@ -41,7 +45,7 @@ class DynamoStore(StorePort):
     def unit_of_work(self) -> DynamoUnitOfWork:
         """A new unit of work; use it as ``async with store.unit_of_work() as uow``."""
         self.client.ensure_open()
-        return DynamoUnitOfWork(self.client, self.embedding_dim)
+        return DynamoUnitOfWork(self.client, self._open_unit, self.embedding_dim)
 
     async def migrate(self) -> None:
         """Create the table and its GSIs if missing and wait until they are ACTIVE."""

@@ -10,7 +10,6 @@ server, which has none (``capabilities.transactions``).
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import UTC
 from typing import Any
 
@@ -38,6 +37,7 @@ from repokit.infrastructure.mongo.repositories import attach_repositories
 from repokit.infrastructure.mongo.schema import INDEXES, META_COLLECTION, VECTOR_INDEX
 from repokit.infrastructure.mongo.scopes import MongoDatabase, StoreScope
 from repokit.infrastructure.mongo.unit_of_work import MongoUnitOfWork
+from repokit.infrastructure.unit_guard import UnitSlot
 
 DEFAULT_DATABASE = "repokit"
 PROBE_COLLECTION = "repokit_probe"
@@ -61,9 +61,7 @@ class MongoStore(StorePort):
         self._database = database
         self._description = description
         self._vector_index = vector_index
-        self._active: ContextVar[MongoUnitOfWork | None] = ContextVar(
-            f"repokit_mongo_unit_{id(self)}", default=None
-        )
+        self._open_unit: UnitSlot[MongoUnitOfWork] = UnitSlot(f"repokit_mongo_unit_{id(self):x}")
         self.embedding_dim = database.embedding_dim
         self.capabilities = Capabilities(
             backend="mongodb",
@@ -92,7 +90,7 @@ class MongoStore(StorePort):
                 "(store.capabilities.transactions is False); run a single-node replica set "
                 "(mongod --replSet rs0) to get them"
             )
-        return MongoUnitOfWork(self._database, self._active, vector_index=self._vector_index)
+        return MongoUnitOfWork(self._database, self._open_unit, vector_index=self._vector_index)
 
     async def migrate(self) -> None:
         """Create the collections' named indexes (idempotent) and record the embedding size.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from repokit.infrastructure.sql.scopes import OpenUnit, Scope
 from repokit.infrastructure.sql.telemetry import instrument
 from repokit.infrastructure.sql.users import SqlUserRepository
 from repokit.infrastructure.sql.workspaces import SqlWorkspaceRepository
+from repokit.infrastructure.unit_guard import UnitSlot
 
 
 @dataclass(eq=False)
@@ -48,12 +48,12 @@ class SqlDatabase:
     savepoint_every_write: bool = False
     slow_query_s: float = 0.5
     single_writer: bool = True
-    active_unit: ContextVar[OpenUnit | None] = field(init=False)
+    active_unit: UnitSlot[OpenUnit] = field(init=False)
 
     def __post_init__(self) -> None:
-        # One variable per database: the unit of work open in the current task (and
+        # One slot per database: the unit of work open in the current task (and
         # inherited by the tasks it starts), so misuse is refused instead of deadlocking.
-        self.active_unit = ContextVar(f"repokit_sql_unit_{id(self):x}", default=None)
+        self.active_unit = UnitSlot(f"repokit_sql_unit_{id(self):x}")
 
 
 _TABLES = {

@@ -14,7 +14,6 @@ Driver errors raised in a scope are translated here (see :mod:`.errors`).
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +26,7 @@ from repokit.infrastructure.sql.errors import (
     driver_error,
     translate_error,
 )
+from repokit.infrastructure.unit_guard import UnitSlot
 
 if TYPE_CHECKING:
     from repokit.infrastructure.sql.pool import ConnectionPool
@@ -95,7 +95,7 @@ class StoreScope:
     def __init__(
         self,
         pool: ConnectionPool,
-        active_unit: ContextVar[OpenUnit | None],
+        active_unit: UnitSlot[OpenUnit],
         *,
         single_connection: bool,
         single_writer: bool = True,
@@ -125,9 +125,9 @@ class StoreScope:
     def _check(self, write: bool) -> None:
         if self._pool.closed:
             raise StoreClosedError("store is closed")
-        unit = self._active_unit.get()
-        # Child tasks inherit the variable; only the unit's own task would wait on itself.
-        if unit is None or not unit.is_open or unit.owner is not current_owner():
+        # Child tasks inherit the slot; only the unit's own task would wait on itself.
+        unit = self._active_unit.held_by(current_owner())
+        if unit is None:
             return
         if self._single:
             raise CapabilityError(

@@ -76,8 +76,7 @@ class SqlStore(StorePort):
         """
         self._check_open()
         database = self._database
-        unit = database.active_unit.get()
-        if unit is not None and unit.is_open and unit.owner is current_owner():
+        if database.active_unit.held_by(current_owner()) is not None:
             raise CapabilityError("migrate() cannot run while a unit of work is open in this task")
         async with async_alembic_lock():  # Alembic's proxies are process-global
             connection = await database.pool.acquire()

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from contextvars import Token
 from types import TracebackType
 from typing import Self
 
-from repokit.domain.errors import StoreClosedError, UnitOfWorkError
+from repokit.domain.errors import StoreClosedError
 from repokit.domain.ports import UnitOfWorkPort
 from repokit.infrastructure.sql.concurrency import Owner, current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 from repokit.infrastructure.sql.scopes import OpenUnit, UnitScope, closed_unit_error
-
-_NEW, _OPEN, _CLOSED = "new", "open", "closed"
+from repokit.infrastructure.unit_guard import UnitGuard
 
 
 class SqlUnitOfWork(UnitOfWorkPort):
@@ -27,10 +25,8 @@ class SqlUnitOfWork(UnitOfWorkPort):
 
     def __init__(self, database: SqlDatabase) -> None:
         self._database = database
-        self._state = _NEW
+        self._guard: UnitGuard[OpenUnit] = UnitGuard(database.active_unit)
         self._connection: SqlConnection | None = None
-        self._token: Token[OpenUnit | None] | None = None
-        self._owner: Owner | None = None
         self._scope = UnitScope(self, savepoint_every_write=database.savepoint_every_write)
         attach_repositories(self, self._scope, database)
 
@@ -39,7 +35,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
     @property
     def is_open(self) -> bool:
         """True inside the ``async with`` block."""
-        return self._state == _OPEN
+        return self._guard.is_open
 
     @property
     def holds_write_lock(self) -> bool:
@@ -49,13 +45,13 @@ class SqlUnitOfWork(UnitOfWorkPort):
     @property
     def owner(self) -> Owner | None:
         """The task that entered the unit."""
-        return self._owner
+        return self._guard.owner
 
     def connection_for_call(self) -> SqlConnection:
         """The unit's connection, or the error saying why it cannot be used."""
         if self._database.pool.closed:
             raise StoreClosedError("store is closed")
-        if self._state != _OPEN or self._connection is None:
+        if not self._guard.is_open or self._connection is None:
             raise closed_unit_error()
         return self._connection
 
@@ -63,23 +59,12 @@ class SqlUnitOfWork(UnitOfWorkPort):
 
     async def __aenter__(self) -> Self:
         database = self._database
-        if self._state != _NEW:
-            raise UnitOfWorkError(
-                "a unit of work can be entered only once; open a new one with store.unit_of_work()"
-            )
         if database.pool.closed:
             raise StoreClosedError("store is closed")
         owner = current_owner()
-        current = database.active_unit.get()
-        if current is not None and current.is_open and current.owner is owner:
-            raise UnitOfWorkError(
-                "a unit of work of this store is already open in this task; "
-                "units do not nest (no implicit savepoints)"
-            )
+        self._guard.check_enter(owner)
         self._connection = await database.pool.acquire()
-        self._owner = owner
-        self._token = database.active_unit.set(self)
-        self._state = _OPEN
+        self._guard.enter(self, owner)
         return self
 
     async def commit(self) -> None:
@@ -107,7 +92,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._state != _OPEN:
+        if not self._guard.is_open:
             return
         connection = self._connection
         assert connection is not None
@@ -121,20 +106,9 @@ class SqlUnitOfWork(UnitOfWorkPort):
             elif not self._database.pool.closed:
                 await connection.rollback_quietly()
         finally:
-            self._state = _CLOSED
+            self._guard.close()
             self._connection = None
-            self._reset_active_unit()
             await self._database.pool.release(connection)
-
-    def _reset_active_unit(self) -> None:
-        token, self._token = self._token, None
-        if token is None:
-            return
-        try:
-            self._database.active_unit.reset(token)
-        except ValueError:
-            # Exited from another context than the one that entered: just clear it here.
-            self._database.active_unit.set(None)
 
 
 __all__ = ["SqlUnitOfWork"]

@@ -14,6 +14,7 @@ from repokit.infrastructure.dynamodb.sync.scope import AutocommitScope
 from repokit.infrastructure.dynamodb.sync.unit_of_work import DynamoUnitOfWork
 from repokit.infrastructure.dynamodb.url import parse_dynamodb_url
 from repokit.infrastructure.dynamodb.writes import MAX_TRANSACTION_ITEMS
+from repokit.infrastructure.unit_guard import UnitSlot
 
 
 class DynamoStore(StorePort):
@@ -35,6 +36,9 @@ class DynamoStore(StorePort):
     def __init__(self, client: DynamoClient, embedding_dim: int) -> None:
         self.embedding_dim = embedding_dim
         self.client = client
+        self._open_unit: UnitSlot[DynamoUnitOfWork] = UnitSlot(
+            f"repokit_dynamodb_unit_{id(self):x}"
+        )
         attach_repositories(self, AutocommitScope(client), embedding_dim)
 
     def __repr__(self) -> str:
@@ -43,7 +47,7 @@ class DynamoStore(StorePort):
     def unit_of_work(self) -> DynamoUnitOfWork:
         """A new unit of work; use it as ``with store.unit_of_work() as uow``."""
         self.client.ensure_open()
-        return DynamoUnitOfWork(self.client, self.embedding_dim)
+        return DynamoUnitOfWork(self.client, self._open_unit, self.embedding_dim)
 
     def migrate(self) -> None:
         """Create the table and its GSIs if missing and wait until they are ACTIVE."""

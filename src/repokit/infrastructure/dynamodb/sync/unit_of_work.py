@@ -16,10 +16,8 @@ committed items (read committed), and its conditions catch conflicting writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextvars import ContextVar
-from types import MappingProxyType, TracebackType
-from typing import Literal, Self
+from types import TracebackType
+from typing import Self
 
 from repokit.domain.errors import UnitOfWorkError
 from repokit.domain.sync.ports import UnitOfWorkPort
@@ -27,33 +25,34 @@ from repokit.infrastructure.dynamodb.sync.client import DynamoClient
 from repokit.infrastructure.dynamodb.sync.repositories import attach_repositories
 from repokit.infrastructure.dynamodb.sync.scope import UnitScope
 from repokit.infrastructure.memory.concurrency import current_task
-
-# Open units by client, in this context; the entry records the owning task, so
-# only a unit of the *same* task (or thread, in the sync form) counts as nesting.
-_OPEN_UNITS: ContextVar[Mapping[DynamoClient, DynamoUnitOfWork]] = ContextVar(
-    "repokit_dynamodb_open_units", default=MappingProxyType({})
-)
+from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
 
 
 class DynamoUnitOfWork(UnitOfWorkPort):
     """``with store.unit_of_work() as uow``: commit on a clean exit, else roll back."""
 
-    def __init__(self, client: DynamoClient, embedding_dim: int) -> None:
+    def __init__(
+        self, client: DynamoClient, slot: UnitSlot[DynamoUnitOfWork], embedding_dim: int
+    ) -> None:
         self._client = client
-        self._phase: Literal["new", "open", "done"] = "new"
-        self._task: object | None = None
+        self._guard = UnitGuard(slot)
         self._scope = UnitScope(client, self._check_usable)
         attach_repositories(self, self._scope, embedding_dim)
 
     @property
     def is_open(self) -> bool:
         """True between entering and leaving the ``with`` block."""
-        return self._phase == "open"
+        return self._guard.is_open
+
+    @property
+    def owner(self) -> object | None:
+        """The task that entered the unit (None outside a task, as in the sync form)."""
+        return self._guard.owner
 
     def _check_usable(self) -> None:
-        if self._phase == "new":
+        if self._guard.state == "new":
             raise UnitOfWorkError("use the unit of work inside 'with store.unit_of_work()'")
-        if self._phase == "done":
+        if self._guard.state == "closed":
             raise UnitOfWorkError("this unit of work has ended; open a new one")
         self._client.ensure_open()
 
@@ -70,18 +69,9 @@ class DynamoUnitOfWork(UnitOfWorkPort):
     def __enter__(self) -> Self:
         """Begin the unit; ``UnitOfWorkError`` if this task already has one open on the store."""
         self._client.ensure_open()
-        if self._phase != "new":
-            raise UnitOfWorkError("a unit of work can be entered only once; open a new one")
         task = current_task()
-        open_units = _OPEN_UNITS.get()
-        other = open_units.get(self._client)
-        if other is not None and other.is_open and other._task is task:
-            raise UnitOfWorkError(
-                "another unit of work of this store is already open in this task; units do not nest"
-            )
-        _OPEN_UNITS.set(MappingProxyType({**open_units, self._client: self}))
-        self._task = task
-        self._phase = "open"
+        self._guard.check_enter(task)
+        self._guard.enter(self, task)
         return self
 
     def __exit__(
@@ -95,9 +85,5 @@ class DynamoUnitOfWork(UnitOfWorkPort):
             if exc_type is None:
                 self.commit()
         finally:
-            self._phase = "done"
+            self._guard.close()
             self._scope.rollback()
-            open_units = _OPEN_UNITS.get()
-            if open_units.get(self._client) is self:
-                rest = {c: unit for c, unit in open_units.items() if c is not self._client}
-                _OPEN_UNITS.set(MappingProxyType(rest))

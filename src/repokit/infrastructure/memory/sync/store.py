@@ -11,6 +11,7 @@ from repokit.infrastructure.config import Settings, redact_url, url_scheme
 from repokit.infrastructure.memory.sync.repositories import attach_repositories
 from repokit.infrastructure.memory.sync.unit_of_work import MemoryUnitOfWork
 from repokit.infrastructure.memory.transaction import AutocommitScope, MemoryDatabase
+from repokit.infrastructure.unit_guard import UnitSlot
 
 
 class MemoryStore(StorePort):
@@ -31,12 +32,13 @@ class MemoryStore(StorePort):
     def __init__(self, embedding_dim: int) -> None:
         self.embedding_dim = embedding_dim
         self._database = MemoryDatabase()
+        self._open_unit: UnitSlot[MemoryUnitOfWork] = UnitSlot(f"repokit_memory_unit_{id(self):x}")
         attach_repositories(self, AutocommitScope(self._database), embedding_dim)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work; use it as ``with store.unit_of_work() as uow``."""
         self._database.ensure_open()
-        return MemoryUnitOfWork(self._database, self.embedding_dim)
+        return MemoryUnitOfWork(self._database, self._open_unit, self.embedding_dim)
 
     def migrate(self) -> None:
         """Nothing to create in memory; only checks that the store is open."""

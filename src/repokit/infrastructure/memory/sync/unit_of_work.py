@@ -9,39 +9,39 @@ a fresh one (with a fresh snapshot) so the block can go on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from types import MappingProxyType, TracebackType
-from typing import Literal, Self
+from types import TracebackType
+from typing import Self
 
 from repokit.domain.errors import UnitOfWorkError
 from repokit.domain.sync.ports import UnitOfWorkPort
 from repokit.infrastructure.memory.concurrency import current_task
 from repokit.infrastructure.memory.sync.repositories import attach_repositories
 from repokit.infrastructure.memory.transaction import MemoryDatabase, MemoryTransaction
-
-# Open units by database, in this context. Tasks inherit their parent's context,
-# so the entry also records the owning task: only a unit of the *same* task blocks.
-_OPEN_UNITS: ContextVar[Mapping[MemoryDatabase, MemoryUnitOfWork]] = ContextVar(
-    "repokit_memory_open_units", default=MappingProxyType({})
-)
+from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
 
 
 class MemoryUnitOfWork(UnitOfWorkPort):
     """``with store.unit_of_work() as uow``: commit on a clean exit, else roll back."""
 
-    def __init__(self, database: MemoryDatabase, embedding_dim: int) -> None:
+    def __init__(
+        self, database: MemoryDatabase, slot: UnitSlot[MemoryUnitOfWork], embedding_dim: int
+    ) -> None:
         self._database = database
-        self._phase: Literal["new", "open", "done"] = "new"
+        self._guard = UnitGuard(slot)
         self._transaction: MemoryTransaction | None = None
-        self._task: object | None = None
         attach_repositories(self, self, embedding_dim)
 
     @property
     def is_open(self) -> bool:
         """True between entering and leaving the ``with`` block."""
-        return self._phase == "open"
+        return self._guard.is_open
+
+    @property
+    def owner(self) -> object | None:
+        """The task that entered the unit (None outside a task, as in the sync form)."""
+        return self._guard.owner
 
     @contextmanager
     def transaction(self) -> Iterator[MemoryTransaction]:
@@ -51,9 +51,9 @@ class MemoryUnitOfWork(UnitOfWorkPort):
             yield transaction
 
     def _current(self) -> MemoryTransaction:
-        if self._phase == "new":
+        if self._guard.state == "new":
             raise UnitOfWorkError("use the unit of work inside 'with store.unit_of_work()'")
-        if self._phase == "done":
+        if self._guard.state == "closed":
             raise UnitOfWorkError("this unit of work has ended; open a new one")
         self._database.ensure_open()
         if self._transaction is None:
@@ -79,19 +79,10 @@ class MemoryUnitOfWork(UnitOfWorkPort):
     def __enter__(self) -> Self:
         """Begin the unit; ``UnitOfWorkError`` if this task already has one open on the store."""
         self._database.ensure_open()
-        if self._phase != "new":
-            raise UnitOfWorkError("a unit of work can be entered only once; open a new one")
         task = current_task()
-        open_units = _OPEN_UNITS.get()
-        other = open_units.get(self._database)
-        if other is not None and other.is_open and other._task is task:
-            raise UnitOfWorkError(
-                "another unit of work of this store is already open in this task; units do not nest"
-            )
-        _OPEN_UNITS.set(MappingProxyType({**open_units, self._database: self}))
-        self._task = task
+        self._guard.check_enter(task)
         self._transaction = self._database.begin()
-        self._phase = "open"
+        self._guard.enter(self, task)
         return self
 
     def __exit__(
@@ -105,9 +96,5 @@ class MemoryUnitOfWork(UnitOfWorkPort):
             if exc_type is None:
                 self._database.commit(self._current())
         finally:
-            self._phase = "done"
+            self._guard.close()
             self._transaction = None
-            open_units = _OPEN_UNITS.get()
-            if open_units.get(self._database) is self:
-                rest = {db: unit for db, unit in open_units.items() if db is not self._database}
-                _OPEN_UNITS.set(MappingProxyType(rest))

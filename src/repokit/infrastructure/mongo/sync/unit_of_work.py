@@ -13,11 +13,9 @@ hand out units; see :meth:`.store.MongoStore.unit_of_work`.
 from __future__ import annotations
 
 from contextlib import suppress
-from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Self
 
-from repokit.domain.errors import UnitOfWorkError
 from repokit.domain.sync.ports import UnitOfWorkPort
 from repokit.infrastructure.mongo.errors import DRIVER_ERRORS, translate_error
 from repokit.infrastructure.mongo.sync.client import Session, current_owner
@@ -28,8 +26,7 @@ from repokit.infrastructure.mongo.sync.scopes import (
     closed_unit_error,
     transaction_options,
 )
-
-_NEW, _OPEN, _CLOSED = "new", "open", "closed"
+from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
 
 
 class MongoUnitOfWork(UnitOfWorkPort):
@@ -38,58 +35,44 @@ class MongoUnitOfWork(UnitOfWorkPort):
     def __init__(
         self,
         database: MongoDatabase,
-        active: ContextVar[MongoUnitOfWork | None],
+        slot: UnitSlot[MongoUnitOfWork],
         *,
         vector_index: bool,
     ) -> None:
         self._database = database
-        self._active = active
-        self._state = _NEW
+        self._guard = UnitGuard(slot)
         self._session: Session | None = None
-        self._owner: object | None = None
-        self._token: Token[MongoUnitOfWork | None] | None = None
         self._scope = UnitScope(database, self)
         attach_repositories(self, self._scope, vector_index=vector_index)
 
     @property
     def is_open(self) -> bool:
         """True inside the ``with`` block."""
-        return self._state == _OPEN
+        return self._guard.is_open
 
     @property
     def owner(self) -> object | None:
         """The task (thread, in the sync form) that entered the unit."""
-        return self._owner
+        return self._guard.owner
 
     def session_for_call(self) -> Session:
         """The unit's session, or the error saying why it cannot be used."""
         self._database.check_open()
-        if self._state != _OPEN or self._session is None:
+        if not self._guard.is_open or self._session is None:
             raise closed_unit_error()
         return self._session
 
     def __enter__(self) -> Self:
         self._database.check_open()
-        if self._state != _NEW:
-            raise UnitOfWorkError(
-                "a unit of work can be entered only once; open a new one with store.unit_of_work()"
-            )
         owner = current_owner()
-        current = self._active.get()
-        if current is not None and current.is_open and current.owner is owner:
-            raise UnitOfWorkError(
-                "a unit of work of this store is already open in this task; "
-                "units do not nest (no implicit savepoints)"
-            )
+        self._guard.check_enter(owner)
         try:
             session = self._database.client.start_session()
             session.start_transaction(**transaction_options())  # type: ignore[arg-type]
         except DRIVER_ERRORS as exc:
             raise translate_error(exc) from exc
         self._session = session
-        self._owner = owner
-        self._token = self._active.set(self)
-        self._state = _OPEN
+        self._guard.enter(self, owner)
         return self
 
     def commit(self) -> None:
@@ -128,7 +111,7 @@ class MongoUnitOfWork(UnitOfWorkPort):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._state != _OPEN:
+        if not self._guard.is_open:
             return
         session = self._session
         assert session is not None
@@ -142,20 +125,10 @@ class MongoUnitOfWork(UnitOfWorkPort):
                 with suppress(*DRIVER_ERRORS):  # the block's own exception is the one to report
                     session.abort_transaction()
         finally:
-            self._state = _CLOSED
+            self._guard.close()
             self._session = None
-            self._reset_active()
             with suppress(*DRIVER_ERRORS):
                 session.end_session()
-
-    def _reset_active(self) -> None:
-        token, self._token = self._token, None
-        if token is None:
-            return
-        try:
-            self._active.reset(token)
-        except ValueError:
-            self._active.set(None)  # exited from another context than the one that entered
 
 
 __all__ = ["MongoUnitOfWork"]

@@ -16,7 +16,6 @@ Driver errors raised in a scope are translated here (see :mod:`.errors`).
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +28,7 @@ from repokit.infrastructure.sql.errors import (
 )
 from repokit.infrastructure.sql.sync.concurrency import CallLock, Owner, current_owner
 from repokit.infrastructure.sql.sync.driver import SNAPSHOT, UNIT, WRITE, SqlConnection
+from repokit.infrastructure.unit_guard import UnitSlot
 
 if TYPE_CHECKING:
     from repokit.infrastructure.sql.sync.pool import ConnectionPool
@@ -97,7 +97,7 @@ class StoreScope:
     def __init__(
         self,
         pool: ConnectionPool,
-        active_unit: ContextVar[OpenUnit | None],
+        active_unit: UnitSlot[OpenUnit],
         *,
         single_connection: bool,
         single_writer: bool = True,
@@ -127,9 +127,9 @@ class StoreScope:
     def _check(self, write: bool) -> None:
         if self._pool.closed:
             raise StoreClosedError("store is closed")
-        unit = self._active_unit.get()
-        # Child tasks inherit the variable; only the unit's own task would wait on itself.
-        if unit is None or not unit.is_open or unit.owner is not current_owner():
+        # Child tasks inherit the slot; only the unit's own task would wait on itself.
+        unit = self._active_unit.held_by(current_owner())
+        if unit is None:
             return
         if self._single:
             raise CapabilityError(
