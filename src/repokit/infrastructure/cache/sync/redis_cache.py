@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from redis import Redis
 from redis.backoff import NoBackoff
@@ -56,14 +55,13 @@ LOST_INVALIDATIONS_KEPT = 10_000
 when Redis is back (see :meth:`RedisCache.replay_lost`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup(Generic[T]):
+class Lookup(NamedTuple, Generic[T]):
     """What Redis said about one key.
 
     On a hit, ``value`` is the cached value (``None``: a cached "not found"). On
     a miss, ``generation`` is the key's generation, read before the database
     is, which a fill must still find (``None``: nothing may be filled, Redis is
-    unavailable).
+    unavailable). A named tuple: one is built per cached call.
     """
 
     hit: bool
@@ -121,8 +119,12 @@ class RedisCache:
             # No decode_responses: values come back as bytes (or None when absent).
             cached = cast(bytes | None, self._client.get(key.value))
             if cached is not None and cached.startswith(_STAMP):
-                hit, value = _decoded(cached[len(_STAMP) :], decode)
-                if hit:
+                payload = cached[len(_STAMP) :]
+                try:
+                    value = None if payload == ABSENT else decode(payload)
+                except ValueError:
+                    pass  # not what this release writes: a miss, and the fill replaces it
+                else:
                     self.breaker.succeeded()
                     self._count("hits", kind)
                     return Lookup(True, value, None)
@@ -227,17 +229,6 @@ class RedisCache:
         self.closed = True
         with contextlib.suppress(*REDIS_ERRORS):
             self._client.close()
-
-
-def _decoded(payload: bytes, decode: Callable[[bytes], T]) -> tuple[bool, T | None]:
-    """``(True, value)`` for a readable payload, ``(False, None)`` for one that is not
-    what this release writes."""
-    if payload == ABSENT:
-        return True, None
-    try:
-        return True, decode(payload)
-    except ValueError:
-        return False, None
 
 
 __all__ = ["REDIS_ERRORS", "Lookup", "RedisCache", "connect_redis"]
