@@ -20,6 +20,7 @@ from repokit.domain.errors import ConcurrencyError, DuplicateError, InUseError, 
 from repokit.infrastructure.memory.schema import FOREIGN_KEYS, UNIQUE, OnDelete
 from repokit.infrastructure.memory.state import K, R, Table
 from repokit.infrastructure.memory.transaction import MemoryTransaction
+from repokit.infrastructure.write_checks import reject_repeated_ids
 
 M = TypeVar("M", bound=BaseModel)
 E = TypeVar("E", bound=Entity)
@@ -154,9 +155,5 @@ def save_all(
     transaction: MemoryTransaction, table: Table[UUID, V], entities: Sequence[V]
 ) -> list[V]:
     """Save several entities in one statement; a repeated id raises ``DuplicateError``."""
-    seen: set[UUID] = set()
-    for entity in entities:
-        if entity.id in seen:
-            raise DuplicateError(f"{table.entity} {entity.id} appears twice in the batch")
-        seen.add(entity.id)
+    reject_repeated_ids(table.entity, (entity.id for entity in entities))
     return [save_versioned(transaction, table, entity) for entity in entities]

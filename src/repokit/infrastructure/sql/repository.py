@@ -43,6 +43,7 @@ from repokit.infrastructure.sql.errors import (
 from repokit.infrastructure.sql.paging import window
 from repokit.infrastructure.sql.scopes import Scope
 from repokit.infrastructure.sql.statements import EntityStatements
+from repokit.infrastructure.write_checks import reject_repeated_ids
 
 COPY_MIN_ROWS = 16
 """Batches at least this long are inserted with ``COPY`` where the connection offers it."""
@@ -157,12 +158,7 @@ class VersionedSqlRepository(SqlRepository[V]):
         batch = [self._normalize(entity) for entity in entities]
         if not batch:
             return []
-        seen: set[UUID] = set()
-        for entity in batch:
-            key = entity.__dict__["id"]
-            if key in seen:
-                raise DuplicateError(f"{self.noun} {key} appears twice in the batch")
-            seen.add(key)
+        reject_repeated_ids(self.noun, (entity.__dict__["id"] for entity in batch))
         stamped = self._stamp()
         async with self._scope.write(self._batch_errors(batch)) as connection:
             saved: list[V | None] = [None] * len(batch)

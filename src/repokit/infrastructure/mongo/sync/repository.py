@@ -39,6 +39,7 @@ from repokit.infrastructure.mongo.codec import EntityCodec
 from repokit.infrastructure.mongo.errors import DRIVER_ERRORS, ErrorContext
 from repokit.infrastructure.mongo.sync.client import Collection, Session
 from repokit.infrastructure.mongo.sync.scopes import Scope
+from repokit.infrastructure.write_checks import reject_repeated_ids
 
 E = TypeVar("E", bound=BaseModel)
 V = TypeVar("V", bound=BaseModel)
@@ -186,13 +187,7 @@ class VersionedMongoRepository(MongoRepository[V]):
         batch = [self._normalize(entity) for entity in entities]
         if not batch:
             return []
-        seen: set[UUID] = set()
-        for entity in batch:
-            if entity.__dict__["id"] in seen:
-                raise DuplicateError(
-                    f"{self.noun} {entity.__dict__['id']} appears twice in the batch"
-                )
-            seen.add(entity.__dict__["id"])
+        reject_repeated_ids(self.noun, (entity.__dict__["id"] for entity in batch))
         stamp = self._stamp()
         context = ErrorContext(duplicate=f"a {self.noun} of the batch already exists")
         with self._scope.write(context, atomic=True) as session:

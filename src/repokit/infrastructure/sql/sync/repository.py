@@ -45,6 +45,7 @@ from repokit.infrastructure.sql.paging import window
 from repokit.infrastructure.sql.statements import EntityStatements
 from repokit.infrastructure.sql.sync.driver import SqlConnection
 from repokit.infrastructure.sql.sync.scopes import Scope
+from repokit.infrastructure.write_checks import reject_repeated_ids
 
 COPY_MIN_ROWS = 16
 """Batches at least this long are inserted with ``COPY`` where the connection offers it."""
@@ -159,12 +160,7 @@ class VersionedSqlRepository(SqlRepository[V]):
         batch = [self._normalize(entity) for entity in entities]
         if not batch:
             return []
-        seen: set[UUID] = set()
-        for entity in batch:
-            key = entity.__dict__["id"]
-            if key in seen:
-                raise DuplicateError(f"{self.noun} {key} appears twice in the batch")
-            seen.add(key)
+        reject_repeated_ids(self.noun, (entity.__dict__["id"] for entity in batch))
         stamped = self._stamp()
         with self._scope.write(self._batch_errors(batch)) as connection:
             saved: list[V | None] = [None] * len(batch)
