@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 
-from repokit.domain.errors import DuplicateError
+from repokit.domain.entities import Role
+from repokit.domain.errors import DuplicateError, InvalidQueryError
 
 
 def reject_repeated_ids(noun: str, ids: Iterable[Hashable]) -> None:
@@ -16,4 +17,12 @@ def reject_repeated_ids(noun: str, ids: Iterable[Hashable]) -> None:
         seen.add(key)
 
 
-__all__ = ["reject_repeated_ids"]
+def checked_role(role: str) -> Role:
+    """``role`` as a :class:`Role` (a member or its value), else ``InvalidQueryError``."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidQueryError(f"unknown role {role!r}") from None
+
+
+__all__ = ["checked_role", "reject_repeated_ids"]

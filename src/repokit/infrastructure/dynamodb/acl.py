@@ -7,7 +7,7 @@ from uuid import UUID
 
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import AclEntry, Role
-from repokit.domain.errors import InvalidQueryError, NotFoundError
+from repokit.domain.errors import NotFoundError
 from repokit.domain.ports import WorkspaceAclPort
 from repokit.infrastructure.dynamodb.items import live
 from repokit.infrastructure.dynamodb.layout import (
@@ -21,6 +21,7 @@ from repokit.infrastructure.dynamodb.layout import (
 from repokit.infrastructure.dynamodb.queries import QuerySpec
 from repokit.infrastructure.dynamodb.records import EntityKind, Scope, entity_writes, read_entity
 from repokit.infrastructure.dynamodb.writes import PRESENT, check, delete
+from repokit.infrastructure.write_checks import checked_role
 
 ACL = EntityKind("ACL entry", AclEntry, lambda key: key, acl_attrs)
 
@@ -37,10 +38,7 @@ class DynamoWorkspaceAcl(WorkspaceAclPort):
         Raises:
             NotFoundError: the workspace or the user does not exist.
         """
-        try:
-            chosen = Role(role)
-        except ValueError:
-            raise InvalidQueryError(f"unknown role {role!r}") from None
+        chosen = checked_role(role)
         entry = AclEntry(
             workspace_id=workspace_id, user_id=user_id, role=chosen, granted_at=utc_now()
         )

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import AclEntry, Role
-from repokit.domain.errors import InvalidQueryError, NotFoundError
+from repokit.domain.errors import NotFoundError
 from repokit.domain.ports import WorkspaceAclPort
 from repokit.infrastructure.mongo.codec import ACL, acl_key
 from repokit.infrastructure.mongo.repository import MongoRepository, as_uuid, find_all, key
 from repokit.infrastructure.mongo.scopes import Scope
+from repokit.infrastructure.write_checks import checked_role
 
 
 class MongoWorkspaceAcl(MongoRepository[AclEntry], WorkspaceAclPort):
@@ -28,10 +29,7 @@ class MongoWorkspaceAcl(MongoRepository[AclEntry], WorkspaceAclPort):
         Raises:
             NotFoundError: the workspace or the user does not exist.
         """
-        try:
-            chosen = Role(role)
-        except ValueError:
-            raise InvalidQueryError(f"unknown role {role!r}") from None
+        chosen = checked_role(role)
         entry = AclEntry(
             workspace_id=as_uuid(workspace_id, "workspace_id"),
             user_id=as_uuid(user_id, "user_id"),

@@ -9,13 +9,14 @@ from sqlalchemy import ColumnElement, delete, select
 
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import AclEntry, Role
-from repokit.domain.errors import InvalidQueryError, NotFoundError
+from repokit.domain.errors import NotFoundError
 from repokit.domain.ports import WorkspaceAclPort
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.repository import as_uuid
 from repokit.infrastructure.sql.scopes import Scope
+from repokit.infrastructure.write_checks import checked_role
 
 _acl = tables.workspace_acl
 
@@ -30,14 +31,11 @@ class SqlWorkspaceAcl(WorkspaceAclPort):
 
     async def grant(self, workspace_id: UUID, user_id: UUID, role: Role) -> AclEntry:
         """Give the user ``role`` in the workspace, replacing any earlier role."""
-        try:
-            checked_role = Role(role)
-        except ValueError:
-            raise InvalidQueryError(f"unknown role {role!r}") from None
+        chosen = checked_role(role)
         entry = AclEntry.model_construct(
             workspace_id=as_uuid(workspace_id, "workspace_id"),
             user_id=as_uuid(user_id, "user_id"),
-            role=checked_role,
+            role=chosen,
             granted_at=utc_now(),
         )
         catalog = self._catalog

@@ -9,11 +9,11 @@ from uuid import UUID
 
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import AclEntry, Role
-from repokit.domain.errors import InvalidQueryError
 from repokit.domain.sync.ports import WorkspaceAclPort
 from repokit.infrastructure.memory.rows import delete_row, put_row, to_entity
 from repokit.infrastructure.memory.schema import ACL
 from repokit.infrastructure.memory.transaction import TransactionScope
+from repokit.infrastructure.write_checks import checked_role
 
 
 class MemoryWorkspaceAcl(WorkspaceAclPort):
@@ -29,10 +29,7 @@ class MemoryWorkspaceAcl(WorkspaceAclPort):
             NotFoundError: the workspace or the user does not exist.
         """
         with self._scope.transaction() as transaction:
-            try:
-                chosen = Role(role)
-            except ValueError:
-                raise InvalidQueryError(f"unknown role {role!r}") from None
+            chosen = checked_role(role)
             entry = AclEntry(
                 workspace_id=workspace_id, user_id=user_id, role=chosen, granted_at=utc_now()
             )
