@@ -394,9 +394,42 @@ def bench_mongo(
 def bench_dynamodb(
     url: Annotated[str | None, _scratch_url_option("DynamoDB endpoint")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+    vectors: Annotated[
+        str | None,
+        typer.Option(
+            help="Chunk counts to search, comma-separated (e.g. 10000,100000); "
+            "default: 10k and 25k on moto, 10k and 100k on --url.",
+            show_default=False,
+        ),
+    ] = None,
+    vectors_only: Annotated[
+        bool,
+        typer.Option(
+            "--vectors-only",
+            help="Only the vector search (endpoints without TransactWriteItems: dynalite).",
+        ),
+    ] = False,
 ) -> None:
-    """The DynamoDB adapter against raw aioboto3/boto3: get_by_id and save_many."""
-    _run_benchmark("dynamodb_bench", url, quick)
+    """The DynamoDB adapter against raw aioboto3/boto3: get_by_id, save_many, vector search."""
+    sizes = _chunk_counts(vectors) if vectors is not None else None
+
+    async def work() -> None:
+        bench = _benchmark_module("dynamodb_bench")
+        options = bench.BenchOptions(url=url, quick=quick, vectors=sizes, vectors_only=vectors_only)
+        await bench.run_benchmark(options, console)
+
+    _run(work)
+
+
+def _chunk_counts(text: str) -> tuple[int, ...]:
+    """``"10000,100000"`` as ``(10000, 100000)``; a bad list is a usage error."""
+    try:
+        counts = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        raise typer.BadParameter(f"not a list of chunk counts: {text!r}", param_hint="--vectors")
+    return counts
 
 
 @bench_app.command("cache")
