@@ -16,6 +16,7 @@ from uuid import UUID
 from repokit.domain.entities import Chunk
 from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
 from repokit.domain.vectors import validate_embedding
+from repokit.infrastructure.dynamodb.embeddings import pack_embedding, unpack_embedding
 from repokit.infrastructure.dynamodb.items import Item, encode_body, live, s
 from repokit.infrastructure.dynamodb.layout import (
     CHUNKS,
@@ -25,7 +26,6 @@ from repokit.infrastructure.dynamodb.layout import (
 )
 from repokit.infrastructure.dynamodb.queries import QuerySpec
 from repokit.infrastructure.dynamodb.records import Scope
-from repokit.infrastructure.dynamodb.scoring import pack_embedding, unpack_embedding
 from repokit.infrastructure.dynamodb.writes import (
     ABSENT,
     MAX_TRANSACTION_ITEMS,

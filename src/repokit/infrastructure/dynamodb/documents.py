@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from repokit.domain.entities import Chunk, Document, ScoredChunk
-from repokit.domain.errors import DuplicateError
 from repokit.domain.paging import (
     KeysetPosition,
     Page,
@@ -33,6 +32,7 @@ from repokit.infrastructure.memory.listing import (
     document_filter,
     offset_window,
 )
+from repokit.infrastructure.write_checks import reject_repeated_ids
 
 DOCUMENT = EntityKind("document", Document, document_key, document_attrs)
 _CURSOR_KIND = "documents"
@@ -61,11 +61,7 @@ class DynamoDocumentRepository(DocumentRepositoryPort):
 
     async def save_many(self, documents: Sequence[Document]) -> builtins.list[Document]:
         """Save several documents in one transaction: all land or none does."""
-        seen: set[UUID] = set()
-        for document in documents:
-            if document.id in seen:
-                raise DuplicateError(f"document {document.id} appears twice in the batch")
-            seen.add(document.id)
+        reject_repeated_ids("document", (document.id for document in documents))
         rows: builtins.list[Document] = []
         writes: dict[tuple[str, str], Write] = {}
         for document in documents:

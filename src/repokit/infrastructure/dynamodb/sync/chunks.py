@@ -18,6 +18,7 @@ from uuid import UUID
 from repokit.domain.entities import Chunk
 from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
 from repokit.domain.vectors import validate_embedding
+from repokit.infrastructure.dynamodb.embeddings import pack_embedding, unpack_embedding
 from repokit.infrastructure.dynamodb.items import Item, encode_body, live, s
 from repokit.infrastructure.dynamodb.layout import (
     CHUNKS,
@@ -26,7 +27,6 @@ from repokit.infrastructure.dynamodb.layout import (
     document_key,
 )
 from repokit.infrastructure.dynamodb.queries import QuerySpec
-from repokit.infrastructure.dynamodb.scoring import pack_embedding, unpack_embedding
 from repokit.infrastructure.dynamodb.sync.records import Scope
 from repokit.infrastructure.dynamodb.writes import (
     ABSENT,
