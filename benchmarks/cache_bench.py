@@ -52,7 +52,7 @@ from repokit.infrastructure.cache.store import CachedStore
 from repokit.infrastructure.cache.sync.redis_cache import connect_redis as connect_sync_redis
 from repokit.infrastructure.cache.sync.store import CachedStore as SyncCachedStore
 from repokit.infrastructure.config import Settings
-from repokit.infrastructure.embedded import embedded_postgres_url
+from repokit.infrastructure.embedded import embedded_postgres_url, stop_embedded_postgres
 
 AIM = 1.3
 T = TypeVar("T")
@@ -128,7 +128,8 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
         tempfile.TemporaryDirectory(prefix="repokit-cache-bench-") as folder,
         redis_for(options.url) as redis_url,
     ):
-        pg_url = embedded_postgres_url(Path(folder) / "pg")
+        pg_folder = Path(folder) / "pg"
+        pg_url = embedded_postgres_url(pg_folder)
         store = await repokit.connect(pg_url, cache_url=redis_url, settings=settings)
         assert isinstance(store, CachedStore)
         sync_store = repokit.connect_sync(pg_url, cache_url=redis_url, settings=settings)
@@ -153,6 +154,7 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
                 sync_client.close()
             await store.close()
             sync_store.close()
+            stop_embedded_postgres(pg_folder)
     _report(samples, console, redis_url)
 
 

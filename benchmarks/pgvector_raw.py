@@ -47,10 +47,14 @@ async def server_url(url: str | None) -> AsyncIterator[str]:
     if url:
         yield url
         return
-    from repokit.infrastructure.embedded import embedded_postgres_url
+    from repokit.infrastructure.embedded import embedded_postgres_url, stop_embedded_postgres
 
     with tempfile.TemporaryDirectory(prefix="repokit-pgbench-") as tmp:
-        yield await asyncio.to_thread(embedded_postgres_url, Path(tmp) / "pg")
+        folder = Path(tmp) / "pg"
+        try:
+            yield await asyncio.to_thread(embedded_postgres_url, folder)
+        finally:
+            stop_embedded_postgres(folder)
 
 
 async def connect(url: str) -> asyncpg.Connection:

@@ -68,6 +68,20 @@ def embedded_postgres_url(data_path: Path) -> str:
     return _with_database(uri, EMBEDDED_DATABASE)
 
 
+def stop_embedded_postgres(data_path: Path) -> None:
+    """Let go of this process's handle on the server in ``data_path``.
+
+    The server stops when that was its last handle (another process using the
+    same folder keeps it running). For throwaway servers whose folder is about
+    to be deleted: pgserver's own exit hook finds its bookkeeping in that
+    folder, so it could not stop a server whose folder is already gone.
+    """
+    with _lock:
+        server = _servers.pop(data_path, None)
+    if server is not None:
+        server.cleanup()  # type: ignore[attr-defined]
+
+
 def _ensure_database(server: object) -> None:
     exists = server.psql(  # type: ignore[attr-defined]
         f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';"
