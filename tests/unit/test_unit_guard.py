@@ -96,3 +96,15 @@ def test_a_unit_left_from_another_context_is_cleared_there() -> None:
     leaving.run(unit.guard.close)
     assert unit.guard.state == "closed"
     assert leaving.run(slot.held_by, owner) is None
+
+
+def test_a_unit_is_usable_only_inside_its_block() -> None:
+    slot: UnitSlot[Unit] = UnitSlot("test")
+    unit = Unit(slot)
+    with pytest.raises(UnitOfWorkError, match="inside 'async with"):
+        unit.guard.check_usable()
+    unit.enter(object())
+    unit.guard.check_usable()
+    unit.guard.close()
+    with pytest.raises(UnitOfWorkError, match="has ended"):
+        unit.guard.check_usable()

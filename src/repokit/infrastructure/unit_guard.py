@@ -48,6 +48,18 @@ class UnitSlot(Generic[U]):
             return unit
         return None
 
+    def occupy(self, unit: U) -> Token[U | None]:
+        """Make ``unit`` the open unit of this context (and of the tasks it starts)."""
+        return self._var.set(unit)
+
+    def vacate(self, token: Token[U | None], unit: U) -> None:
+        """Undo :meth:`occupy`; from another context, clear the slot if it still holds ``unit``."""
+        try:
+            self._var.reset(token)
+        except ValueError:
+            if self._var.get() is unit:
+                self._var.set(None)
+
 
 class UnitGuard(Generic[U]):
     """Where one unit of work is in its life, and its place in its store's slot."""
@@ -87,23 +99,28 @@ class UnitGuard(Generic[U]):
         """
         self.owner = owner
         self._unit = unit
-        self._token = self._slot._var.set(unit)
+        self._token = self._slot.occupy(unit)
         self.state = "open"
+
+    def check_usable(self) -> None:
+        """Raise ``UnitOfWorkError`` unless the unit is inside its block (new or closed)."""
+        if self.state == "new":
+            raise UnitOfWorkError("use the unit of work inside 'async with store.unit_of_work()'")
+        if self.state == "closed":
+            raise UnitOfWorkError("this unit of work has ended; open a new one")
 
     def close(self) -> None:
         """Mark the unit closed and take it out of the slot."""
         self.state = "closed"
         token, self._token = self._token, None
         unit, self._unit = self._unit, None
-        if token is None:
-            return
-        var = self._slot._var
-        try:
-            var.reset(token)
-        except ValueError:
-            # Left from another context than the one that entered it: clear it here.
-            if var.get() is unit:
-                var.set(None)
+        if token is not None and unit is not None:
+            self._slot.vacate(token, unit)
 
 
-__all__ = ["OwnedUnit", "UnitGuard", "UnitSlot", "UnitState"]
+def closed_unit_error() -> UnitOfWorkError:
+    """The error for a unit used outside its ``async with`` block (SQL, MongoDB)."""
+    return UnitOfWorkError("this unit of work is not open: use it inside its `async with` block")
+
+
+__all__ = ["OwnedUnit", "UnitGuard", "UnitSlot", "UnitState", "closed_unit_error"]

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from repokit.domain.errors import UnitOfWorkError
 from repokit.domain.ports import UnitOfWorkPort
 from repokit.infrastructure.memory.concurrency import current_task
 from repokit.infrastructure.memory.repositories import attach_repositories
@@ -49,10 +48,7 @@ class MemoryUnitOfWork(UnitOfWorkPort):
             yield transaction
 
     def _current(self) -> MemoryTransaction:
-        if self._guard.state == "new":
-            raise UnitOfWorkError("use the unit of work inside 'async with store.unit_of_work()'")
-        if self._guard.state == "closed":
-            raise UnitOfWorkError("this unit of work has ended; open a new one")
+        self._guard.check_usable()
         self._database.ensure_open()
         if self._transaction is None:
             self._transaction = self._database.begin()

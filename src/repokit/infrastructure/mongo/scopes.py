@@ -23,7 +23,7 @@ from typing import Protocol, TypeAlias
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
-from repokit.domain.errors import StoreClosedError, UnitOfWorkError
+from repokit.domain.errors import StoreClosedError
 from repokit.infrastructure.mongo.client import CallLock, Client, Database, Session
 from repokit.infrastructure.mongo.errors import DRIVER_ERRORS, ErrorContext, translate_error
 
@@ -156,17 +156,11 @@ class UnitScope:
                 raise translate_error(exc, context) from exc
 
 
-def closed_unit_error() -> UnitOfWorkError:
-    """The error for a unit used outside its ``async with`` block."""
-    return UnitOfWorkError("this unit of work is not open: use it inside its `async with` block")
-
-
 __all__ = [
     "MongoDatabase",
     "Scope",
     "StoreScope",
     "UnitScope",
     "UnitSession",
-    "closed_unit_error",
     "transaction_options",
 ]

@@ -21,10 +21,9 @@ from repokit.infrastructure.mongo.repositories import attach_repositories
 from repokit.infrastructure.mongo.scopes import (
     MongoDatabase,
     UnitScope,
-    closed_unit_error,
     transaction_options,
 )
-from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
+from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot, closed_unit_error
 
 
 class MongoUnitOfWork(UnitOfWorkPort):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
+from repokit.domain.errors import CapabilityError, StoreClosedError
 from repokit.infrastructure.sql.concurrency import CallLock, Owner, current_owner
 from repokit.infrastructure.sql.driver import SNAPSHOT, UNIT, WRITE, SqlConnection
 from repokit.infrastructure.sql.errors import (
@@ -287,9 +287,4 @@ class _UnitUse:
             self._scope.lock.release()
 
 
-def closed_unit_error() -> UnitOfWorkError:
-    """The error for a unit used outside its ``async with`` block."""
-    return UnitOfWorkError("this unit of work is not open: use it inside its `async with` block")
-
-
-__all__ = ["ConnectionUse", "OpenUnit", "Scope", "StoreScope", "UnitScope", "closed_unit_error"]
+__all__ = ["ConnectionUse", "OpenUnit", "Scope", "StoreScope", "UnitScope"]

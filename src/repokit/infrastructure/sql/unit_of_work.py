@@ -11,8 +11,8 @@ from repokit.infrastructure.sql.concurrency import Owner, current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
-from repokit.infrastructure.sql.scopes import OpenUnit, UnitScope, closed_unit_error
-from repokit.infrastructure.unit_guard import UnitGuard
+from repokit.infrastructure.sql.scopes import OpenUnit, UnitScope
+from repokit.infrastructure.unit_guard import UnitGuard, closed_unit_error
 
 
 class SqlUnitOfWork(UnitOfWorkPort):

@@ -19,7 +19,6 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from repokit.domain.errors import UnitOfWorkError
 from repokit.domain.sync.ports import UnitOfWorkPort
 from repokit.infrastructure.dynamodb.sync.client import DynamoClient
 from repokit.infrastructure.dynamodb.sync.repositories import attach_repositories
@@ -50,10 +49,7 @@ class DynamoUnitOfWork(UnitOfWorkPort):
         return self._guard.owner
 
     def _check_usable(self) -> None:
-        if self._guard.state == "new":
-            raise UnitOfWorkError("use the unit of work inside 'with store.unit_of_work()'")
-        if self._guard.state == "closed":
-            raise UnitOfWorkError("this unit of work has ended; open a new one")
+        self._guard.check_usable()
         self._client.ensure_open()
 
     def commit(self) -> None:

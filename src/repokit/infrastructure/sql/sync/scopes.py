@@ -19,7 +19,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from repokit.domain.errors import CapabilityError, StoreClosedError, UnitOfWorkError
+from repokit.domain.errors import CapabilityError, StoreClosedError
 from repokit.infrastructure.sql.errors import (
     DRIVER_ERRORS,
     ErrorContext,
@@ -289,9 +289,4 @@ class _UnitUse:
             self._scope.lock.release()
 
 
-def closed_unit_error() -> UnitOfWorkError:
-    """The error for a unit used outside its ``with`` block."""
-    return UnitOfWorkError("this unit of work is not open: use it inside its `with` block")
-
-
-__all__ = ["ConnectionUse", "OpenUnit", "Scope", "StoreScope", "UnitScope", "closed_unit_error"]
+__all__ = ["ConnectionUse", "OpenUnit", "Scope", "StoreScope", "UnitScope"]

@@ -13,8 +13,8 @@ from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, trans
 from repokit.infrastructure.sql.sync.concurrency import Owner, current_owner
 from repokit.infrastructure.sql.sync.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.sync.driver import SqlConnection
-from repokit.infrastructure.sql.sync.scopes import OpenUnit, UnitScope, closed_unit_error
-from repokit.infrastructure.unit_guard import UnitGuard
+from repokit.infrastructure.sql.sync.scopes import OpenUnit, UnitScope
+from repokit.infrastructure.unit_guard import UnitGuard, closed_unit_error
 
 
 class SqlUnitOfWork(UnitOfWorkPort):
