@@ -82,10 +82,7 @@ class ExactScorer:
         width = header + 4 * self.dim
         joined = b"".join(blobs)
         if len(joined) != len(blobs) * width:
-            raise ConfigurationError(
-                f"stored embeddings do not have {self.dim} dimensions; "
-                "EMBEDDING_DIM must match the stored data"
-            )
+            raise _wrong_dimensions(self.dim)
         if not blobs:
             return np.empty((0, self.dim), dtype=np.float64)
         rows = np.ndarray(
@@ -100,10 +97,7 @@ class ExactScorer:
     def score(self, matrix: FloatArray) -> FloatArray:
         """The score of each row of ``matrix`` (float64, ``dim`` columns)."""
         if matrix.ndim != 2 or matrix.shape[1] != self.dim:
-            raise ConfigurationError(
-                f"stored embeddings do not have {self.dim} dimensions; "
-                "EMBEDDING_DIM must match the stored data"
-            )
+            raise _wrong_dimensions(self.dim)
         if self.metric == "inner_product":
             return np.asarray(matrix @ self.query, dtype=np.float64)
         if self.metric == "l2":
@@ -162,6 +156,12 @@ class TopK(Generic[T]):
     def result(self) -> list[tuple[float, T]]:
         """The best ``(score, item)`` pairs, best first."""
         return [(score, item) for score, _, item in self._best]
+
+
+def _wrong_dimensions(dim: int) -> ConfigurationError:
+    return ConfigurationError(
+        f"stored embeddings do not have {dim} dimensions; EMBEDDING_DIM must match the stored data"
+    )
 
 
 def _itself(item: Any) -> Any:
