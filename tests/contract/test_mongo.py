@@ -136,16 +136,22 @@ def drop_database(url: str) -> None:
         client.drop_database(client.get_default_database().name)
 
 
-async def fresh_store(base: str, settings: Settings) -> tuple[str, StorePort]:
+async def fresh_store(
+    base: str, settings: Settings, cache_url: str | None = None
+) -> tuple[str, StorePort]:
+    """A migrated store on a fresh database of ``base`` (behind the cache at ``cache_url``)."""
     url = database_url(base)
-    store = await repokit.connect(url, settings=settings)
+    store = await repokit.connect(url, cache_url=cache_url, settings=settings)
     await store.migrate()
     return url, store
 
 
-def fresh_sync_store(base: str, settings: Settings) -> tuple[str, SyncStorePort]:
+def fresh_sync_store(
+    base: str, settings: Settings, cache_url: str | None = None
+) -> tuple[str, SyncStorePort]:
+    """The sync form of :func:`fresh_store`."""
     url = database_url(base)
-    store = repokit.connect_sync(url, settings=settings)
+    store = repokit.connect_sync(url, cache_url=cache_url, settings=settings)
     store.migrate()
     return url, store
 
@@ -188,10 +194,8 @@ class TestCachedStandInMongoStore(StoreContract):
         contract_settings: Settings,
         cache_namespace: str,
     ) -> AsyncIterator[StorePort]:
-        url = database_url(standin.url())
         settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
-        store = await repokit.connect(url, cache_url=redis_url, settings=settings)
-        await store.migrate()
+        url, store = await fresh_store(standin.url(), settings, redis_url)
         yield store
         await store.close()
         drop_database(url)
@@ -209,10 +213,9 @@ class TestCachedStandInMongoSyncStore(sync_contract.StoreContract):
         contract_settings: Settings,
         cache_namespace: str,
     ) -> Iterator[SyncStorePort]:
-        url = database_url(standin.url())
         settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
-        with repokit.connect_sync(url, cache_url=redis_url, settings=settings) as store:
-            store.migrate()
+        url, store = fresh_sync_store(standin.url(), settings, redis_url)
+        with store:
             yield store
         drop_database(url)
 
