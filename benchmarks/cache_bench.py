@@ -5,7 +5,7 @@ Run: ``repokit bench cache [--url redis://...] [--quick]`` (or
 127.0.0.1:6379, or starts a throwaway ``redis-server`` when none answers; the
 database is a throwaway embedded PostgreSQL.
 
-Three contenders read the same documents, in each form (async: ``redis.asyncio``
+Four contenders read the same documents, in each form (async: ``redis.asyncio``
 and asyncpg; sync: ``redis`` and psycopg 3), rounds interleaved so a noisy
 moment hits all alike. Times are medians per call over the rounds; ratios are
 medians of each round's own ratio (both sides timed back to back), which a

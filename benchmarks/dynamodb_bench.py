@@ -14,7 +14,7 @@ It prints, in one table, the median latency of
   of the same 25 items (hand-encoded, each with ``attribute_not_exists``);
 
 and the exact vector search time (cosine, k=10, 384 dimensions) over 10,000 and
-100,000 chunks on an endpoint given by ``--url`` (DynamoDB Local or AWS; 10,000
+100,000 chunks on an endpoint given by ``--url`` (dynalite or AWS; 10,000
 and 25,000 on moto, see :data:`MOTO_VECTORS`; 1,000 with ``--quick``), beside
 the raw paging floor; each size's medians are also printed as soon as they are
 measured.
@@ -85,7 +85,7 @@ MOTO_VECTORS = (10_000, 25_000)
 """On moto: every GSI ``Query`` page re-reads the whole index partition, so a full
 streamed search is quadratic in the chunks (a 100,000-chunk search did not end in
 30 minutes); 100,000 is measured on an endpoint that pages a GSI linearly
-(``--url``: DynamoDB Local, or AWS)."""
+(``--url``: dynalite, or AWS; DynamoDB Local pages quadratically too, see docs/backends.md)."""
 
 
 def sizes(quick: bool, emulator: bool) -> Sizes:
