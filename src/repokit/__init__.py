@@ -6,6 +6,14 @@
 >>> with repokit.connect_sync("sqlite:///app.db") as store:  # doctest: +SKIP
 ...     store.migrate()
 
+A service declares its own entities once (``docs/entities.md``)::
+
+    class Order(repokit.Entity, collection="orders"):
+        sku: Annotated[str, repokit.Unique()]
+        status: Annotated[str, repokit.Indexed()]
+
+    orders = store.repository(Order)
+
 Importing repokit loads no database driver: the backend a URL names is imported
 when :func:`connect` opens it.
 """
@@ -26,11 +34,13 @@ from repokit.domain.entities import (
     User,
     Workspace,
 )
+from repokit.domain.entity import Entity
 from repokit.domain.errors import (
     BackendUnavailableError,
     CapabilityError,
     ConcurrencyError,
     ConfigurationError,
+    DeclarationError,
     DuplicateError,
     InUseError,
     InvalidQueryError,
@@ -40,11 +50,13 @@ from repokit.domain.errors import (
     StoreClosedError,
     UnitOfWorkError,
 )
+from repokit.domain.markers import Immutable, Indexed, Ref, Unique
 from repokit.domain.paging import Page
 from repokit.domain.ports import (
     AuditLogPort,
     ChatHistoryPort,
     DocumentRepositoryPort,
+    EntityRepositoryPort,
     RepositoriesPort,
     StorePort,
     UnitOfWorkPort,
@@ -132,15 +144,21 @@ __all__ = [
     "Chunk",
     "ConcurrencyError",
     "ConfigurationError",
+    "DeclarationError",
     "Document",
     "DocumentRepositoryPort",
     "DuplicateError",
+    "Entity",
+    "EntityRepositoryPort",
     "Filter",
+    "Immutable",
     "InUseError",
+    "Indexed",
     "InvalidQueryError",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
+    "Ref",
     "RepokitError",
     "RepositoriesPort",
     "Role",
@@ -148,6 +166,7 @@ __all__ = [
     "Settings",
     "StoreClosedError",
     "StorePort",
+    "Unique",
     "UnitOfWorkError",
     "UnitOfWorkPort",
     "User",

@@ -11,8 +11,8 @@ import pytest
 from repokit.domain.errors import InvalidQueryError
 from repokit.domain.query import And, Compare, Exists, FieldRef, In, Not, Or, parse_filter
 
-TAG = FieldRef("metadata", ("tag",))
-YEAR = FieldRef("metadata", ("year",))
+TAG = FieldRef("metadata", ("tag",), json=True)
+YEAR = FieldRef("metadata", ("year",), json=True)
 WORKSPACE = UUID("01900000-0000-7000-8000-000000000001")
 
 
@@ -46,7 +46,7 @@ def test_not_on_a_field() -> None:
 
 def test_exists_on_a_nested_metadata_path() -> None:
     parsed = parse_filter({"metadata.a.b-c.d_e": {"$exists": False}})
-    assert parsed == Exists(FieldRef("metadata", ("a", "b-c", "d_e")), False)
+    assert parsed == Exists(FieldRef("metadata", ("a", "b-c", "d_e"), json=True), False)
 
 
 def test_timestamps_accept_iso_strings() -> None:

@@ -24,6 +24,8 @@ class Capabilities:
             is open; when False that use raises ``CapabilityError`` instead of
             deadlocking.
         max_unit_writes: most writes one unit of work may hold, or None for no limit.
+        entities: ``store.repository(Model)`` stores declared ``repokit.Entity``
+            classes; when False it raises ``CapabilityError``.
     """
 
     backend: str
@@ -33,3 +35,4 @@ class Capabilities:
     metrics: frozenset[Metric] = field(default_factory=lambda: frozenset(METRICS))
     concurrent_units: bool = True
     max_unit_writes: int | None = None
+    entities: bool = False

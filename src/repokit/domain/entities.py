@@ -3,12 +3,17 @@
 Every entity carries an ``id`` (UUIDv7 by default) and, where it can be updated,
 a ``version``: the optimistic-locking counter, 0 meaning "never stored".
 Timestamps are aware UTC with millisecond precision (see :mod:`repokit.domain.clock`).
+
+``User`` and ``Workspace`` are declared entities (:class:`repokit.Entity`), stored
+by the same generic repositories as a service's own entities; their ports add
+their special rules. Documents, chunks, ACL entries, audit events and chat
+messages have their own repositories: chunks and search, a composite key, and
+append-only logs without a version do not fit the declared-entity shape.
 """
 
 from __future__ import annotations
 
 import enum
-import math
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -18,35 +23,16 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from repokit.domain.clock import normalize_timestamp, utc_now
-from repokit.domain.ids import uuid7
+from repokit.domain.entity import Entity, StoredModel, VersionedModel
+from repokit.domain.json_values import INT64_LIMIT, check_json
+from repokit.domain.markers import Immutable, Indexed, Ref, Unique
 
 Timestamp = Annotated[datetime, AfterValidator(normalize_timestamp)]
 """An aware UTC datetime truncated to milliseconds; naive input is taken as UTC."""
 
-INT64_LIMIT = 2**63
-"""Metadata integers (and filter operands) lie in ``[-INT64_LIMIT, INT64_LIMIT)``."""
-
-
-def _check_json(value: JsonValue, where: str = "metadata") -> None:
-    """Reject values some backend could not store exactly: NaN, infinity, huge integers."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int):
-        if not -INT64_LIMIT <= value < INT64_LIMIT:
-            raise ValueError(f"{where}: integer {value} is outside the 64-bit range")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{where}: {value} is not a finite number")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_json(item, f"{where}[{index}]")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_json(item, f"{where}.{key}")
-
 
 def _portable_metadata(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
-    _check_json(value)
+    check_json(value)
     return value
 
 
@@ -66,21 +52,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class Entity(BaseModel):
-    """Base of every stored entity: validated on assignment, unknown fields rejected."""
-
-    model_config = ConfigDict(validate_assignment=True, extra="forbid")
-
-    id: UUID = Field(default_factory=uuid7)
-
-
-class VersionedEntity(Entity):
-    """An entity that can be updated, guarded by optimistic locking."""
-
-    version: int = Field(default=0, ge=0)
-
-
-class Document(VersionedEntity):
+class Document(VersionedModel):
     """A text document, optionally inside a workspace, with JSON metadata."""
 
     workspace_id: UUID | None = None
@@ -91,7 +63,7 @@ class Document(VersionedEntity):
     updated_at: Timestamp = Field(default_factory=utc_now)
 
 
-class Chunk(Entity):
+class Chunk(StoredModel):
     """A slice of a document with its embedding, the unit of semantic search."""
 
     document_id: UUID
@@ -110,12 +82,12 @@ class ScoredChunk(BaseModel):
     score: float
 
 
-class User(VersionedEntity):
+class User(Entity, collection="users"):
     """A person; ``email`` is unique and stored lower-cased."""
 
-    email: str
+    email: Annotated[str, Unique()]
     display_name: str
-    created_at: Timestamp = Field(default_factory=utc_now)
+    created_at: Annotated[Timestamp, Immutable(), Indexed()] = Field(default_factory=utc_now)
 
     @field_validator("email")
     @classmethod
@@ -126,12 +98,12 @@ class User(VersionedEntity):
         return email
 
 
-class Workspace(VersionedEntity):
+class Workspace(Entity, collection="workspaces", indexes=[("owner_id", "created_at")]):
     """A named space owned by one user and shared with others through the ACL."""
 
     name: str
-    owner_id: UUID
-    created_at: Timestamp = Field(default_factory=utc_now)
+    owner_id: Annotated[UUID, Ref(User, on_delete="restrict")]
+    created_at: Annotated[Timestamp, Immutable(), Indexed()] = Field(default_factory=utc_now)
 
 
 class Role(enum.StrEnum):
@@ -181,7 +153,7 @@ class AclEntry(BaseModel):
     granted_at: Timestamp = Field(default_factory=utc_now)
 
 
-class AuditEvent(Entity):
+class AuditEvent(StoredModel):
     """An append-only record of something that happened."""
 
     occurred_at: Timestamp = Field(default_factory=utc_now)
@@ -195,7 +167,7 @@ class AuditEvent(Entity):
 ChatRole = Literal["user", "assistant", "system", "tool"]
 
 
-class ChatMessage(Entity):
+class ChatMessage(StoredModel):
     """One message of a chat session, with its token use and exact cost."""
 
     session_id: UUID
@@ -215,6 +187,7 @@ class ChatMessage(Entity):
 
 
 __all__ = [
+    "INT64_LIMIT",
     "AclEntry",
     "AuditEvent",
     "ChatMessage",
@@ -225,9 +198,10 @@ __all__ = [
     "Metadata",
     "Role",
     "ScoredChunk",
+    "StoredModel",
     "Timestamp",
     "User",
-    "VersionedEntity",
+    "VersionedModel",
     "Workspace",
     "normalize_email",
 ]

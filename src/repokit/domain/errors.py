@@ -39,6 +39,13 @@ class ConfigurationError(RepokitError):
     """The configuration (URL, settings) is wrong or names something not installed."""
 
 
+class DeclarationError(ConfigurationError, TypeError):
+    """A ``repokit.Entity`` declaration some backend could not store exactly; names the field.
+
+    Raised when the class is defined, so a bad declaration never reaches a backend.
+    """
+
+
 class CapabilityError(RepokitError):
     """The backend does not offer this feature; see ``store.capabilities``."""
 
@@ -60,6 +67,7 @@ __all__ = [
     "CapabilityError",
     "ConcurrencyError",
     "ConfigurationError",
+    "DeclarationError",
     "DuplicateError",
     "InUseError",
     "InvalidQueryError",

@@ -27,11 +27,16 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def read_attribute_field(entity: Any, field: FieldRef) -> tuple[bool, Any]:
-    """Read ``field`` from an object with attributes and a ``metadata`` dict."""
-    if not field.is_metadata:
-        return True, getattr(entity, field.name)
-    value: Any = getattr(entity, "metadata", None)
-    for segment in field.path:
+    """Read ``field`` from an object with attributes (JSON fields as plain JSON values)."""
+    value: Any = getattr(entity, field.name)
+    if not field.json:
+        return True, value
+    return read_json_path(value, field.path)
+
+
+def read_json_path(value: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
+    """``(present, value)`` at ``path`` inside a JSON value; paths never index into lists."""
+    for segment in path:
         if not isinstance(value, dict):
             return False, None
         value = value.get(segment, _MISSING)

@@ -17,7 +17,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -49,14 +49,38 @@ class KeysetPosition:
 
 def encode_cursor(kind: str, position: KeysetPosition) -> str:
     """Encode ``position`` as an opaque cursor bound to a listing ``kind``."""
-    body = json.dumps([kind, position.at.isoformat(), str(position.id)], separators=(",", ":"))
+    return encode_keyset_cursor(kind, position.at.isoformat(), position.id)
+
+
+def decode_cursor(kind: str, cursor: str) -> KeysetPosition:
+    """Decode a cursor made by :func:`encode_cursor` for the same ``kind``.
+
+    Raises:
+        InvalidQueryError: when the cursor was edited, truncated or made for another listing.
+    """
+    at, id_ = decode_keyset_cursor(kind, cursor)
+    try:
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError("naive timestamp")
+    except (ValueError, TypeError):
+        raise InvalidQueryError("cursor is not valid: unreadable payload") from None
+    return KeysetPosition(moment.astimezone(UTC), id_)
+
+
+def encode_keyset_cursor(kind: str, value: Any, id_: UUID) -> str:
+    """An opaque cursor after the row ``(value, id_)`` of a listing ``kind``.
+
+    ``value`` is the row's ordering value as JSON (a string, number or boolean).
+    """
+    body = json.dumps([kind, value, str(id_)], separators=(",", ":"))
     payload = body.encode()
     digest = hmac.new(_CURSOR_KEY, payload, hashlib.blake2b).digest()[:_DIGEST_SIZE]
     return base64.urlsafe_b64encode(digest + payload).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, cursor: str) -> KeysetPosition:
-    """Decode a cursor made by :func:`encode_cursor` for the same ``kind``.
+def decode_keyset_cursor(kind: str, cursor: str) -> tuple[Any, UUID]:
+    """The ``(value, id)`` of a cursor made by :func:`encode_keyset_cursor` for ``kind``.
 
     Raises:
         InvalidQueryError: when the cursor was edited, truncated or made for another listing.
@@ -72,16 +96,13 @@ def decode_cursor(kind: str, cursor: str) -> KeysetPosition:
     if not hmac.compare_digest(digest, expected):
         raise InvalidQueryError("cursor is not valid: it was altered or truncated")
     try:
-        cursor_kind, at, id_ = json.loads(payload)
-        moment = datetime.fromisoformat(at)
-        position = KeysetPosition(moment.astimezone(UTC), UUID(id_))
-        if moment.tzinfo is None:
-            raise ValueError("naive timestamp")
+        cursor_kind, value, id_ = json.loads(payload)
+        identifier = UUID(id_)
     except (ValueError, TypeError):
         raise InvalidQueryError("cursor is not valid: unreadable payload") from None
     if cursor_kind != kind:
         raise InvalidQueryError(f"cursor belongs to a {cursor_kind!r} listing, not {kind!r}")
-    return position
+    return value, identifier
 
 
 def validate_window(offset: int, limit: int) -> None:

@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from repokit.domain.capabilities import Capabilities
@@ -33,8 +33,13 @@ from repokit.domain.entities import (
     User,
     Workspace,
 )
+from repokit.domain.entity import Entity
+from repokit.domain.entity_query import DEFAULT_ORDER
+from repokit.domain.errors import CapabilityError
 from repokit.domain.paging import Page
 from repokit.domain.query import Filter
+
+E = TypeVar("E", bound=Entity)
 
 
 class DocumentRepositoryPort(ABC):
@@ -258,8 +263,68 @@ class ChatHistoryPort(ABC):
         """Delete a session's messages; returns how many there were."""
 
 
+class EntityRepositoryPort(ABC, Generic[E]):
+    """The repository of one declared entity class (``store.repository(Order)``).
+
+    The ``save`` rules are the module's; a value of a ``Unique`` field (or of a
+    compound unique's fields) already stored by another entity raises
+    ``DuplicateError``; a ``Ref`` to an entity that is not stored raises
+    ``NotFoundError``. Filters are the document filter language over the
+    entity's own fields (see ``docs/entities.md``).
+    """
+
+    @abstractmethod
+    async def save(self, entity: E) -> E:
+        """Insert (version 0) or update (version n, stored as n+1) an entity."""
+
+    @abstractmethod
+    async def save_many(self, entities: Sequence[E]) -> builtins.list[E]:
+        """Save several entities atomically: all land or none does."""
+
+    @abstractmethod
+    async def get_by_id(self, id: UUID) -> E | None:
+        """The entity with this id, or None."""
+
+    @abstractmethod
+    async def get_by(self, **unique: Any) -> E | None:
+        """The entity whose unique field (or compound unique's fields) has these values."""
+
+    @abstractmethod
+    async def list(
+        self,
+        offset: int = 0,
+        limit: int = 20,
+        *,
+        where: Filter | None = None,
+        order_by: str = DEFAULT_ORDER,
+        descending: bool = False,
+    ) -> builtins.list[E]:
+        """An offset window ordered by ``order_by`` then id, both in one direction."""
+
+    @abstractmethod
+    async def page(
+        self,
+        limit: int = 20,
+        cursor: str | None = None,
+        *,
+        where: Filter | None = None,
+        order_by: str = DEFAULT_ORDER,
+        descending: bool = False,
+    ) -> Page[E]:
+        """A keyset page over ``(order_by, id)``; pass ``next_cursor`` back for more."""
+
+    @abstractmethod
+    async def count(self, *, where: Filter | None = None) -> int:
+        """How many entities match."""
+
+    @abstractmethod
+    async def delete(self, id: UUID) -> bool:
+        """Delete an entity (its ``Ref`` rules apply); True if it existed."""
+
+
 class RepositoriesPort(ABC):
-    """The six repositories, as a store or a unit of work exposes them."""
+    """The six repositories, as a store or a unit of work exposes them, and the
+    repository of any declared entity."""
 
     documents: DocumentRepositoryPort
     users: UserRepositoryPort
@@ -267,6 +332,19 @@ class RepositoriesPort(ABC):
     acl: WorkspaceAclPort
     audit: AuditLogPort
     chats: ChatHistoryPort
+
+    def repository(self, model: type[E]) -> EntityRepositoryPort[E]:
+        """The repository of the declared entity class ``model``.
+
+        Raises:
+            DeclarationError: ``model`` is not a declared ``repokit.Entity`` subclass.
+            CapabilityError: this backend does not store declared entities
+                (``store.capabilities.entities`` is False).
+        """
+        raise CapabilityError(
+            f"{type(self).__name__} does not store declared entities "
+            "(store.capabilities.entities is False)"
+        )
 
 
 class UnitOfWorkPort(RepositoriesPort):

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from repokit.domain.clock import utc_now
-from repokit.domain.entities import Entity, VersionedEntity
+from repokit.domain.entities import StoredModel, VersionedModel
 from repokit.domain.errors import ConcurrencyError, NotFoundError
 from repokit.infrastructure.dynamodb.items import (
     Item,
@@ -33,8 +33,8 @@ from repokit.infrastructure.dynamodb.scope import AutocommitScope, UnitScope
 from repokit.infrastructure.dynamodb.writes import ABSENT, Write, at_version, delete, put
 
 M = TypeVar("M", bound=BaseModel)
-E = TypeVar("E", bound=Entity)
-V = TypeVar("V", bound=VersionedEntity)
+E = TypeVar("E", bound=StoredModel)
+V = TypeVar("V", bound=VersionedModel)
 
 Scope = AutocommitScope | UnitScope
 

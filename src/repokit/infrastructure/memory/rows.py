@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from repokit.domain.clock import utc_now
-from repokit.domain.entities import Entity, VersionedEntity
+from repokit.domain.entities import StoredModel, VersionedModel
 from repokit.domain.errors import ConcurrencyError, DuplicateError, InUseError, NotFoundError
 from repokit.infrastructure.memory.schema import FOREIGN_KEYS, UNIQUE, OnDelete
 from repokit.infrastructure.memory.state import K, R, Table
@@ -23,8 +23,8 @@ from repokit.infrastructure.memory.transaction import MemoryTransaction
 from repokit.infrastructure.write_checks import reject_repeated_ids
 
 M = TypeVar("M", bound=BaseModel)
-E = TypeVar("E", bound=Entity)
-V = TypeVar("V", bound=VersionedEntity)
+E = TypeVar("E", bound=StoredModel)
+V = TypeVar("V", bound=VersionedModel)
 
 
 def to_row(entity: M) -> M:

@@ -82,11 +82,11 @@ def field_path(field: FieldRef) -> str:
 
 
 def _array_prefixes(field: FieldRef) -> list[dict[str, Any]]:
-    """``{"prefix": {"$type": "array"}}`` for each proper prefix inside ``metadata``."""
-    if not field.is_metadata or len(field.path) < 2:
+    """``{"prefix": {"$type": "array"}}`` for each proper prefix of a JSON path."""
+    if not field.json or len(field.path) < 2:
         return []
     return [
-        {".".join(("metadata", *field.path[:end])): {"$type": "array"}}
+        {".".join((field.name, *field.path[:end])): {"$type": "array"}}
         for end in range(1, len(field.path))
     ]
 

@@ -196,7 +196,7 @@ class _FilterCompiler:
             present = self.json.present(self.target.metadata, self.json.path(node.field.path))
             return present if node.exists else not_(present)
         if isinstance(node, Compare):
-            if node.field.is_metadata:
+            if node.field.json:
                 if node.op == "$eq":
                     indexed = self._equality(node.field, (node.value,))
                     if indexed is not None:
@@ -206,7 +206,7 @@ class _FilterCompiler:
         if isinstance(node, In):
             if not node.values:
                 return false()
-            if node.field.is_metadata:
+            if node.field.json:
                 indexed = self._equality(node.field, node.values)
                 if indexed is not None:
                     return indexed

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from repokit.domain.clock import utc_now
-from repokit.domain.entities import Entity, VersionedEntity
+from repokit.domain.entities import StoredModel, VersionedModel
 from repokit.domain.errors import ConcurrencyError, NotFoundError
 from repokit.infrastructure.dynamodb.items import (
     Item,
@@ -35,8 +35,8 @@ from repokit.infrastructure.dynamodb.sync.scope import AutocommitScope, UnitScop
 from repokit.infrastructure.dynamodb.writes import ABSENT, Write, at_version, delete, put
 
 M = TypeVar("M", bound=BaseModel)
-E = TypeVar("E", bound=Entity)
-V = TypeVar("V", bound=VersionedEntity)
+E = TypeVar("E", bound=StoredModel)
+V = TypeVar("V", bound=VersionedModel)
 
 Scope = AutocommitScope | UnitScope
 
