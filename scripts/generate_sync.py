@@ -74,6 +74,7 @@ GENERATED: tuple[str, ...] = (
     "repokit.infrastructure.memory.audit",
     "repokit.infrastructure.memory.chats",
     "repokit.infrastructure.memory.documents",
+    "repokit.infrastructure.memory.entity_repository",
     "repokit.infrastructure.memory.repositories",
     "repokit.infrastructure.memory.store",
     "repokit.infrastructure.memory.unit_of_work",

@@ -155,9 +155,16 @@ class EntityQueries:
         value = _to_json(ordering.field, self.order_value(ordering.field, data[ordering.name]))
         return encode_keyset_cursor(ordering.cursor_kind, value, data["id"])
 
-    def decode_cursor(self, ordering: Ordering, cursor: str) -> tuple[Any, UUID]:
-        """``(value, id)`` of a cursor of ``ordering`` (the value as :meth:`order_value` has it)."""
+    def start_cursor(self, ordering: Ordering) -> str:
+        """A cursor before every row: what an empty first page (``limit=0``) hands back."""
+        return encode_keyset_cursor(ordering.cursor_kind, None, UUID(int=0))
+
+    def decode_cursor(self, ordering: Ordering, cursor: str) -> tuple[Any, UUID] | None:
+        """``(value, id)`` of a cursor of ``ordering`` (the value as :meth:`order_value` has
+        it); None for :meth:`start_cursor`'s cursor, which starts at the beginning."""
         raw, id_ = decode_keyset_cursor(ordering.cursor_kind, cursor)
+        if raw is None:
+            return None
         try:
             return _from_json(ordering.field, raw), id_
         except (TypeError, ValueError, ArithmeticError):
@@ -166,6 +173,12 @@ class EntityQueries:
     @staticmethod
     def order_value(spec: FieldSpec, value: Any) -> Any:
         """A field value as listings compare it (an enum by its value)."""
+        return value.value if isinstance(value, enum.Enum) else value
+
+    @staticmethod
+    def order_value_of(entity: BaseModel, name: str) -> Any:
+        """The value of field ``name`` of ``entity`` as listings and ``get_by`` compare it."""
+        value = entity.__dict__[name]
         return value.value if isinstance(value, enum.Enum) else value
 
     # -- get_by ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from repokit.domain.clock import utc_now
 from repokit.domain.entities import StoredModel, VersionedModel
 from repokit.domain.errors import ConcurrencyError, DuplicateError, InUseError, NotFoundError
-from repokit.infrastructure.memory.schema import FOREIGN_KEYS, UNIQUE, OnDelete
+from repokit.infrastructure.memory.schema import OnDelete
 from repokit.infrastructure.memory.state import K, R, Table
 from repokit.infrastructure.memory.transaction import MemoryTransaction
 from repokit.infrastructure.write_checks import reject_repeated_ids
@@ -50,12 +50,12 @@ def check_row(transaction: MemoryTransaction, table: Table[K, R], key: K, row: R
         NotFoundError: a referenced row (workspace, owner, document, user) is missing.
         DuplicateError: a unique value (email, chunk id, ...) is used by another row.
     """
-    for fk in FOREIGN_KEYS:
+    for fk in transaction.schema.foreign_keys:
         if fk.child == table:
             parent = fk.reference(key, row)
             if parent is not None and parent not in transaction.rows(fk.parent):
                 raise NotFoundError(f"{fk.parent.entity} {parent} does not exist")
-    for unique in UNIQUE:
+    for unique in transaction.schema.unique:
         if unique.table != table:
             continue
         values: list[Hashable] = list(unique.values(row))
@@ -102,7 +102,7 @@ def delete_row(transaction: MemoryTransaction, table: Table[K, Any], key: K) -> 
     """
     if key not in transaction.rows(table):
         return False
-    for fk in FOREIGN_KEYS:
+    for fk in transaction.schema.foreign_keys:
         if fk.parent != table:
             continue
         children = [
@@ -125,8 +125,9 @@ def save_versioned(transaction: MemoryTransaction, table: Table[UUID, V], entity
     """Apply the ``save`` rules of docs/semantics.md and store the result.
 
     Version 0 inserts (stored as 1), version n updates a row stored at n (stored as
-    n + 1). ``created_at`` comes from the entity on insert and from the stored row
-    on update; ``updated_at``, where the entity has one, is set to now.
+    n + 1). The kept fields (a declared entity's ``Immutable`` ones, a document's
+    ``created_at``) come from the entity on insert and from the stored row on
+    update; a document's ``updated_at`` is set to now.
     """
     stored = transaction.rows(table).get(entity.id)
     update: dict[str, Any]
@@ -142,13 +143,26 @@ def save_versioned(transaction: MemoryTransaction, table: Table[UUID, V], entity
         )
     else:
         update = {"version": entity.version + 1}
-        if "created_at" in type(entity).model_fields:
-            update["created_at"] = stored.created_at  # type: ignore[attr-defined]
-    if "updated_at" in type(entity).model_fields:
+        for name in kept_on_update(type(entity)):
+            update[name] = stored.__dict__[name]
+    if stamps_updated_at(type(entity)):
         update["updated_at"] = utc_now()
     row = entity.model_copy(update=update, deep=True)
     put_row(transaction, table, row.id, row)
     return to_entity(row)
+
+
+def kept_on_update(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields an update keeps from the stored row: ``Immutable`` ones, or ``created_at``."""
+    spec = getattr(model, "__entity_spec__", None)
+    if spec is not None:
+        return tuple(spec.immutable)
+    return tuple(name for name in ("created_at",) if name in model.model_fields)
+
+
+def stamps_updated_at(model: type[BaseModel]) -> bool:
+    """Documents get ``updated_at`` set on every save; declared entities set their own."""
+    return getattr(model, "__entity_spec__", None) is None and "updated_at" in model.model_fields
 
 
 def save_all(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from repokit.domain.capabilities import Capabilities
+from repokit.domain.entity import declared_entities
+from repokit.domain.entity_spec import spec_of
 from repokit.domain.errors import ConfigurationError
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings, redact_url, url_scheme
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.memory.repositories import attach_repositories
 from repokit.infrastructure.memory.transaction import AutocommitScope, MemoryDatabase
 from repokit.infrastructure.memory.unit_of_work import MemoryUnitOfWork
 from repokit.infrastructure.unit_guard import UnitSlot
 
 
-class MemoryStore(StorePort):
+class MemoryStore(ProvidesEntityRepositories, StorePort):
     """An in-process store: the executable specification of every backend's behaviour.
 
     Its repositories run each call as its own transaction; units of work are
@@ -25,13 +28,16 @@ class MemoryStore(StorePort):
         vector_index=False,
         vector_search="exact",
         concurrent_units=True,
+        entities=True,
     )
 
     def __init__(self, embedding_dim: int) -> None:
         self.embedding_dim = embedding_dim
         self._database = MemoryDatabase()
         self._open_unit: UnitSlot[MemoryUnitOfWork] = UnitSlot(f"repokit_memory_unit_{id(self):x}")
-        attach_repositories(self, AutocommitScope(self._database), embedding_dim)
+        attach_repositories(
+            self, AutocommitScope(self._database), embedding_dim, self._database.schema
+        )
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work; use it as ``async with store.unit_of_work() as uow``."""
@@ -39,8 +45,10 @@ class MemoryStore(StorePort):
         return MemoryUnitOfWork(self._database, self._open_unit, self.embedding_dim)
 
     async def migrate(self) -> None:
-        """Nothing to create in memory; only checks that the store is open."""
+        """Make every declared entity storable (its constraints known); checks the store is open."""
         self._database.ensure_open()
+        for model in declared_entities():
+            self._database.schema.add_entity(spec_of(model))
 
     async def close(self) -> None:
         """Drop all data; later calls raise ``StoreClosedError``. Safe to call twice."""

@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast
 
 from repokit.domain.errors import ConcurrencyError, StoreClosedError
-from repokit.infrastructure.memory.schema import find_violation
+from repokit.infrastructure.memory.schema import MemorySchema
 from repokit.infrastructure.memory.state import K, MemoryState, R, Table
 
 _ABSENT = object()
@@ -37,8 +37,9 @@ _ABSENT = object()
 class MemoryTransaction:
     """A snapshot to read and a private copy-on-write overlay to write."""
 
-    def __init__(self, base: MemoryState) -> None:
+    def __init__(self, base: MemoryState, schema: MemorySchema) -> None:
         self.base = base
+        self.schema = schema
         self._own: dict[str, dict[Any, Any]] = {}
         self._written: dict[str, set[Hashable]] = {}
         # (table, key, existed, old row, key was already in the write set) per write
@@ -119,7 +120,7 @@ class MemoryTransaction:
                 else:
                     table[key] = row
         state = current.replace(merged)
-        violation = find_violation(state)
+        violation = self.schema.find_violation(state)
         if violation is not None:
             raise ConcurrencyError(f"conflicts with a concurrent commit: {violation}; retry")
         return state
@@ -134,6 +135,7 @@ class MemoryDatabase:
 
     def __init__(self) -> None:
         self._state = MemoryState()
+        self.schema = MemorySchema()
         self._lock = threading.Lock()
         self.closed = False
 
@@ -145,7 +147,7 @@ class MemoryDatabase:
     def begin(self) -> MemoryTransaction:
         """A new transaction reading the state committed now."""
         self.ensure_open()
-        return MemoryTransaction(self._state)
+        return MemoryTransaction(self._state, self.schema)
 
     def commit(self, transaction: MemoryTransaction) -> None:
         """Publish the transaction's writes, or raise ConcurrencyError and publish nothing."""

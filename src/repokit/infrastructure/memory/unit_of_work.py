@@ -13,13 +13,14 @@ from types import TracebackType
 from typing import Self
 
 from repokit.domain.ports import UnitOfWorkPort
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.memory.concurrency import current_task
 from repokit.infrastructure.memory.repositories import attach_repositories
 from repokit.infrastructure.memory.transaction import MemoryDatabase, MemoryTransaction
 from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
 
 
-class MemoryUnitOfWork(UnitOfWorkPort):
+class MemoryUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
     """``async with store.unit_of_work() as uow``: commit on a clean exit, else roll back."""
 
     def __init__(
@@ -28,7 +29,7 @@ class MemoryUnitOfWork(UnitOfWorkPort):
         self._database = database
         self._guard = UnitGuard(slot)
         self._transaction: MemoryTransaction | None = None
-        attach_repositories(self, self, embedding_dim)
+        attach_repositories(self, self, embedding_dim, database.schema)
 
     @property
     def is_open(self) -> bool:
