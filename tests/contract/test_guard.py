@@ -163,3 +163,54 @@ def test_loading_the_plugin_imports_neither_the_suite_nor_hypothesis() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def test_a_users_own_contract_class_owes_nothing_but_its_own_tests() -> None:
+    from repokit.testing import ContractMixin
+
+    class MyOrderContract(ContractMixin):
+        async def test_orders_can_be_placed(self, store: StorePort) -> None:
+            pass
+
+    class TestMyOrders(MyOrderContract):
+        pass
+
+    assert contract_violations(TestMyOrders) == []
+
+
+def test_an_entity_contract_subclass_is_checked_against_the_entity_suite() -> None:
+    from repokit.testing import EntityContract
+    from repokit.testing.entity_contract import ENTITY_CAPABILITIES
+
+    class TestEntities(EntityContract):
+        pass
+
+    class TestWeakEntities(EntityContract):
+        test_delete_returns_true_once_then_false = None
+
+    class TestPartialEntities(ENTITY_CAPABILITIES[0]):  # type: ignore[misc,valid-type]
+        pass
+
+    assert contract_violations(TestEntities) == []
+    assert contract_violations(TestWeakEntities) == [
+        "test_an_entity_contract_subclass_is_checked_against_the_entity_suite.<locals>."
+        "TestWeakEntities.test_delete_returns_true_once_then_false is dropped "
+        "(contract test missing)"
+    ]
+    partial = contract_violations(TestPartialEntities)
+    assert any("does not inherit EntityContract" in problem for problem in partial)
+
+
+def test_entity_contract_holds_every_entity_capability_test() -> None:
+    from repokit.testing import EntityContract
+    from repokit.testing.entity_contract import ENTITY_CAPABILITIES
+
+    every = {name for capability in ENTITY_CAPABILITIES for name in contract_tests(capability)}
+    assert set(contract_tests(EntityContract)) == every
+    names = [
+        name
+        for capability in ENTITY_CAPABILITIES
+        for name in vars(capability)
+        if name.startswith("test_")
+    ]
+    assert sorted(names) == sorted(set(names))

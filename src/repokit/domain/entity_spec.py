@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 from uuid import UUID
 
 from pydantic import BaseModel, JsonValue
@@ -45,6 +45,9 @@ from pydantic.fields import FieldInfo
 
 from repokit.domain.errors import DeclarationError
 from repokit.domain.markers import ON_DELETE, Immutable, Indexed, OnDelete, Ref, Unique
+
+if TYPE_CHECKING:
+    from repokit.domain.entity import Entity
 
 
 class FieldKind(enum.Enum):
@@ -106,7 +109,7 @@ class RefSpec:
     delete of the target does."""
 
     field: str
-    target: type[BaseModel]
+    target: type[Entity]
     on_delete: OnDelete
 
     @property
@@ -183,7 +186,7 @@ class EntitySpec:
         refs: the references this entity holds.
     """
 
-    model: type[BaseModel]
+    model: type[Entity]
     collection: str | None
     fields: tuple[FieldSpec, ...]
     unique: tuple[tuple[str, ...], ...] = ()
@@ -225,7 +228,7 @@ class EntitySpec:
         return self.collection
 
 
-def spec_of(model: type[BaseModel]) -> EntitySpec:
+def spec_of(model: type[Any]) -> EntitySpec:
     """The spec of a declared entity class (``DeclarationError`` for anything else)."""
     spec = getattr(model, "__entity_spec__", None) if isinstance(model, type) else None
     if not isinstance(spec, EntitySpec) or spec.model is not model:
@@ -235,7 +238,7 @@ def spec_of(model: type[BaseModel]) -> EntitySpec:
 
 
 def derive_spec(
-    model: type[BaseModel],
+    model: type[Entity],
     *,
     collection: str | None,
     unique: Sequence[Sequence[str]] = (),

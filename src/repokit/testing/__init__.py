@@ -1,10 +1,12 @@
-"""The repokit contract suite, shipped as a pytest plugin for any adapter.
+"""The repokit contract suite, shipped as a pytest plugin for any adapter and any entity.
 
 ``StoreContract`` combines one capability class per concern (documents,
 filters, pagination, vectors, users, workspaces and ACL, audit, chat, units of
 work, errors). A backend inherits it and provides a ``store`` fixture; see
-:mod:`repokit.testing.suite`. ``contract_xfail`` marks a known failure of a
-backend; ``assert_contract_complete`` is the guard against weakened suites.
+:mod:`repokit.testing.suite`. ``EntityContract`` checks a service's own
+declared entities on any store (:mod:`repokit.testing.entity_contract`).
+``contract_xfail`` marks a known failure of a backend;
+``assert_contract_complete`` is the guard against weakened suites.
 
 Names are imported lazily: the pytest plugin (:mod:`repokit.testing.plugin`) is
 loaded in every project with repokit installed and must stay light, and
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from repokit.testing.chat import ChatContract
     from repokit.testing.chunks import ChunkContract
     from repokit.testing.documents import DocumentContract
+    from repokit.testing.entity_contract import EntityContract
     from repokit.testing.filter_logic import FilterLogicContract
     from repokit.testing.filters import FilterContract
     from repokit.testing.guard import assert_contract_complete, contract_violations
@@ -47,6 +50,7 @@ _EXPORTS = {
     "ChunkContract": "chunks",
     "ContractMixin": "base",
     "DocumentContract": "documents",
+    "EntityContract": "entity_contract",
     "FilterContract": "filters",
     "FilterLogicContract": "filter_logic",
     "FilterPropertyContract": "properties",
@@ -73,6 +77,7 @@ __all__ = [
     "ChunkContract",
     "ContractMixin",
     "DocumentContract",
+    "EntityContract",
     "FilterContract",
     "FilterLogicContract",
     "FilterPropertyContract",

@@ -149,15 +149,18 @@ def _operator(
     return {op: draw(values)}
 
 
-def _operator_dicts(
+def operator_dicts(
     values: st.SearchStrategy[Any], ordered: st.SearchStrategy[Any], *, exists: bool
 ) -> st.SearchStrategy[Filter]:
+    """Operator dicts (one or two operators, maybe under ``$not``) over ``values``;
+    orderings take ``ordered``, ``$exists`` only when ``exists``."""
     return _maybe_not(_combined(_operator(values, ordered, exists)))
 
 
-def _condition(
+def condition(
     fields: st.SearchStrategy[str], values: st.SearchStrategy[Any], ops: st.SearchStrategy[Filter]
 ) -> st.SearchStrategy[Filter]:
+    """``{field: value}`` or ``{field: {operators}}``, the operator form twice as often."""
     bare = st.builds(lambda f, v: {f: v}, fields, values)
     with_ops = st.builds(lambda f, op: {f: op}, fields, ops)
     return st.one_of(bare, with_ops, with_ops)
@@ -180,20 +183,20 @@ def _leaf_filters(pools: FilterPools) -> st.SearchStrategy[Filter]:
     """One condition on one field: metadata (most often), title, a timestamp or workspace_id."""
     metadata_values = pick(OPERANDS)
     ordered_metadata = pick((*NUMBERS, *STRINGS))
-    metadata = _condition(
+    metadata = condition(
         pick(METADATA_FIELDS),
         metadata_values,
-        _operator_dicts(metadata_values, ordered_metadata, exists=True),
+        operator_dicts(metadata_values, ordered_metadata, exists=True),
     )
     title_values = pick((*TITLES, "alp", "zz", "A"))
-    title = _condition(
-        st.just("title"), title_values, _operator_dicts(title_values, title_values, exists=False)
+    title = condition(
+        st.just("title"), title_values, operator_dicts(title_values, title_values, exists=False)
     )
     moments = _moment_operands(pools)
-    times = _condition(
+    times = condition(
         st.sampled_from(["created_at", "updated_at"]),
         moments,
-        _operator_dicts(moments, moments, exists=False),
+        operator_dicts(moments, moments, exists=False),
     )
     workspace_values = pick((*pools.workspace_ids, uid(77)))
     workspace_ops = _maybe_not(
@@ -206,30 +209,35 @@ def _leaf_filters(pools: FilterPools) -> st.SearchStrategy[Filter]:
             ),
         )
     )
-    workspace = _condition(st.just("workspace_id"), workspace_values, workspace_ops)
+    workspace = condition(st.just("workspace_id"), workspace_values, workspace_ops)
     return st.one_of(metadata, metadata, metadata, title, times, workspace)
 
 
+def valid_filters(pools: FilterPools) -> st.SearchStrategy[Filter]:
+    """Random valid document filters: every operator on every kind of field, nested with logic."""
+    return logical_filters(_leaf_filters(pools))
+
+
 @st.composite
-def valid_filters(draw: st.DrawFn, pools: FilterPools, depth: int = 0) -> Filter:
-    """Random valid filters: every operator on every kind of field, nested with logic.
+def logical_filters(draw: st.DrawFn, leaves: st.SearchStrategy[Filter], depth: int = 0) -> Filter:
+    """Filters of ``leaves`` nested under ``$and``, ``$or``, ``$not`` and implicit ANDs.
 
     A composite (not ``st.recursive``) so that the strategy's repr stays short:
     hypothesis reprs strategies as it works, and these would run to tens of kB.
     """
     shape = draw(st.sampled_from(["leaf", "leaf", "and", "or", "not", "merge"]))
     if shape == "leaf" or depth >= 3:
-        return draw(_leaf_filters(pools))
+        return draw(leaves)
     if shape in ("and", "or"):
         count = draw(st.integers(1, 3))
-        return {f"${shape}": [draw(valid_filters(pools, depth + 1)) for _ in range(count)]}
+        return {f"${shape}": [draw(logical_filters(leaves, depth + 1)) for _ in range(count)]}
     if shape == "not":
-        return {"$not": draw(valid_filters(pools, depth + 1))}
-    pair = (draw(valid_filters(pools, depth + 1)), draw(valid_filters(pools, depth + 1)))
-    return _merge(pair)
+        return {"$not": draw(logical_filters(leaves, depth + 1))}
+    pair = (draw(logical_filters(leaves, depth + 1)), draw(logical_filters(leaves, depth + 1)))
+    return merge_filters(pair)
 
 
-def _merge(two: tuple[Filter, Filter]) -> Filter:
+def merge_filters(two: tuple[Filter, Filter]) -> Filter:
     """Two filters in one dict when their keys differ (an implicit AND), else ``$and``."""
     first, second = two
     if set(first).isdisjoint(second):

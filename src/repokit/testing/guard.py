@@ -1,11 +1,14 @@
-"""The guard against weakened suites: a backend's class must run every contract test.
+"""The guard against weakened suites: a test class must run every contract test it inherits.
 
-A backend inherits the contract (normally :class:`~repokit.testing.StoreContract`)
-and may override a contract test only to mark it with
+A backend inherits a contract (:class:`~repokit.testing.StoreContract`, a
+service its :class:`~repokit.testing.EntityContract`, or single capability
+classes) and may override a contract test only to mark it with
 :func:`~repokit.testing.contract_xfail` and a reason. The guard reports a
 contract test that is dropped (set to ``None`` or to a non-callable), replaced
 without that mark, or skipped by a mark added to the class or to the shared
-contract function itself.
+contract function itself. A class owes each whole suite (store, entity; async,
+sync) one of whose capability classes it inherits; a class of the user's own
+tests built on ``ContractMixin`` alone owes nothing.
 """
 
 from __future__ import annotations
@@ -33,18 +36,50 @@ def contract_tests(contract: type) -> dict[str, Callable[..., Any]]:
     return tests
 
 
-def contract_violations(test_class: type, contract: type | None = None) -> list[str]:
-    """Every way ``test_class`` weakens ``contract``, one line each.
+def suites() -> list[tuple[type, tuple[type, ...]]]:
+    """Each whole suite with its capability classes: the store and entity contracts, async
+    and sync."""
+    from repokit.testing.entity_contract import ENTITY_CAPABILITIES, EntityContract
+    from repokit.testing.suite import CAPABILITIES, StoreContract
+    from repokit.testing.sync.entity_contract import ENTITY_CAPABILITIES as SYNC_ENTITY
+    from repokit.testing.sync.entity_contract import EntityContract as SyncEntityContract
+    from repokit.testing.sync.suite import CAPABILITIES as SYNC_CAPABILITIES
+    from repokit.testing.sync.suite import StoreContract as SyncStoreContract
 
-    The default contract is the ``StoreContract`` the class inherits: the sync one
-    (:mod:`repokit.testing.sync`) for a sync store's class, else the async one.
+    return [
+        (StoreContract, CAPABILITIES),
+        (SyncStoreContract, SYNC_CAPABILITIES),
+        (EntityContract, ENTITY_CAPABILITIES),
+        (SyncEntityContract, SYNC_ENTITY),
+    ]
+
+
+def owed_suites(test_class: type) -> list[type]:
+    """The whole suites ``test_class`` owes: each one of whose capability classes it inherits.
+
+    A class of the user's own tests built on ``ContractMixin`` alone owes none.
     """
-    if contract is None:
-        contract = default_contract(test_class)
+    return [
+        suite
+        for suite, capabilities in suites()
+        if any(issubclass(test_class, capability) for capability in capabilities)
+    ]
+
+
+def contract_violations(test_class: type, contract: type | None = None) -> list[str]:
+    """Every way ``test_class`` weakens its contract, one line each.
+
+    The contract is ``contract`` when given, else every whole suite of which
+    ``test_class`` inherits a capability class (see :func:`owed_suites`).
+    """
     problems: list[str] = []
     name_of = test_class.__qualname__
-    if not issubclass(test_class, contract):
-        problems.append(f"{name_of} does not inherit {contract.__qualname__}")
+    contracts = [contract] if contract is not None else owed_suites(test_class)
+    problems.extend(
+        f"{name_of} does not inherit {suite.__qualname__}"
+        for suite in contracts
+        if not issubclass(test_class, suite)
+    )
     if getattr(test_class, "__test__", True) is False:
         problems.append(f"{name_of} sets __test__ = False, so pytest collects none of its tests")
     problems.extend(
@@ -52,7 +87,10 @@ def contract_violations(test_class: type, contract: type | None = None) -> list[
         for mark in _own_marks(test_class)
         if mark.name in _SKIPPING_MARKS
     )
-    for name, original in sorted(contract_tests(contract).items()):
+    owed: dict[str, Callable[..., Any]] = {}
+    for suite in contracts:
+        owed.update(contract_tests(suite))
+    for name, original in sorted(owed.items()):
         current = inspect.getattr_static(test_class, name, None)
         if current is None or not callable(current):
             problems.append(f"{name_of}.{name} is dropped (contract test missing)")
@@ -68,14 +106,6 @@ def contract_violations(test_class: type, contract: type | None = None) -> list[
                 f'{name_of}.{name} overrides a contract test without @contract_xfail(reason="...")'
             )
     return problems
-
-
-def default_contract(test_class: type) -> type:
-    """The ``StoreContract`` (async or sync) that ``test_class`` is checked against."""
-    from repokit.testing.suite import StoreContract
-    from repokit.testing.sync.suite import StoreContract as SyncStoreContract
-
-    return SyncStoreContract if issubclass(test_class, SyncStoreContract) else StoreContract
 
 
 def assert_contract_complete(test_class: type, contract: type | None = None) -> None:

@@ -1,0 +1,45 @@
+"""The entity contract against the in-memory reference adapter, async and sync."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+import repokit
+from repokit.domain.ports import StorePort
+from repokit.domain.sync.ports import StorePort as SyncStorePort
+from repokit.infrastructure.config import Settings
+from repokit.testing import EntityContract, assert_contract_complete
+from repokit.testing import sync as sync_contract
+from repokit.testing.examples import EXAMPLE_ENTITIES
+
+
+class TestMemoryEntities(EntityContract):
+    """``memory://``: the reference every other backend is compared with."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
+        store = await repokit.connect("memory://", settings=contract_settings)
+        await store.migrate()
+        yield store
+        await store.close()
+
+
+class TestMemorySyncEntities(sync_contract.EntityContract):
+    """``memory://`` through ``repokit.connect_sync``."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
+        with repokit.connect_sync("memory://", settings=contract_settings) as store:
+            store.migrate()
+            yield store
+
+
+@pytest.mark.parametrize("backend", [TestMemoryEntities, TestMemorySyncEntities])
+def test_the_backend_runs_the_whole_entity_contract(backend: type) -> None:
+    assert_contract_complete(backend)
