@@ -37,7 +37,7 @@ class MemoryStore(ProvidesEntityRepositories, StorePort):
         self.embedding_dim = embedding_dim
         self._database = MemoryDatabase()
         self._open_unit: UnitSlot[MemoryUnitOfWork] = UnitSlot(f"repokit_memory_unit_{id(self):x}")
-        attach_repositories(
+        self.entity_repositories = attach_repositories(
             self, AutocommitScope(self._database), embedding_dim, self._database.schema
         )
 

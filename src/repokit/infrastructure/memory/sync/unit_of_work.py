@@ -31,7 +31,7 @@ class MemoryUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
         self._database = database
         self._guard = UnitGuard(slot)
         self._transaction: MemoryTransaction | None = None
-        attach_repositories(self, self, embedding_dim, database.schema)
+        self.entity_repositories = attach_repositories(self, self, embedding_dim, database.schema)
 
     @property
     def is_open(self) -> bool:
