@@ -249,3 +249,24 @@ def test_immutable_marks_are_read_from_annotated_optional(
 
     throwaway.append(Stamped)
     assert spec_of(Stamped).immutable == ("first_seen",)
+
+
+def test_a_field_type_defined_later_in_the_module_resolves_on_first_use(
+    throwaway: list[type[Entity]],
+) -> None:
+    namespace: dict[str, Any] = {}
+    exec(  # a module that declares the entity before the nested model it uses
+        "from __future__ import annotations\n"
+        "from pydantic import BaseModel\n"
+        "from repokit import Entity\n"
+        "class Parcel(Entity, collection='unit_late_parcels'):\n"
+        "    box: Box | None = None\n"
+        "class Box(BaseModel):\n"
+        "    size: int\n",
+        namespace,
+    )
+    parcel_class = namespace["Parcel"]
+    throwaway.append(parcel_class)
+    parcel = parcel_class(box=namespace["Box"](size=2))
+    assert spec_of(parcel_class).field("box").shape is JsonShape.MODEL
+    assert parcel.box.size == 2

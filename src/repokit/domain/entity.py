@@ -26,14 +26,28 @@ made of JSON values.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PydanticUndefinedAnnotation,
+    TypeAdapter,
+    model_validator,
+)
 
 from repokit.domain.clock import normalize_timestamp
-from repokit.domain.entity_spec import EntitySpec, FieldKind, FieldSpec, derive_spec
+from repokit.domain.entity_spec import (
+    EntitySpec,
+    FieldKind,
+    FieldSpec,
+    check_collection,
+    derive_spec,
+)
 from repokit.domain.errors import DeclarationError
 from repokit.domain.ids import uuid7
 from repokit.domain.json_values import check_float, check_int, check_json, check_text
@@ -73,6 +87,7 @@ class Entity(VersionedModel):
     """
 
     __entity_spec__: ClassVar[EntitySpec | None] = None
+    __entity_declaration__: ClassVar[_Declaration | None] = None
     __value_checks__: ClassVar[tuple[ValueCheck, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -92,7 +107,40 @@ class Entity(VersionedModel):
         **kwargs: Any,
     ) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        spec = derive_spec(cls, collection=collection, unique=unique, indexes=indexes)
+        if collection is not None:
+            check_collection(cls.__name__, collection)
+        cls.__entity_declaration__ = _Declaration(collection, unique, indexes)
+        cls.__entity_spec__ = None
+        cls.__value_checks__ = ()
+        if cls.__pydantic_complete__:
+            cls.__entity_spec_now__()
+        # Otherwise a field names a type defined later in its module: pydantic
+        # resolves it on first use, and so does the spec (see __entity_spec_now__).
+        if collection is not None:
+            _register(cls, collection)
+
+    @classmethod
+    def __entity_spec_now__(cls) -> EntitySpec:
+        """The class's spec, derived on the first call (once every field type resolves)."""
+        spec = cls.__dict__.get("__entity_spec__")
+        if spec is not None:
+            return spec  # type: ignore[no-any-return]
+        declaration = cls.__dict__.get("__entity_declaration__")
+        if declaration is None:
+            raise DeclarationError(f"{cls.__name__} is not a declared repokit.Entity subclass")
+        if not cls.__pydantic_complete__:
+            try:
+                cls.model_rebuild(raise_errors=True)
+            except PydanticUndefinedAnnotation as exc:
+                raise DeclarationError(
+                    f"{cls.__name__}: a field refers to {exc.name!r}, which is not defined"
+                ) from exc
+        spec = derive_spec(
+            cls,
+            collection=declaration.collection,
+            unique=declaration.unique,
+            indexes=declaration.indexes,
+        )
         if len(spec.indexes) > MAX_INDEXES:
             raise DeclarationError(
                 f"{cls.__name__} declares {len(spec.indexes)} indexes (Indexed fields, "
@@ -100,25 +148,35 @@ class Entity(VersionedModel):
                 "because DynamoDB serves each from one of a fixed pool of global "
                 "secondary indexes"
             )
-        cls.__entity_spec__ = spec
         cls.__value_checks__ = tuple(_value_check(cls, f) for f in spec.fields)
-        if collection is not None:
-            _register(cls, spec)
+        cls.__entity_spec__ = spec
+        return spec
 
     @model_validator(mode="after")
     def _as_stored(self) -> Self:
         """Check (and normalise) every value the way each backend stores it."""
+        model = type(self)
+        if model.__dict__.get("__entity_spec__") is None and model is not Entity:
+            model.__entity_spec_now__()
         values = self.__dict__
-        for check in type(self).__value_checks__:
+        for check in model.__value_checks__:
             check(values)
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class _Declaration:
+    """The class keywords of a declaration, kept until the spec is derived."""
+
+    collection: str | None
+    unique: Sequence[Sequence[str]]
+    indexes: Sequence[Sequence[str]]
 
 
 _DECLARED: dict[str, type[Entity]] = {}
 
 
-def _register(model: type[Entity], spec: EntitySpec) -> None:
-    collection = spec.table()
+def _register(model: type[Entity], collection: str) -> None:
     earlier = _DECLARED.get(collection)
     if earlier is not None and _identity(earlier) != _identity(model):
         raise DeclarationError(
@@ -140,9 +198,10 @@ def declared_entities() -> tuple[type[Entity], ...]:
 
 def forget_entity(model: type[Entity]) -> None:
     """Take ``model`` out of :func:`declared_entities` (for tests that declare throwaways)."""
-    spec = model.__entity_spec__
-    if spec is not None and spec.collection is not None and _DECLARED.get(spec.collection) is model:
-        del _DECLARED[spec.collection]
+    declaration = model.__dict__.get("__entity_declaration__")
+    collection = None if declaration is None else declaration.collection
+    if collection is not None and _DECLARED.get(collection) is model:
+        del _DECLARED[collection]
 
 
 def _value_check(model: type[Entity], spec: FieldSpec) -> ValueCheck:

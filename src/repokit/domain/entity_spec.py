@@ -230,10 +230,11 @@ class EntitySpec:
 
 def spec_of(model: type[Any]) -> EntitySpec:
     """The spec of a declared entity class (``DeclarationError`` for anything else)."""
-    spec = getattr(model, "__entity_spec__", None) if isinstance(model, type) else None
-    if not isinstance(spec, EntitySpec) or spec.model is not model:
+    derive = getattr(model, "__entity_spec_now__", None) if isinstance(model, type) else None
+    if derive is None:
         name = getattr(model, "__name__", repr(model))
         raise DeclarationError(f"{name} is not a declared repokit.Entity subclass")
+    spec: EntitySpec = derive()
     return spec
 
 
@@ -247,7 +248,7 @@ def derive_spec(
     """Read the declaration of ``model``; ``DeclarationError`` naming what cannot be stored."""
     owner = model.__name__
     if collection is not None:
-        _check_collection(owner, collection)
+        check_collection(owner, collection)
     fields = tuple(_field_spec(owner, name, info) for name, info in model.model_fields.items())
     by_name = {f.name: f for f in fields}
     compound_unique = _groups(owner, "unique", unique, by_name)
@@ -278,7 +279,8 @@ def derive_spec(
     )
 
 
-def _check_collection(owner: str, collection: str) -> None:
+def check_collection(owner: str, collection: str) -> None:
+    """Refuse a collection name some backend could not use, or one of repokit's own."""
     if not isinstance(collection, str) or not _COLLECTION.match(collection):
         raise DeclarationError(
             f"{owner}: collection {collection!r} must be 1-48 characters of lower-case "
@@ -474,7 +476,7 @@ def _check_json_type(annotation: Any, where: str, seen: frozenset[type] = frozen
         _check_json_type(value, f"{where}{{}}", seen)
         return
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if getattr(annotation, "__entity_spec__", None) is not None:
+        if hasattr(annotation, "__entity_spec_now__"):
             raise DeclarationError(
                 f"{where}: a declared entity ({annotation.__name__}) cannot be nested; "
                 "store its id in a field marked Ref(...) instead"
@@ -509,13 +511,14 @@ def _ref_spec(where: str, name: str, marker: Ref, kind: FieldKind) -> RefSpec:
     if kind is not FieldKind.UUID:
         raise DeclarationError(f"{where}: a Ref field holds an id, so its type must be UUID")
     target = marker.target
-    spec = getattr(target, "__entity_spec__", None) if isinstance(target, type) else None
-    if not isinstance(spec, EntitySpec) or spec.model is not target:
+    declared = isinstance(target, type)
+    declaration = target.__dict__.get("__entity_declaration__") if declared else None
+    if declaration is None:
         raise DeclarationError(
             f"{where}: Ref({getattr(target, '__name__', target)!r}) must name a declared "
             "repokit.Entity class"
         )
-    if spec.collection is None:
+    if declaration.collection is None:
         raise DeclarationError(
             f"{where}: Ref({target.__name__}) names an abstract entity (no collection=)"
         )
@@ -533,6 +536,7 @@ __all__ = [
     "FieldSpec",
     "JsonShape",
     "RefSpec",
+    "check_collection",
     "derive_spec",
     "spec_of",
 ]

@@ -15,7 +15,8 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from repokit.domain.clock import utc_now
-from repokit.domain.entities import StoredModel, VersionedModel
+from repokit.domain.entities import Entity, StoredModel, VersionedModel
+from repokit.domain.entity_spec import spec_of
 from repokit.domain.errors import ConcurrencyError, DuplicateError, InUseError, NotFoundError
 from repokit.infrastructure.memory.schema import OnDelete
 from repokit.infrastructure.memory.state import K, R, Table
@@ -154,15 +155,14 @@ def save_versioned(transaction: MemoryTransaction, table: Table[UUID, V], entity
 
 def kept_on_update(model: type[BaseModel]) -> tuple[str, ...]:
     """Fields an update keeps from the stored row: ``Immutable`` ones, or ``created_at``."""
-    spec = getattr(model, "__entity_spec__", None)
-    if spec is not None:
-        return tuple(spec.immutable)
+    if issubclass(model, Entity):
+        return spec_of(model).immutable
     return tuple(name for name in ("created_at",) if name in model.model_fields)
 
 
 def stamps_updated_at(model: type[BaseModel]) -> bool:
     """Documents get ``updated_at`` set on every save; declared entities set their own."""
-    return getattr(model, "__entity_spec__", None) is None and "updated_at" in model.model_fields
+    return not issubclass(model, Entity) and "updated_at" in model.model_fields
 
 
 def save_all(
