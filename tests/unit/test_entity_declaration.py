@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -252,21 +254,21 @@ def test_immutable_marks_are_read_from_annotated_optional(
 
 
 def test_a_field_type_defined_later_in_the_module_resolves_on_first_use(
-    throwaway: list[type[Entity]],
+    throwaway: list[type[Entity]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    namespace: dict[str, Any] = {}
-    exec(  # a module that declares the entity before the nested model it uses
+    # A module that declares the entity before the nested model one of its fields uses.
+    (tmp_path / "late_parcels.py").write_text(
         "from __future__ import annotations\n"
         "from pydantic import BaseModel\n"
         "from repokit import Entity\n"
         "class Parcel(Entity, collection='unit_late_parcels'):\n"
         "    box: Box | None = None\n"
         "class Box(BaseModel):\n"
-        "    size: int\n",
-        namespace,
+        "    size: int\n"
     )
-    parcel_class = namespace["Parcel"]
-    throwaway.append(parcel_class)
-    parcel = parcel_class(box=namespace["Box"](size=2))
-    assert spec_of(parcel_class).field("box").shape is JsonShape.MODEL
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("late_parcels")
+    throwaway.append(module.Parcel)
+    parcel = module.Parcel(box=module.Box(size=2))
+    assert spec_of(module.Parcel).field("box").shape is JsonShape.MODEL
     assert parcel.box.size == 2
