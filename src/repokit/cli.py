@@ -441,6 +441,47 @@ def bench_cache(
     _run_benchmark("cache_bench", url, quick)
 
 
+ENTITY_BENCHMARKS = {
+    "sql": "entities_sql_bench",
+    "mongo": "entities_mongo_bench",
+    "dynamodb": "entities_dynamodb_bench",
+    "cache": "entities_cache_bench",
+}
+"""``repokit bench entities --backend NAME`` -> the benchmark module of that backend."""
+
+
+@bench_app.command("entities")
+def bench_entities(
+    backend: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--backend",
+            help=f"Which backends, repeatable: {', '.join(ENTITY_BENCHMARKS)} (default: all).",
+            show_default=False,
+        ),
+    ] = None,
+    url: Annotated[str | None, _scratch_url_option("database of the one --backend")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """Declared entities beside each backend's raw driver: get_by_id, get_by, save_many."""
+    chosen = backend or list(ENTITY_BENCHMARKS)
+    unknown = [name for name in chosen if name not in ENTITY_BENCHMARKS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown backend {unknown[0]!r}; choose from {', '.join(ENTITY_BENCHMARKS)}",
+            param_hint="--backend",
+        )
+    if url is not None and len(chosen) != 1:
+        raise typer.BadParameter("--url needs exactly one --backend", param_hint="--url")
+
+    async def work() -> None:
+        for name in chosen:
+            bench = _benchmark_module(ENTITY_BENCHMARKS[name])
+            await bench.run_benchmark(bench.BenchOptions(url=url, quick=quick), console)
+
+    _run(work)
+
+
 def _run_benchmark(name: str, url: str | None, quick: bool) -> None:
     """Run ``benchmarks/<name>.py``: ``await run_benchmark(BenchOptions(url, quick), console)``."""
 
