@@ -78,6 +78,9 @@ class EntityDocuments(Generic[E]):
         self.spec = spec
         self.fields: dict[str, StoredField] = {f.name: stored_field(spec, f) for f in spec.fields}
         self._others = tuple(field for name, field in self.fields.items() if name != "id")
+        # (name, conversion) for the hot paths; None where a value is stored as it is.
+        self._writers = tuple((f.name, _unless_same(f.encode)) for f in self._others)
+        self._readers = tuple((f.name, _unless_same(f.decode)) for f in self._others)
         self._model = spec.model
         self.codec: EntityCodec[E] = EntityCodec(spec.table(), spec.noun, self.encode, self.decode)
 
@@ -85,19 +88,20 @@ class EntityDocuments(Generic[E]):
         """The document of ``entity``."""
         values = entity.__dict__
         doc: dict[str, Any] = {ID_PATH: str(values["id"])}
-        for field in self._others:
-            value = values[field.name]
-            doc[field.name] = None if value is None else field.encode(value)
+        for name, encode in self._writers:
+            value = values[name]
+            doc[name] = value if encode is None or value is None else encode(value)
         return doc
 
     def decode(self, doc: Mapping[str, Any]) -> E:
         """The entity of a stored document, without validating it again."""
         values: dict[str, Any] = {"id": UUID(doc[ID_PATH])}
-        for field in self._others:
-            name = field.name
-            if name in doc:  # a field added since the document was written takes its default
+        for name, decode in self._readers:
+            try:
                 value = doc[name]
-                values[name] = None if value is None else field.decode(value)
+            except KeyError:  # a field added since the document was written: its default
+                continue
+            values[name] = value if decode is None or value is None else decode(value)
         entity: E = self._model.model_construct(**values)  # type: ignore[assignment]
         return entity
 
@@ -166,6 +170,10 @@ _LOWEST: dict[FieldKind, Any] = {
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _unless_same(convert: Convert) -> Convert | None:
+    return None if convert is _same else convert
 
 
 def _plain_int(value: Any) -> int:

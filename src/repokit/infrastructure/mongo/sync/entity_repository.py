@@ -79,6 +79,7 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
         self._queries = EntityQueries(spec)
         self._dependents = dependents
         self._unique = tuple(self._unique_group(group) for group in spec.unique)
+        self._by_fields = {frozenset(group.names): group for group in self._unique}
 
     # -- the save rules' hooks -----------------------------------------------------------
 
@@ -89,10 +90,7 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
         values = entity.__dict__
         return ErrorContext(
             duplicate=f"{self.noun} {values['id']} already exists",
-            unique=tuple(
-                (group.index, f"{self.noun} {group.label} {self._shown(group, values)} is taken")
-                for group in self._unique
-            ),
+            unique=tuple((group.index, self._taken(group, values)) for group in self._unique),
         )
 
     def _batch_errors(self) -> ErrorContext:
@@ -122,15 +120,14 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
                 continue
             query[ID_PATH] = {"$ne": str(values["id"])}
             if self._collection.find_one(query, {ID_PATH: 1}, session=session) is not None:
-                shown = self._shown(group, values)
-                raise DuplicateError(f"{self.noun} {group.label} {shown} is taken")
+                raise DuplicateError(self._taken(group, values))
 
     # -- reads ------------------------------------------------------------------------------
 
     def get_by(self, **unique: Any) -> E | None:
         """The entity with these values of one unique group, or None."""
         wanted = self._queries.unique_key(unique)
-        group = next((g for g in self._unique if set(g.names) == set(wanted)), None)
+        group = self._by_fields.get(frozenset(wanted))
         if group is None:  # get_by(id=...)
             query = {ID_PATH: self._documents.value("id", wanted["id"])}
         else:
@@ -198,8 +195,10 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
         """Delete the entity, cascading or restricting along its references; True if it existed."""
         wanted = key(id)
         collection = self._codec.collection
-        with self._scope.write(atomic=True) as session:
-            if child_links(collection, self._dependents):
+        # A delete that follows references is one transaction where the server has them.
+        follows = bool(child_links(collection, self._dependents))
+        with self._scope.write(atomic=follows) as session:
+            if follows:
                 if not self._exists(self._collection, wanted, session):
                     return False
                 plan = DeletePlan(self._scope.database.db, session, self._dependents)
@@ -230,11 +229,13 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
             query[path] = self._documents.value(name, value)
         return query
 
-    def _shown(self, group: UniqueGroup, values: dict[str, Any]) -> str:
+    def _taken(self, group: UniqueGroup, values: dict[str, Any]) -> str:
+        """The message of a clash on ``group``: ``Order sku 'A-1' is taken``."""
         spec = self._spec
-        return ", ".join(
+        shown = ", ".join(
             repr(EntityQueries.order_value(spec.field(name), values[name])) for name in group.names
         )
+        return f"{self.noun} {group.label} {shown} is taken"
 
 
 __all__ = ["NO_DEPENDENTS", "MongoEntityRepository", "UniqueGroup"]
