@@ -45,7 +45,8 @@ RATE_AIM = 0.8
 
 @dataclass
 class BenchOptions:
-    """What ``repokit bench mongo`` passes: a MongoDB URL (None: a stand-in) and the size."""
+    """What ``repokit bench mongo`` (and ``bench entities``) passes: a MongoDB URL (None: a
+    stand-in) and the size."""
 
     url: str | None = None
     quick: bool = False
