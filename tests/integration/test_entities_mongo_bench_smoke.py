@@ -25,7 +25,7 @@ async def test_quick_run_prints_every_measure_of_both_forms() -> None:
         for measure in (
             "get_by_id (200 reads)",
             "get_by (200 reads)",
-            "save_many (200 new orders)",
+            "save_many (4 x 200 new orders)",
         ):
             assert f"│ {form:<5} │ {measure}" in text, text
     assert "x latency" in text
