@@ -74,12 +74,14 @@ async def check_targets(
         if not wanted:
             continue
         target = ref.target_spec
-        found = await find_all(
-            db[target.table()], {ID_PATH: {"$in": wanted}}, session, projection={ID_PATH: 1}
-        )
-        missing = set(wanted) - {doc[ID_PATH] for doc in found}
-        if missing:
-            raise NotFoundError(f"{target.noun} {min(missing)} does not exist")
+        for start in range(0, len(wanted), BATCH):
+            part = wanted[start : start + BATCH]
+            found = await find_all(
+                db[target.table()], {ID_PATH: {"$in": part}}, session, projection={ID_PATH: 1}
+            )
+            missing = set(part) - {doc[ID_PATH] for doc in found}
+            if missing:
+                raise NotFoundError(f"{target.noun} {min(missing)} does not exist")
 
 
 @dataclass(frozen=True, slots=True)
