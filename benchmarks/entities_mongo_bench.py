@@ -20,11 +20,8 @@ least 0.8x raw rate. Everything lives in one scratch database, dropped at the en
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,12 +38,12 @@ from benchmarks.mongo_bench import (
     LATENCY_AIM,
     RATE_AIM,
     BenchOptions,
-    database_url,
+    command_line,
+    scratch_database,
 )
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.mongo.codec import decode_json, decode_time
 from repokit.infrastructure.mongo.decimals import encode_decimal
-from repokit.infrastructure.mongo.standin import StandInServer
 from repokit.infrastructure.mongo.store import client_options, open_mongo_store
 from repokit.infrastructure.mongo.sync.store import open_mongo_store as open_sync_mongo_store
 from repokit.testing.examples import Customer, Order, Priority
@@ -342,25 +339,13 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Time the entity repository beside raw PyMongo and print the table."""
     size = Sizes.of(options.quick)
     ratios = Ratios()
-    name = f"repokit_bench_{uuid.uuid4().hex[:8]}"
-    with Progress(console=console, transient=True) as progress:
-        if options.url is None:
-            with StandInServer() as server:
-                await measure(server.url(name), size, ratios, progress)
-            where = "the nx-27017 stand-in"
-        else:
-            await measure(database_url(options.url, name), size, ratios, progress)
-            where = "--url"
+    with (
+        Progress(console=console, transient=True) as progress,
+        scratch_database(options.url) as (url, where),
+    ):
+        await measure(url, size, ratios, progress)
     report(ratios, size, where, console)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--url", default=None, help="a MongoDB URL (default: start a stand-in)")
-    parser.add_argument("--quick", action="store_true", help="a smoke run (seconds)")
-    args = parser.parse_args()
-    asyncio.run(run_benchmark(BenchOptions(url=args.url, quick=args.quick), Console()))
-
-
 if __name__ == "__main__":
-    main()
+    command_line(run_benchmark, __doc__)

@@ -20,7 +20,7 @@ async def test_quick_run_prints_every_measure_of_both_forms() -> None:
     console = Console(record=True, width=200)
     await bench.run_benchmark(bench.BenchOptions(url=None, quick=True), console)
     text = console.export_text()
-    assert "Declared entities on MongoDB: repokit vs raw PyMongo (the nx-27017 stand-in)" in text
+    assert "Declared entities on MongoDB: repokit vs raw PyMongo (nx-27017 stand-in)" in text
     for form in ("async", "sync"):
         for measure in (
             "get_by_id (200 reads)",
