@@ -22,7 +22,8 @@ import asyncio
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -45,7 +46,8 @@ RATE_AIM = 0.8
 
 @dataclass
 class BenchOptions:
-    """What ``repokit bench mongo`` passes: a MongoDB URL (None: a stand-in) and the size."""
+    """What ``repokit bench mongo`` (and ``bench entities``) passes: a MongoDB URL (None: a
+    stand-in) and the size."""
 
     url: str | None = None
     quick: bool = False
@@ -272,31 +274,38 @@ def report(results: Results, size: Sizes, server: str, console: Console) -> None
     console.print(table)
 
 
+@contextmanager
+def scratch_database(url: str | None) -> Iterator[tuple[str, str]]:
+    """``(database URL, where)``: a scratch database on the server of ``url``, or on a
+    stand-in started for the block when ``url`` is None."""
+    name = f"repokit_bench_{uuid.uuid4().hex[:8]}"
+    if url is None:
+        with StandInServer() as server:
+            yield server.url(name), "nx-27017 stand-in"
+    else:
+        yield database_url(url, name), "--url"
+
+
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Time the adapter beside raw PyMongo and print the table (``repokit bench mongo``)."""
     size = Sizes.of(options.quick)
     results = Results()
-    name = f"repokit_bench_{uuid.uuid4().hex[:8]}"
-    with Progress(console=console, transient=True) as progress:
-        if options.url is None:
-            with StandInServer() as server:
-                url = server.url(name)
-                await measure(url, size, results, progress)
-            where = "nx-27017 stand-in"
-        else:
-            url = database_url(options.url, name)
-            await measure(url, size, results, progress)
-            where = "--url"
+    with (
+        Progress(console=console, transient=True) as progress,
+        scratch_database(options.url) as (url, where),
+    ):
+        await measure(url, size, results, progress)
     report(results, size, where, console)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def command_line(run: Callable[[BenchOptions, Console], Awaitable[None]], doc: str | None) -> None:
+    """Run a MongoDB benchmark from the command line: ``[--url URL] [--quick]``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     parser.add_argument("--url", default=None, help="a MongoDB URL (default: start a stand-in)")
     parser.add_argument("--quick", action="store_true", help="a smoke run (seconds)")
     args = parser.parse_args()
-    asyncio.run(run_benchmark(BenchOptions(url=args.url, quick=args.quick), Console()))
+    asyncio.run(run(BenchOptions(url=args.url, quick=args.quick), Console()))
 
 
 if __name__ == "__main__":
-    main()
+    command_line(run_benchmark, __doc__)

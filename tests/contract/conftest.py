@@ -1,13 +1,18 @@
-"""Shared set-up of the contract runs: the settings every backend is opened with."""
+"""Shared set-up of the contract runs: the settings every backend is opened with, and
+the nx-27017 MongoDB stand-in of the session."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from repokit.infrastructure.config import Settings
+
+if TYPE_CHECKING:
+    from repokit.infrastructure.mongo.standin import StandInServer
 
 EMBEDDING_DIM = 16
 """Small enough to be fast, large enough for the contract's exact vectors."""
@@ -93,3 +98,13 @@ def embedded_postgres_url(pg_data_root: Path) -> str:
     url = start(pg_data_root / "contract" / "data")
     asyncio.run(create_postgres_schema(url, EMBEDDING_DIM))
     return url
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[StandInServer]:
+    """One nx-27017 server for the session (every database in memory), stopped at the end."""
+    pytest.importorskip("pymongo")
+    from repokit.infrastructure.mongo.standin import StandInServer
+
+    with StandInServer() as server:
+        yield server

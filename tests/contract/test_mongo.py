@@ -14,23 +14,25 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-import repokit
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
 from repokit.infrastructure.config import Settings
-from repokit.testing import StoreContract, assert_contract_complete, contract_xfail
+from repokit.testing import StoreContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 
 pymongo = pytest.importorskip("pymongo")
+
+from mongo_support import (  # noqa: E402
+    drop_database,
+    fresh_store,
+    fresh_sync_store,
+    with_standin_gaps,
+)
 
 from repokit.infrastructure.mongo.standin import StandInServer  # noqa: E402
 
@@ -89,74 +91,7 @@ STANDIN_GAPS: dict[str, str] = {
 """Contract tests the stand-in classes expect to fail, with the reason."""
 
 
-def _override(contract: type, name: str) -> Callable[..., Any]:
-    """A method that runs the contract test ``name`` (same signature, same marks)."""
-    original = getattr(contract, name)
-    if inspect.iscoroutinefunction(original):
-
-        @functools.wraps(original)
-        async def run_async(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return await original(self, *args, **kwargs)
-
-        return run_async
-
-    @functools.wraps(original)
-    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return original(self, *args, **kwargs)
-
-    return run
-
-
-def with_standin_gaps(cls: type) -> type:
-    """Mark ``STANDIN_GAPS`` on a stand-in class, by override."""
-    for name, reason in STANDIN_GAPS.items():
-        setattr(cls, name, contract_xfail(reason=reason)(_override(cls, name)))
-    return cls
-
-
-@pytest.fixture(scope="session")
-def standin() -> Iterator[StandInServer]:
-    """One nx-27017 server for the session (every database in memory)."""
-    with StandInServer() as server:
-        yield server
-
-
-def database_url(base: str) -> str:
-    """``base`` (a server URL) pointed at a fresh database name."""
-    name = f"repokit_test_{uuid.uuid4().hex[:12]}"
-    head, query = [*base.split("?", 1), ""][:2]
-    scheme, rest = head.split("://", 1)
-    hosts = rest.split("/", 1)[0]
-    return f"{scheme}://{hosts}/{name}" + (f"?{query}" if query else "")
-
-
-def drop_database(url: str) -> None:
-    """Drop the test's database (sync client: works from any fixture)."""
-    with pymongo.MongoClient(url, serverSelectionTimeoutMS=5000) as client:
-        client.drop_database(client.get_default_database().name)
-
-
-async def fresh_store(
-    base: str, settings: Settings, cache_url: str | None = None
-) -> tuple[str, StorePort]:
-    """A migrated store on a fresh database of ``base`` (behind the cache at ``cache_url``)."""
-    url = database_url(base)
-    store = await repokit.connect(url, cache_url=cache_url, settings=settings)
-    await store.migrate()
-    return url, store
-
-
-def fresh_sync_store(
-    base: str, settings: Settings, cache_url: str | None = None
-) -> tuple[str, SyncStorePort]:
-    """The sync form of :func:`fresh_store`."""
-    url = database_url(base)
-    store = repokit.connect_sync(url, cache_url=cache_url, settings=settings)
-    store.migrate()
-    return url, store
-
-
-@with_standin_gaps
+@with_standin_gaps(STANDIN_GAPS)
 class TestStandInMongoStore(StoreContract):
     """The async store on the nx-27017 stand-in (standalone: no transactions)."""
 
@@ -170,7 +105,7 @@ class TestStandInMongoStore(StoreContract):
         drop_database(url)
 
 
-@with_standin_gaps
+@with_standin_gaps(STANDIN_GAPS)
 class TestStandInMongoSyncStore(sync_contract.StoreContract):
     """The sync store (``MongoClient``) on the same stand-in."""
 
@@ -182,7 +117,7 @@ class TestStandInMongoSyncStore(sync_contract.StoreContract):
         drop_database(url)
 
 
-@with_standin_gaps
+@with_standin_gaps(STANDIN_GAPS)
 class TestCachedStandInMongoStore(StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), async."""
 
@@ -201,7 +136,7 @@ class TestCachedStandInMongoStore(StoreContract):
         drop_database(url)
 
 
-@with_standin_gaps
+@with_standin_gaps(STANDIN_GAPS)
 class TestCachedStandInMongoSyncStore(sync_contract.StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), sync."""
 

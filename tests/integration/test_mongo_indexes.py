@@ -4,6 +4,10 @@ Runs on the nx-27017 stand-in and, when ``REPOKIT_TEST_MONGO_URL`` is set, on
 that MongoDB. The stand-in reports its own index names (``idx_<collection>_<fields>``)
 and plans with SQLite, so names are checked on MongoDB only, and the keyset
 page's index scan is expected to fail on the stand-in (it scans, then sorts).
+Declared entities' indexes (the example entities'): created once each, and a
+filtered list on an ``Indexed`` field reads its index on both servers (the
+stand-in's plan says ``SEARCH ... USING INDEX``; MongoDB's is an ``IXSCAN`` with
+no ``SORT`` when the list is ordered by that field).
 """
 
 from __future__ import annotations
@@ -11,19 +15,29 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 import repokit
 from repokit.domain.entities import Document, User, Workspace
+from repokit.domain.entity import declared_entities
+from repokit.domain.entity_query import EntityQueries
+from repokit.domain.entity_spec import spec_of
+from repokit.domain.errors import ConfigurationError
 from repokit.domain.paging import KeysetPosition, decode_cursor
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
+from repokit.testing.examples import EXAMPLE_ENTITIES, Customer
 
 pymongo = pytest.importorskip("pymongo")
 
 from repokit.infrastructure.mongo.documents import PAGE_SORT, page_query  # noqa: E402
+from repokit.infrastructure.mongo.entity_codec import EntityDocuments  # noqa: E402
+from repokit.infrastructure.mongo.entity_schema import schema_indexes  # noqa: E402
+from repokit.infrastructure.mongo.filters import compile_filter  # noqa: E402
+from repokit.infrastructure.mongo.paging import keyset_sort  # noqa: E402
 from repokit.infrastructure.mongo.schema import INDEXES  # noqa: E402
 from repokit.infrastructure.mongo.standin import StandInServer  # noqa: E402
 
@@ -160,3 +174,112 @@ async def test_a_keyset_page_of_a_workspace_is_an_index_scan(
     assert used_indexes(winning) & {"ix_documents_workspace"}, winning
     assert "SORT" not in stages(winning), winning
     assert "COLLSCAN" not in stages(winning), winning
+
+
+# -- declared entities ---------------------------------------------------------------------
+
+
+def index_named_for(db: Any, collection: str, keys: tuple[str, ...]) -> str:
+    """The name the server gave the index with ``keys`` (the stand-in names its own)."""
+    for name, info in db[collection].index_information().items():
+        if tuple(field for field, _ in info["key"]) == keys:
+            return str(name)
+    raise AssertionError(f"no index {keys} on {collection}")
+
+
+async def test_migrate_creates_every_declared_entity_index_once(
+    store: StorePort, database_url: str, on_standin: bool
+) -> None:
+    await store.migrate()  # again: idempotent
+    wanted = schema_indexes(declared_entities())
+    with pymongo.MongoClient(database_url) as client:
+        db = client.get_default_database()
+        for model in EXAMPLE_ENTITIES:
+            collection = spec_of(model).table()
+            info = db[collection].index_information()
+            keys = [tuple(field for field, _ in index["key"]) for index in info.values()]
+            assert len(keys) == len(set(keys)), f"an index of {collection} is there twice"
+            for spec in (index for index in wanted if index.collection == collection):
+                expected = tuple(f for f in spec.keys if f != "_id") if on_standin else spec.keys
+                assert expected in keys, f"{spec.name} missing on {collection}"
+                if not on_standin:
+                    assert bool(info[spec.name].get("unique")) == spec.unique
+                    assert ("partialFilterExpression" in info[spec.name]) == (
+                        spec.partial is not None
+                    )
+
+
+async def test_a_filtered_list_on_an_indexed_field_uses_its_index(
+    store: StorePort, database_url: str, on_standin: bool
+) -> None:
+    customers = store.repository(Customer)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    await customers.save_many(
+        [
+            Customer(email=f"c{n}@example.com", name=str(n), signed_up=start + timedelta(days=n))
+            for n in range(40)
+        ]
+    )
+    where = {"signed_up": {"$gte": start + timedelta(days=35)}}
+    listed = await customers.list(where=where, order_by="signed_up")
+    spec = spec_of(Customer)
+    query = compile_filter(EntityQueries(spec).parse(where), EntityDocuments(spec))
+    sort = keyset_sort("signed_up")
+    with pymongo.MongoClient(database_url, tz_aware=True) as client:
+        db = client.get_default_database()
+        found = [doc["_id"] for doc in db.example_customers.find(query).sort(sort)]
+        plan = db.example_customers.find(query).sort(sort).explain()
+        index = index_named_for(
+            db, "example_customers", ("signed_up",) if on_standin else ("signed_up", "_id")
+        )
+    assert found == [str(customer.id) for customer in listed]  # the query the repository sends
+    assert len(found) == 5
+    winning = plan["queryPlanner"]["winningPlan"]
+    assert index in used_indexes(winning), winning
+    if not on_standin:
+        assert index == "ix_example_customers_signed_up"
+        assert "IXSCAN" in stages(winning), winning
+        assert not stages(winning) & {"COLLSCAN", "SORT"}, winning
+
+
+async def test_get_by_an_optional_unique_field_uses_its_partial_index(
+    store: StorePort, database_url: str
+) -> None:
+    customers = store.repository(Customer)
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    await customers.save_many(
+        [
+            Customer(
+                email=f"c{n}@example.com",
+                name="c",
+                nickname=f"n{n}" if n % 2 else None,
+                signed_up=moment,
+            )
+            for n in range(20)
+        ]
+    )
+    found = await customers.get_by(nickname="n7")
+    assert found is not None
+    assert found.email == "c7@example.com"
+    with pymongo.MongoClient(database_url) as client:
+        db = client.get_default_database()
+        plan = db.example_customers.find({"nickname": "n7"}).explain()
+        index = index_named_for(db, "example_customers", ("nickname",))
+    assert index in used_indexes(plan["queryPlanner"]["winningPlan"]), plan["queryPlanner"]
+
+
+async def test_an_entity_index_name_taken_by_other_keys_raises_configuration_error(
+    store: StorePort, database_url: str, on_standin: bool
+) -> None:
+    if on_standin:
+        pytest.skip(
+            "nx-27017 names indexes itself (idx_<collection>_<fields>), so names cannot clash"
+        )
+    with pymongo.MongoClient(database_url) as client:
+        db = client.get_default_database()
+        db.example_orders.drop_index("ix_example_orders_status_placed_at")
+        db.example_orders.create_index(
+            [("weight_kg", 1)], name="ix_example_orders_status_placed_at"
+        )
+    with pytest.raises(ConfigurationError):
+        await store.migrate()

@@ -40,8 +40,6 @@ from repokit.domain.entities import (
     Chunk,
     Document,
     Role,
-    User,
-    Workspace,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -82,11 +80,14 @@ def unescape_key(key: str) -> str:
 
 
 def encode_json(value: Any) -> Any:
-    """JSON metadata as stored, its keys escaped at every level."""
+    """JSON (metadata, or a declared entity's list, dict or nested model) as stored, its
+    keys escaped at every level."""
     if isinstance(value, dict):
         return {escape_key(k): encode_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [encode_json(item) for item in value]
+    if isinstance(value, BaseModel):
+        return encode_json(value.model_dump(mode="json"))
     return value
 
 
@@ -178,46 +179,6 @@ def _chunk(doc: Mapping[str, Any]) -> Chunk:
     )
 
 
-def _user_doc(u: User) -> dict[str, Any]:
-    return {
-        "_id": str(u.id),
-        "email": u.email,
-        "display_name": u.display_name,
-        "created_at": u.created_at,
-        "version": u.version,
-    }
-
-
-def _user(doc: Mapping[str, Any]) -> User:
-    return User.model_construct(
-        id=UUID(doc["_id"]),
-        email=doc["email"],
-        display_name=doc["display_name"],
-        created_at=decode_time(doc["created_at"]),
-        version=doc["version"],
-    )
-
-
-def _workspace_doc(w: Workspace) -> dict[str, Any]:
-    return {
-        "_id": str(w.id),
-        "name": w.name,
-        "owner_id": str(w.owner_id),
-        "created_at": w.created_at,
-        "version": w.version,
-    }
-
-
-def _workspace(doc: Mapping[str, Any]) -> Workspace:
-    return Workspace.model_construct(
-        id=UUID(doc["_id"]),
-        name=doc["name"],
-        owner_id=UUID(doc["owner_id"]),
-        created_at=decode_time(doc["created_at"]),
-        version=doc["version"],
-    )
-
-
 def acl_key(workspace_id: UUID, user_id: UUID) -> str:
     """The ``_id`` of an ACL entry: one entry per (workspace, user)."""
     return f"{workspace_id}:{user_id}"
@@ -294,10 +255,6 @@ def _chat(doc: Mapping[str, Any]) -> ChatMessage:
 
 DOCUMENTS: EntityCodec[Document] = EntityCodec("documents", "document", _document_doc, _document)
 CHUNKS: EntityCodec[Chunk] = EntityCodec("chunks", "chunk", _chunk_doc, _chunk)
-USERS: EntityCodec[User] = EntityCodec("users", "user", _user_doc, _user)
-WORKSPACES: EntityCodec[Workspace] = EntityCodec(
-    "workspaces", "workspace", _workspace_doc, _workspace
-)
 ACL: EntityCodec[AclEntry] = EntityCodec("workspace_acl", "ACL entry", _acl_doc, _acl)
 AUDIT: EntityCodec[AuditEvent] = EntityCodec("audit_events", "audit event", _audit_doc, _audit)
 CHATS: EntityCodec[ChatMessage] = EntityCodec("chat_messages", "chat message", _chat_doc, _chat)

@@ -95,7 +95,9 @@ def translate_error(exc: BaseException, context: ErrorContext | None = None) -> 
         assert isinstance(exc, PyMongoError)
         index = duplicate_index(exc)
         for name, message in context.unique:
-            if index is not None and name.split("_", 1)[1] in index:
+            # The stand-in's idx_<collection>_<fields> ends as uq_<collection>_<fields> does;
+            # a suffix, not a substring, so that a field "code" is not taken for "code_2".
+            if index is not None and index.endswith(name.split("_", 1)[1]):
                 return DuplicateError(message)
         return DuplicateError(context.duplicate)
     if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):

@@ -20,12 +20,16 @@ by code point, booleans apart). Three rules need help:
 * Timestamp operands keep their microseconds while stored timestamps have
   milliseconds, so a sub-millisecond operand is turned into the millisecond
   bound that selects exactly the same stored values.
+
+Where a field is stored and how an operand looks there is a :class:`StoredFields`:
+documents' by default; a declared entity's from its codec (an id at ``_id``, a
+decimal's order key at ``<field>.key``, a date as a BSON date).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from repokit.domain.query import And, Compare, Exists, FieldRef, FilterNode, In, Not, Or, Scalar
@@ -35,20 +39,55 @@ MATCH_NONE: dict[str, Any] = {"_id": {"$in": []}}
 _MS = timedelta(milliseconds=1)
 
 
-def compile_filter(node: FilterNode | None) -> dict[str, Any]:
+class StoredFields(Protocol):
+    """Where each filter field is stored, and its operands as stored values."""
+
+    def field_path(self, field: FieldRef) -> str:
+        """The stored document's path of ``field``."""
+        ...
+
+    def field_operand(self, field: FieldRef, value: Scalar) -> Any:
+        """A checked operand of ``field`` as the value stored at its path."""
+        ...
+
+    def root_may_be_array(self, field: FieldRef) -> bool:
+        """The JSON field itself may hold an array, so a path into it needs a guard too."""
+        ...
+
+
+class _DocumentStorage:
+    """Documents' fields: stored under their own names, UUIDs as strings."""
+
+    def field_path(self, field: FieldRef) -> str:
+        return field.dotted
+
+    def field_operand(self, field: FieldRef, value: Scalar) -> Any:
+        return str(value) if isinstance(value, UUID) else value
+
+    def root_may_be_array(self, field: FieldRef) -> bool:
+        return False  # metadata is always an object
+
+
+DOCUMENT_STORAGE: StoredFields = _DocumentStorage()
+"""How documents (and their metadata) are stored."""
+
+
+def compile_filter(
+    node: FilterNode | None, stored: StoredFields = DOCUMENT_STORAGE
+) -> dict[str, Any]:
     """A MongoDB query document equivalent to ``node`` (``{}`` for None)."""
-    return MATCH_ALL if node is None else _compile(node)
+    return MATCH_ALL if node is None else _compile(node, stored)
 
 
-def _compile(node: FilterNode) -> dict[str, Any]:
+def _compile(node: FilterNode, stored: StoredFields) -> dict[str, Any]:
     if isinstance(node, And):
-        return {"$and": [_compile(clause) for clause in node.clauses]}
+        return {"$and": [_compile(clause, stored) for clause in node.clauses]}
     if isinstance(node, Or):
-        return {"$or": [_compile(clause) for clause in node.clauses]}
+        return {"$or": [_compile(clause, stored) for clause in node.clauses]}
     if isinstance(node, Not):
-        return {"$nor": [_compile(node.clause)]}
-    native = _leaf(node)
-    guards = _array_prefixes(node.field)
+        return {"$nor": [_compile(node.clause, stored)]}
+    native = _leaf(node, stored)
+    guards = _array_prefixes(node.field, stored.root_may_be_array(node.field))
     if not guards:
         return native
     if _matches_missing(node):
@@ -57,37 +96,36 @@ def _compile(node: FilterNode) -> dict[str, Any]:
     return {"$and": [{"$nor": guards}, native]}
 
 
-def _leaf(node: Compare | In | Exists) -> dict[str, Any]:
-    path = field_path(node.field)
+def _leaf(node: Compare | In | Exists, stored: StoredFields) -> dict[str, Any]:
+    field = node.field
+    path = stored.field_path(field)
     if isinstance(node, Exists):
         return {path: {"$exists": node.exists}}
     if isinstance(node, In):
+        values = [stored.field_operand(field, value) for value in node.values]
         # A sub-millisecond datetime equals no stored (millisecond) timestamp.
-        values = [v for v in node.values if not (isinstance(v, datetime) and v.microsecond % 1000)]
-        return {path: {"$in": [_operand(value) for value in values]}}
-    if isinstance(node.value, datetime):
-        return _datetime_compare(path, node.op, node.value)
-    if node.op == "$eq" and node.value is not None:
+        kept = [v for v in values if not (isinstance(v, datetime) and v.microsecond % 1000)]
+        return {path: {"$in": kept}}
+    value = stored.field_operand(field, node.value)
+    if isinstance(value, datetime):
+        return _datetime_compare(path, node.op, value)
+    if node.op == "$eq" and value is not None:
         # The bare form: MongoDB reads {f: v} and {f: {$eq: v}} alike; the nx-27017
         # stand-in matches array elements only in the bare form (and a null only in
         # the other, under $nor). Operands are scalars, so a value can never be
         # taken for an operator or a sub-document here.
-        return {path: _operand(node.value)}
-    return {path: {node.op: _operand(node.value)}}
+        return {path: value}
+    return {path: {node.op: value}}
 
 
-def field_path(field: FieldRef) -> str:
-    """The stored document's path of a filter field."""
-    return field.dotted
-
-
-def _array_prefixes(field: FieldRef) -> list[dict[str, Any]]:
-    """``{"prefix": {"$type": "array"}}`` for each proper prefix of a JSON path."""
-    if not field.json or len(field.path) < 2:
+def _array_prefixes(field: FieldRef, root: bool) -> list[dict[str, Any]]:
+    """``{"prefix": {"$type": "array"}}`` for each proper prefix of a JSON path (the field
+    itself too when ``root``)."""
+    if not field.json or not field.path:
         return []
     return [
         {".".join((field.name, *field.path[:end])): {"$type": "array"}}
-        for end in range(1, len(field.path))
+        for end in range(0 if root else 1, len(field.path))
     ]
 
 
@@ -97,10 +135,6 @@ def _matches_missing(node: Compare | In | Exists) -> bool:
     if isinstance(node, In):
         return None in node.values
     return node.op == "$eq" and node.value is None
-
-
-def _operand(value: Scalar) -> Any:
-    return str(value) if isinstance(value, UUID) else value
 
 
 def _datetime_compare(path: str, op: str, value: datetime) -> dict[str, Any]:
@@ -125,4 +159,11 @@ def time_bound(op: str, value: datetime) -> tuple[str, datetime]:
     return "$lte", floor
 
 
-__all__ = ["MATCH_ALL", "MATCH_NONE", "compile_filter", "field_path", "time_bound"]
+__all__ = [
+    "DOCUMENT_STORAGE",
+    "MATCH_ALL",
+    "MATCH_NONE",
+    "StoredFields",
+    "compile_filter",
+    "time_bound",
+]

@@ -1,4 +1,4 @@
-"""Keyset pages on MongoDB: ``(timestamp, _id)`` order, opaque cursors from the domain.
+"""Keyset pages on MongoDB: ``(field, _id)`` order, opaque cursors from the domain.
 
 A page asks for ``limit + 1`` documents after the cursor's position, sorted by
 the index's keys: the extra document only says whether another page follows.
@@ -17,6 +17,7 @@ from repokit.infrastructure.mongo.codec import decode_time
 T = TypeVar("T")
 
 _START = KeysetPosition(datetime.min.replace(tzinfo=UTC), UUID(int=0))
+ID = "_id"
 
 
 def cursor_position(kind: str, cursor: str | None) -> KeysetPosition | None:
@@ -33,12 +34,22 @@ def after(field: str, position: KeysetPosition | None) -> dict[str, Any]:
     """The query clause "after ``position`` in (``field``, ``_id``) order"."""
     if position is None:
         return {}
-    return {
-        "$or": [
-            {field: {"$gt": position.at}},
-            {field: position.at, "_id": {"$gt": str(position.id)}},
-        ]
-    }
+    return beyond(field, position.at, str(position.id))
+
+
+def beyond(path: str, value: Any, id_: str, *, descending: bool = False) -> dict[str, Any]:
+    """The query clause "after ``(value, id_)`` in (``path``, ``_id``) order", or before it
+    when ``descending`` (the listing's direction)."""
+    op = "$lt" if descending else "$gt"
+    if path == ID:
+        return {ID: {op: id_}}
+    return {"$or": [{path: {op: value}}, {path: value, ID: {op: id_}}]}
+
+
+def keyset_sort(path: str, *, descending: bool = False) -> list[tuple[str, int]]:
+    """The sort of a listing by ``path`` then ``_id``, both in one direction."""
+    direction = -1 if descending else 1
+    return [(ID, direction)] if path == ID else [(path, direction), (ID, direction)]
 
 
 def and_(*clauses: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,18 +9,39 @@ repeated chunk ordinal, is refused by the server, not by a read-then-write race.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 ASCENDING = 1
 
 
 @dataclass(frozen=True, slots=True)
 class IndexSpec:
-    """One secondary index of one collection."""
+    """One secondary index of one collection.
+
+    Attributes:
+        collection: the collection.
+        name: the index's name (what ``explain`` and duplicate key errors show).
+        keys: the indexed paths, ascending.
+        unique: a unique index.
+        partial: when not None, the index holds only the documents whose first key is at
+            least this value (the least of its type, so every value but null): a unique
+            optional field, of which several entities may leave null, as in SQL.
+    """
 
     collection: str
     name: str
     keys: tuple[str, ...]
     unique: bool = False
+    partial: Any = None
+
+    def options(self) -> dict[str, Any]:
+        """``create_index``'s options for this index."""
+        options: dict[str, Any] = {"name": self.name, "unique": self.unique}
+        if self.partial is not None:
+            # $gte the least value rather than $type: an equality query on the field
+            # implies a bound of its own type, so MongoDB chooses the index for it.
+            options["partialFilterExpression"] = {self.keys[0]: {"$gte": self.partial}}
+        return options
 
 
 INDEXES: tuple[IndexSpec, ...] = (

@@ -1,4 +1,5 @@
-"""``MongoStore``: the six repositories on a MongoDB database, and its factory.
+"""``MongoStore``: the six repositories and every declared entity's on a MongoDB database,
+and its factory.
 
 ``open_mongo_store(url, settings)`` serves ``mongodb://`` and ``mongodb+srv://``
 URLs (the database is the URL's path, ``repokit`` when it has none). It asks the
@@ -20,6 +21,7 @@ from pymongo.operations import SearchIndexModel
 from pymongo.uri_parser import parse_uri
 
 from repokit.domain.capabilities import Capabilities
+from repokit.domain.entity import declared_entities
 from repokit.domain.errors import BackendUnavailableError, CapabilityError, ConfigurationError
 from repokit.domain.ports import (
     AuditLogPort,
@@ -31,10 +33,12 @@ from repokit.domain.ports import (
     WorkspaceRepositoryPort,
 )
 from repokit.infrastructure.config import Settings, redact_url, url_scheme
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.mongo.client import Client, create_client
+from repokit.infrastructure.mongo.entity_schema import schema_indexes
 from repokit.infrastructure.mongo.errors import DRIVER_ERRORS, translate_error
 from repokit.infrastructure.mongo.repositories import attach_repositories
-from repokit.infrastructure.mongo.schema import INDEXES, META_COLLECTION, VECTOR_INDEX
+from repokit.infrastructure.mongo.schema import META_COLLECTION, VECTOR_INDEX
 from repokit.infrastructure.mongo.scopes import MongoDatabase, StoreScope
 from repokit.infrastructure.mongo.unit_of_work import MongoUnitOfWork
 from repokit.infrastructure.unit_guard import UnitSlot
@@ -44,7 +48,7 @@ PROBE_COLLECTION = "repokit_probe"
 _INDEX_CONFLICTS = frozenset({85, 86})  # IndexOptionsConflict, IndexKeySpecsConflict
 
 
-class MongoStore(StorePort):
+class MongoStore(ProvidesEntityRepositories, StorePort):
     """A connected MongoDB store. Outside a unit of work every repository call stands
     alone (multi-document writes in a transaction of their own where the server has
     them); ``unit_of_work()`` groups calls into one transaction.
@@ -69,8 +73,11 @@ class MongoStore(StorePort):
             vector_index=vector_index,
             vector_search="atlas" if vector_index else "exact",
             concurrent_units=database.transactions,
+            entities=True,
         )
-        attach_repositories(self, StoreScope(database), vector_index=vector_index)
+        self.entity_repositories = attach_repositories(
+            self, StoreScope(database), vector_index=vector_index
+        )
 
     def __repr__(self) -> str:
         state = "closed" if self._database.closed else "open"
@@ -93,7 +100,8 @@ class MongoStore(StorePort):
         return MongoUnitOfWork(self._database, self._open_unit, vector_index=self._vector_index)
 
     async def migrate(self) -> None:
-        """Create the collections' named indexes (idempotent) and record the embedding size.
+        """Create the named indexes of repokit's collections and of every declared entity
+        (idempotent, only ever adds) and record the embedding size.
 
         Raises:
             ConfigurationError: the database was set up for another ``EMBEDDING_DIM``, or an
@@ -105,10 +113,14 @@ class MongoStore(StorePort):
         try:
             await self._check_embedding_dim()
             with_id = await _indexes_can_hold_id(database)
-            for spec in INDEXES:
+            made: set[tuple[str, tuple[str, ...]]] = set()
+            for spec in schema_indexes(declared_entities()):
                 fields = spec.keys if with_id else tuple(f for f in spec.keys if f != "_id")
+                if (spec.collection, fields) in made:
+                    continue  # without _id two indexes can have the same keys: one serves both
+                made.add((spec.collection, fields))
                 keys = [(field, ASCENDING) for field in fields]
-                await db[spec.collection].create_index(keys, name=spec.name, unique=spec.unique)
+                await db[spec.collection].create_index(keys, **spec.options())
         except OperationFailure as exc:
             if exc.code in _INDEX_CONFLICTS:
                 raise ConfigurationError(

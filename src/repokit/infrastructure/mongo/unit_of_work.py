@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from repokit.domain.ports import UnitOfWorkPort
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.mongo.client import Session, current_owner
 from repokit.infrastructure.mongo.errors import DRIVER_ERRORS, translate_error
 from repokit.infrastructure.mongo.repositories import attach_repositories
@@ -26,7 +27,7 @@ from repokit.infrastructure.mongo.scopes import (
 from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot, closed_unit_error
 
 
-class MongoUnitOfWork(UnitOfWorkPort):
+class MongoUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
     """``async with store.unit_of_work() as uow``: commit on a clean exit, else abort."""
 
     def __init__(
@@ -40,7 +41,7 @@ class MongoUnitOfWork(UnitOfWorkPort):
         self._guard = UnitGuard(slot)
         self._session: Session | None = None
         self._scope = UnitScope(database, self)
-        attach_repositories(self, self._scope, vector_index=vector_index)
+        self.entity_repositories = attach_repositories(self, self._scope, vector_index=vector_index)
 
     @property
     def is_open(self) -> bool:

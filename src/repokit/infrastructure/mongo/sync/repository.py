@@ -8,8 +8,10 @@ optimistic-locking ``save`` of ``docs/semantics.md``:
 
 * version 0 -> ``insert_one``; the ``_id`` (or another unique index, e.g. the
   email) already taken -> the server's duplicate key error -> ``DuplicateError``;
-* version n -> ``replace_one({_id, version: n, created_at}, document)``;
-  nothing matched -> ``NotFoundError`` if the id is not stored, else ``ConcurrencyError``;
+* version n -> ``replace_one({_id, version: n, <kept fields>}, document)``, the kept
+  fields being those an update keeps from the stored document (``created_at``, a
+  declared entity's ``Immutable`` ones); nothing matched -> ``NotFoundError`` if the
+  id is not stored, else ``ConcurrencyError``;
 * ``save_many`` does the same for a batch, all or nothing.
 
 Inside a unit of work (a MongoDB transaction, which any server error aborts
@@ -164,8 +166,21 @@ class VersionedMongoRepository(MongoRepository[V]):
         """What a duplicate key means when saving ``entity``."""
         return ErrorContext(duplicate=f"{self.noun} {entity.__dict__['id']} already exists")
 
+    def _batch_errors(self) -> ErrorContext:
+        """What a duplicate key means when saving a batch."""
+        return ErrorContext(duplicate=f"a {self.noun} of the batch already exists")
+
+    def _kept_on_update(self) -> tuple[str, ...]:
+        """Fields an update keeps from the stored document (when the document has them)."""
+        return ("created_at",)
+
     def _check_references(self, entity: V, session: Session | None) -> None:
         """Raise ``NotFoundError`` when an entity it references is missing; none by default."""
+
+    def _check_batch_references(self, batch: Sequence[V], session: Session | None) -> None:
+        """``_check_references`` for every entity of a batch."""
+        for entity in batch:
+            self._check_references(entity, session)
 
     def _check_unique(self, entity: V, session: Session | None) -> None:
         """Inside a unit: raise ``DuplicateError`` before the server would (see the module doc)."""
@@ -189,10 +204,8 @@ class VersionedMongoRepository(MongoRepository[V]):
             return []
         reject_repeated_ids(self.noun, (entity.__dict__["id"] for entity in batch))
         stamp = self._stamp()
-        context = ErrorContext(duplicate=f"a {self.noun} of the batch already exists")
-        with self._scope.write(context, atomic=True) as session:
-            for entity in batch:
-                self._check_references(entity, session)
+        with self._scope.write(self._batch_errors(), atomic=True) as session:
+            self._check_batch_references(batch, session)
             new = [
                 e.model_copy(update={**stamp, "version": 1})
                 for e in batch
@@ -264,9 +277,9 @@ class VersionedMongoRepository(MongoRepository[V]):
         """Replace the stored document if it is still at the entity's version.
 
         A whole-document replacement (``replace_one``) conditional on
-        ``version`` and, where the entity has one, on ``created_at``: the common
-        case (an entity read from the store) is one round trip. When only
-        ``created_at`` differs, the stored one is kept and the replacement repeated.
+        ``version`` and on the fields kept on update: the common case (an entity
+        read from the store) is one round trip. When only kept fields differ, the
+        stored values are kept and the replacement repeated.
         """
         version = entity.__dict__["version"]
         stored = entity.model_copy(update={**stamp, "version": version + 1})
@@ -274,21 +287,21 @@ class VersionedMongoRepository(MongoRepository[V]):
         identifier = doc["_id"]
         if self._scope.in_unit:
             self._check_unique_update(entity, session)
+        kept = [name for name in self._kept_on_update() if name in doc]
         condition: dict[str, Any] = {"_id": identifier, "version": version}
-        if "created_at" in doc:
-            condition["created_at"] = doc["created_at"]
+        condition.update((name, doc[name]) for name in kept)
         result = self._collection.replace_one(condition, doc, session=session)
         if result.matched_count:
             return stored
         current = self._collection.find_one(
-            {"_id": identifier}, {"version": 1, "created_at": 1}, session=session
+            {"_id": identifier}, {"version": 1, **dict.fromkeys(kept, 1)}, session=session
         )
         if current is None:
             raise NotFoundError(f"{self.noun} {identifier} not found")
-        if current["version"] == version and "created_at" in doc:
-            # Only created_at differs: it is kept from the stored document.
-            doc["created_at"] = current["created_at"]
-            condition["created_at"] = current["created_at"]
+        if current["version"] == version and kept:
+            # Only kept fields differ: they are kept from the stored document.
+            for name in kept:
+                doc[name] = condition[name] = current.get(name)
             result = self._collection.replace_one(condition, doc, session=session)
             if result.matched_count:
                 return self._codec.decode(doc)
