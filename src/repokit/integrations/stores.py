@@ -37,6 +37,9 @@ from repokit.integrations.policy import WritePolicy
 from repokit.integrations.records import RecordStore
 from repokit.integrations.sync.records import RecordStore as SyncRecordStore
 
+STALE_CLOSE_TIMEOUT_S = 1.0
+"""How long closing a store left behind by an ended event loop may take."""
+
 MAX_EMBEDDING_DIM = 16_000
 """The largest ``embedding_dim`` repokit's settings accept."""
 
@@ -204,7 +207,8 @@ class StorePair:
                     "the async store was opened on another event loop that is still open: "
                     "call aclose() there first, or use one loop"
                 )
-            self._async = None  # its loop is gone, and its connections with it
+            stale, self._async = self._async, None
+            await _close_stale(stale)
         if self._async is None:
             store = await self.opener.open_async()
             if self._async is not None:  # another task opened one meanwhile
@@ -223,8 +227,23 @@ class StorePair:
         """Close every store the pair opened."""
         if self.opener is not None and self._async is not None:
             store, self._async = self._async, None
-            await store.close()
+            if self._async_loop is asyncio.get_running_loop():
+                await store.close()
+            else:
+                await _close_stale(store)
         await asyncio.to_thread(self.close)
+
+
+async def _close_stale(store: StorePort) -> None:
+    """Close a store whose event loop has ended, as far as that can be done from another.
+
+    Its connections belonged to the old loop; a driver that cannot close them from
+    here raises, and they go with the garbage collector.
+    """
+    try:
+        await asyncio.wait_for(store.close(), timeout=STALE_CLOSE_TIMEOUT_S)
+    except Exception:  # best effort: nothing better can be done with them
+        return
 
 
 def in_process(url: str) -> bool:

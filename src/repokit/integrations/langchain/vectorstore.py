@@ -239,13 +239,18 @@ class RepokitVectorStore(VectorStore):
         return [(to_document(record), score) for record, score in hits]
 
     def _select_relevance_score_fn(self) -> Callable[[float], float]:
-        """Map repokit's score (higher is better) to LangChain's relevance in [0, 1]."""
+        """Map repokit's score (higher is better) to LangChain's relevance in [0, 1].
+
+        The formulas are LangChain's for each metric's distance; the result is clamped,
+        since float rounding (a cosine of 1.0000000000000002) or a dissimilar vector
+        would fall outside [0, 1].
+        """
         metric = self._pair.metric
         if metric == "l2":
-            return lambda score: 1.0 + score / math.sqrt(2)
+            return lambda score: _clamp(1.0 + score / math.sqrt(2))
         if metric == "inner_product":
-            return lambda score: self._max_inner_product_relevance_score_fn(-score)
-        return lambda score: score
+            return lambda score: _clamp(self._max_inner_product_relevance_score_fn(-score))
+        return _clamp
 
     # -- maximal marginal relevance ----------------------------------------------
 
@@ -369,6 +374,10 @@ class RepokitVectorStore(VectorStore):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _clamp(score: float) -> float:
+    return min(1.0, max(0.0, score))
 
 
 def _where(filter: Any) -> Filter | None:
