@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from repokit.domain.entities import Chunk, Document, ScoredChunk
 from repokit.domain.errors import InvalidQueryError
+from repokit.domain.ids import uuid7
 
 KEY_NAMESPACE = uuid.UUID("6f1c5e1e-3b8a-5c47-9f5e-2a1d0c7b4e90")
 """The uuid5 namespace of keys that are not UUIDs themselves (fixed: changing it
@@ -104,12 +105,16 @@ def to_entities(record: Record, embedding_dim: int) -> StoredRecord:
                     f"record {record.key!r}: the embedding has {len(record.embedding)} "
                     f"numbers, the store takes {embedding_dim}"
                 )
-            chunk = Chunk(
+            # Built without validation: the metadata was just checked by the document's
+            # validation, and every adapter checks embeddings as it stores them (length,
+            # finite, float32), so validating 384 floats here too would double the work.
+            chunk = Chunk.model_construct(
+                id=uuid7(),
                 document_id=document_id,
                 ordinal=0,
                 content=record.text,
                 embedding=list(record.embedding),
-                metadata={"key": record.key, "metadata": metadata},
+                metadata={"key": record.key, "metadata": document.metadata},
             )
     except ValidationError as exc:
         raise InvalidQueryError(f"record {record.key!r} cannot be stored: {_first(exc)}") from exc
