@@ -100,6 +100,19 @@ def drop_mongo_database(url: str) -> None:
 
 
 @pytest.fixture
+def cache_for(request: pytest.FixtureRequest) -> Callable[[bool], tuple[str | None, str]]:
+    """``cache_for(cached)``: the Redis URL (None when not cached) and a fresh namespace."""
+
+    def cache(cached: bool) -> tuple[str | None, str]:
+        namespace = f"int-{uuid.uuid4().hex[:12]}"
+        if not cached:
+            return None, namespace
+        return str(request.getfixturevalue("redis_url")), namespace
+
+    return cache
+
+
+@pytest.fixture
 def backend_url(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[Callable[[str, int], str]]:

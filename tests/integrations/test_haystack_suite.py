@@ -71,16 +71,21 @@ class RepokitSuite(
     """The Haystack suites on the backend named by ``backend``."""
 
     backend = "memory"
+    cached = False
+    """Behind the Redis cache decorator (``cache_url``)."""
 
     @pytest.fixture
     async def document_store(
         self,
         backend_url: Callable[[str, int], str],
+        cache_for: Callable[[bool], tuple[str | None, str]],
         settings_for: Callable[[int], Settings],
     ) -> AsyncIterator[RepokitDocumentStore]:
+        cache_url, namespace = cache_for(self.cached)
         store = RepokitDocumentStore(
             backend_url(self.backend, EMBEDDING_DIM),
-            settings=settings_for(EMBEDDING_DIM),
+            settings=settings_for(EMBEDDING_DIM).model_copy(update={"cache_namespace": namespace}),
+            cache_url=cache_url,
             migrate=self.backend != "postgres",  # that database is migrated once per session
         )
         yield store
@@ -135,3 +140,8 @@ class TestStandInMongo(RepokitSuite):
 
 class TestMotoDynamo(RepokitSuite):
     backend = "dynamodb"
+
+
+class TestCachedSqlite(RepokitSuite):
+    backend = "sqlite"
+    cached = True

@@ -30,18 +30,23 @@ class RepokitSuite(VectorStoreIntegrationTests):
     """The suite on the backend named by ``backend``."""
 
     backend = "memory"
+    cached = False
+    """Behind the Redis cache decorator (``cache_url``)."""
 
     @pytest.fixture
     async def vectorstore(  # type: ignore[override]
         self,
         backend_url: Callable[[str, int], str],
+        cache_for: Callable[[bool], tuple[str | None, str]],
         settings_for: Callable[[int], Settings],
     ) -> AsyncIterator[RepokitVectorStore]:
         url = backend_url(self.backend, EMBEDDING_SIZE)
+        cache_url, namespace = cache_for(self.cached)
         store = RepokitVectorStore.from_url(
             url,
             embedding=self.get_embeddings(),
-            settings=settings_for(EMBEDDING_SIZE),
+            settings=settings_for(EMBEDDING_SIZE).model_copy(update={"cache_namespace": namespace}),
+            cache_url=cache_url,
             migrate=self.backend != "postgres",  # that database is migrated once per session
         )
         yield store
@@ -66,3 +71,8 @@ class TestStandInMongo(RepokitSuite):
 
 class TestMotoDynamo(RepokitSuite):
     backend = "dynamodb"
+
+
+class TestCachedSqlite(RepokitSuite):
+    backend = "sqlite"
+    cached = True
