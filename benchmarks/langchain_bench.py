@@ -30,8 +30,8 @@ number of hits returned (k asked) and the recall against the exact filtered top-
 
 Two data sets of 384-dimensional unit vectors in documents of 10 chunks
 (:mod:`benchmarks.datasets`): ``clustered``, tuned so that raw HNSW at pgvector's
-defaults reaches recall@10 of about 0.8, and ``easy``, tight low-dimensional
-clusters on which HNSW is nearly exact.
+defaults reaches recall@10 of about 0.8, and ``easy``, of low intrinsic dimension
+(16), on which it reaches 0.995.
 """
 
 from __future__ import annotations
@@ -67,7 +67,10 @@ EF_SEARCH = (40, 250)
 HNSW = {"m": 16, "ef_construction": 64}
 DATASETS = {
     "clustered": DatasetSpec(),
-    "easy": DatasetSpec(latent_dim=8, noise=0.05, spread=0.5, clusters=64),
+    # Low intrinsic dimension in overlapping clusters: raw HNSW at ef_search 40 finds
+    # 0.995 of the true top 10. (Tight, separate clusters are not easy: HNSW's graph
+    # falls apart between them, and recall stays near 0.92 even at ef_search 250.)
+    "easy": DatasetSpec(latent_dim=16, noise=0.3),
 }
 
 
