@@ -182,7 +182,7 @@ async def repokit_contender(
         for store in stores.values():
             await store.aclose()
 
-    name = "repokit" if batch is None else f"repokit, batches of {batch:,}"
+    name = "repokit" if batch is None else f"repokit, {batch:,} a call"
     searches = {ef: langchain_search(store) for ef, store in stores.items()}
     return Contender(name, ingest, reset, searches, {"tag": "blue"}, close)
 
@@ -378,39 +378,71 @@ async def measure_dataset(
     for contender in contenders:
         await contender.close()
     note = (
-        f"{name}: {len(corpus.texts):,} chunks x {data.spec.dim} in {data.documents:,} documents, "
-        f"{len(queries)} queries, {int(corpus.tagged_rows.sum()):,} tagged chunks"
+        f"{name} set: {len(corpus.texts):,} chunks x {data.spec.dim}, {len(queries)} queries"
     )
     return list(results.values()), note
 
 
-def render(name: str, results: list[Result], rows: int, note: str, console: Console) -> None:
-    table = Table(title=f"LangChain vector stores, {note}")
-    table.add_column("contender")
-    table.add_column("ingest rows/s", justify="right")
+def render(results: list[Result], rows: int, note: str, console: Console) -> None:
+    """Two tables (ingest and plain search; filtered search) and the ratios."""
+    plain = Table(title=f"LangChain stores, {note}: ingest and search")
+    filtered = Table(title="filtered search (the tag of ~10% of the documents), k=10")
+    plain.add_column("contender")
+    plain.add_column("ingest rows/s", justify="right")
+    filtered.add_column("contender")
     for ef in EF_SEARCH:
-        table.add_column(f"q/s ef={ef}", justify="right")
-        table.add_column(f"recall ef={ef}", justify="right")
-    for ef in EF_SEARCH:
-        table.add_column(f"filtered q/s ef={ef}", justify="right")
-        table.add_column(f"hits/recall ef={ef}", justify="right")
+        plain.add_column(f"q/s ef={ef}", justify="right")
+        plain.add_column(f"recall ef={ef}", justify="right")
+        filtered.add_column(f"q/s ef={ef}", justify="right")
+        filtered.add_column(f"hits ef={ef}", justify="right")
+        filtered.add_column(f"recall ef={ef}", justify="right")
     for result in results:
-        cells = [result.contender, f"{rows / result.ingest_s:,.0f}" if result.ingest_s else "-"]
+        ingest = f"{rows / result.ingest_s:,.0f}" if result.ingest_s else "-"
+        plain.add_row(
+            result.contender,
+            ingest,
+            *(cell for ef in EF_SEARCH for cell in _cells(result, ef, False)),
+        )
+        if result.qps:
+            filtered.add_row(
+                result.contender,
+                *(cell for ef in EF_SEARCH for cell in _filtered_cells(result, ef)),
+            )
+    console.print(plain)
+    console.print(filtered)
+    for line in ratios(results, rows):
+        console.print(line)
+
+
+def ratios(results: list[Result], rows: int) -> list[str]:
+    """repokit against PGVector (ingest) and the faster LangChain store (q/s)."""
+    by_name = {result.contender: result for result in results}
+    ours, others = by_name["repokit"], [by_name["PGVector"], by_name["PGVectorStore"]]
+    lines = []
+    if ours.ingest_s and others[0].ingest_s:
+        lines.append(f"ingest: repokit / PGVector = {others[0].ingest_s / ours.ingest_s:.2f}x")
+    for filtered in (False, True):
         for ef in EF_SEARCH:
-            cells += _cells(result, ef, False)
-        for ef in EF_SEARCH:
-            qps, _ = _cells(result, ef, True)
-            hits = result.hits.get((ef, True))
-            recall = result.recall.get((ef, True))
-            cells += [qps, "-" if hits is None else f"{hits:.1f} / {recall:.3f}"]
-        table.add_row(*cells)
-    console.print(table)
+            best = max(other.qps.get((ef, filtered), 0.0) for other in others)
+            if best:
+                kind = "filtered" if filtered else "plain"
+                lines.append(
+                    f"{kind} q/s at ef_search={ef}: repokit / faster LangChain store = "
+                    f"{ours.qps[ef, filtered] / best:.2f}x"
+                )
+    return lines
 
 
 def _cells(result: Result, ef: int, filtered: bool) -> list[str]:
     qps = result.qps.get((ef, filtered))
     recall = result.recall.get((ef, filtered))
     return ["-" if qps is None else f"{qps:,.0f}", "-" if recall is None else f"{recall:.3f}"]
+
+
+def _filtered_cells(result: Result, ef: int) -> list[str]:
+    hits = result.hits.get((ef, True))
+    qps, recall = _cells(result, ef, True)
+    return [qps, "-" if hits is None else f"{hits:.1f}", recall]
 
 
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
@@ -426,7 +458,7 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
     async with raw.server_url(options.url) as url:
         for name in options.datasets:
             results, note = await measure_dataset(name, options, url, console)
-            render(name, results, options.rows, note, console)
+            render(results, options.rows, note, console)
             await drop_all(url)
 
 
