@@ -1,4 +1,4 @@
-"""Backends for the framework suites: each test gets an empty repokit store URL.
+"""Backends for the framework suites: each test runs once per backend on an empty store.
 
 The servers are the contract suite's: the nx-27017 MongoDB stand-in and a
 ``moto_server`` (the helpers in ``repokit.infrastructure``), each started once per
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,18 +20,6 @@ import repokit
 from repokit.infrastructure.config import Settings
 
 TABLES = "chunks, documents, workspace_acl, workspaces, users, audit_events, chat_messages"
-
-
-@pytest.fixture
-def settings_for(tmp_path: Path) -> Callable[[int], Settings]:
-    """``settings_for(dim)``: settings independent of the developer's ``REPOKIT_*`` variables."""
-
-    def settings(dim: int) -> Settings:
-        return Settings(
-            database_url=None, cache_url=None, embedding_dim=dim, data_dir=tmp_path / "data"
-        )
-
-    return settings
 
 
 @pytest.fixture(scope="session")
@@ -99,49 +88,77 @@ def drop_mongo_database(url: str) -> None:
         client.drop_database(client.get_default_database().name)
 
 
+BACKENDS = ["memory", "sqlite", "postgres", "mongo", "dynamodb", "sqlite-cached"]
+"""Every backend the suites run on; ``sqlite-cached`` is SQLite behind the Redis cache."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An empty store of one backend for one test: how to open it."""
+
+    url: str
+    settings: Settings
+    cache_url: str | None
+    migrate: bool
+    """False for the PostgreSQL databases, migrated once per session."""
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that uses a store runs once per backend."""
+    return str(request.param)
+
+
 @pytest.fixture
-def cache_for(request: pytest.FixtureRequest) -> Callable[[bool], tuple[str | None, str]]:
-    """``cache_for(cached)``: the Redis URL (None when not cached) and a fresh namespace."""
-
-    def cache(cached: bool) -> tuple[str | None, str]:
-        namespace = f"int-{uuid.uuid4().hex[:12]}"
-        if not cached:
-            return None, namespace
-        return str(request.getfixturevalue("redis_url")), namespace
-
-    return cache
-
-
-@pytest.fixture
-def backend_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[str, int], str]]:
-    """``url(backend, dim)``: an empty store of ``backend`` for this test.
-
-    ``backend`` is one of ``memory``, ``sqlite``, ``postgres``, ``mongo``, ``dynamodb``.
-    """
+def target(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[int], Target]]:
+    """``target(dim)``: an empty store of ``backend`` for this test, with ``dim``-long
+    embeddings and settings independent of the developer's ``REPOKIT_*`` variables
+    (the same store when called again)."""
     cleanups: list[Callable[[], None]] = []
 
-    def url(backend: str, dim: int) -> str:
-        if backend == "memory":
+    def url_of(kind: str, dim: int) -> str:
+        if kind == "memory":
             return "memory://"
-        if backend == "sqlite":
+        if kind.startswith("sqlite"):
             return f"sqlite:///{tmp_path / 'integration.db'}"
-        if backend == "postgres":
+        if kind == "postgres":
             database: str = request.getfixturevalue("postgres_database")(dim)
             truncate(database)
             return database
-        if backend == "mongo":
+        if kind == "mongo":
             server = request.getfixturevalue("standin")
             fresh = mongo_database_url(server.url())
             cleanups.append(lambda: drop_mongo_database(fresh))
             return fresh
-        if backend == "dynamodb":
+        if kind == "dynamodb":
             server = request.getfixturevalue("moto_server")
             server.reset()
             return str(server.url("integration"))
-        raise ValueError(f"unknown backend {backend!r}")
+        raise ValueError(f"unknown backend {kind!r}")
 
-    yield url
+    made: dict[int, Target] = {}
+
+    def make(dim: int) -> Target:
+        if dim in made:  # the same store again, not emptied a second time
+            return made[dim]
+        cached = backend.endswith("-cached")
+        settings = Settings(
+            database_url=None,
+            cache_url=None,
+            embedding_dim=dim,
+            data_dir=tmp_path / "data",
+            cache_namespace=f"int-{uuid.uuid4().hex[:12]}",
+        )
+        made[dim] = Target(
+            url=url_of(backend, dim),
+            settings=settings,
+            cache_url=str(request.getfixturevalue("redis_url")) if cached else None,
+            migrate=backend != "postgres",
+        )
+        return made[dim]
+
+    yield make
     for cleanup in cleanups:
         cleanup()

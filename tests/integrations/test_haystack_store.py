@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -18,22 +19,19 @@ from haystack.errors import FilterError
 from haystack.utils import Secret
 
 from repokit import ConfigurationError
-from repokit.infrastructure.config import Settings
 from repokit.integrations.haystack import RepokitDocumentStore, RepokitEmbeddingRetriever
 
 DIM = 3
-BACKENDS = ["memory", "sqlite", "postgres", "mongo", "dynamodb"]
 
 
-@pytest.fixture(params=BACKENDS)
-async def document_store(
-    request: pytest.FixtureRequest,
-    backend_url: Callable[[str, int], str],
-    settings_for: Callable[[int], Settings],
-) -> AsyncIterator[RepokitDocumentStore]:
-    backend = str(request.param)
+@pytest.fixture
+async def document_store(target: Callable[[int], Any]) -> AsyncIterator[RepokitDocumentStore]:
+    store_target = target(DIM)
     store = RepokitDocumentStore(
-        backend_url(backend, DIM), settings=settings_for(DIM), migrate=backend != "postgres"
+        store_target.url,
+        settings=store_target.settings,
+        cache_url=store_target.cache_url,
+        migrate=store_target.migrate,
     )
     yield store
     await store.close_async()

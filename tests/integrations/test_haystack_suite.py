@@ -1,6 +1,7 @@
 """Haystack's own document store test mixins, unmodified, on every repokit backend.
 
-The classes mix in ``DocumentStoreBaseExtendedTests`` (count, write, delete, every
+One class, run once per backend (``conftest.BACKENDS``), mixes in
+``DocumentStoreBaseExtendedTests`` (count, write, delete, every
 filter test, delete-all, delete/update by filter), ``CountDocumentsByFilterTest``
 and the async counterparts of all of them. What a store must provide itself is
 provided here, as Haystack asks:
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -49,14 +51,13 @@ from haystack.testing.document_store_async import (
     WriteDocumentsAsyncTest,
 )
 
-from repokit.infrastructure.config import Settings
 from repokit.integrations.haystack import RepokitDocumentStore
 
 EMBEDDING_DIM = 768
 """The length of the embeddings in Haystack's ``filterable_docs``."""
 
 
-class RepokitSuite(
+class TestRepokitDocumentStore(
     DocumentStoreBaseExtendedTests,
     CountDocumentsByFilterTest,
     CountDocumentsAsyncTest,
@@ -68,25 +69,18 @@ class RepokitSuite(
     UpdateByFilterAsyncTest,
     CountDocumentsByFilterAsyncTest,
 ):
-    """The Haystack suites on the backend named by ``backend``."""
-
-    backend = "memory"
-    cached = False
-    """Behind the Redis cache decorator (``cache_url``)."""
+    """The Haystack suites, once per backend (the ``backend`` fixture of ``conftest.py``)."""
 
     @pytest.fixture
     async def document_store(
-        self,
-        backend_url: Callable[[str, int], str],
-        cache_for: Callable[[bool], tuple[str | None, str]],
-        settings_for: Callable[[int], Settings],
+        self, target: Callable[[int], Any]
     ) -> AsyncIterator[RepokitDocumentStore]:
-        cache_url, namespace = cache_for(self.cached)
+        store_target = target(EMBEDDING_DIM)
         store = RepokitDocumentStore(
-            backend_url(self.backend, EMBEDDING_DIM),
-            settings=settings_for(EMBEDDING_DIM).model_copy(update={"cache_namespace": namespace}),
-            cache_url=cache_url,
-            migrate=self.backend != "postgres",  # that database is migrated once per session
+            store_target.url,
+            settings=store_target.settings,
+            cache_url=store_target.cache_url,
+            migrate=store_target.migrate,
         )
         yield store
         await store.close_async()
@@ -121,27 +115,3 @@ class RepokitSuite(
         assert await document_store.write_documents_async([doc], DuplicatePolicy.SKIP) == 0
         self.assert_documents_are_equal(await document_store.filter_documents_async(), [doc])
 
-
-class TestMemory(RepokitSuite):
-    backend = "memory"
-
-
-class TestSqlite(RepokitSuite):
-    backend = "sqlite"
-
-
-class TestEmbeddedPostgres(RepokitSuite):
-    backend = "postgres"
-
-
-class TestStandInMongo(RepokitSuite):
-    backend = "mongo"
-
-
-class TestMotoDynamo(RepokitSuite):
-    backend = "dynamodb"
-
-
-class TestCachedSqlite(RepokitSuite):
-    backend = "sqlite"
-    cached = True

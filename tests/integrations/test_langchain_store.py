@@ -7,6 +7,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,6 @@ from repokit.integrations.codec import key_uuid
 from repokit.integrations.langchain import RepokitVectorStore
 
 WORDS = ("cat", "dog", "fish", "bird", "tree", "rock")
-BACKENDS = ["memory", "sqlite", "postgres", "mongo", "dynamodb"]
 
 
 class WordEmbeddings(Embeddings):
@@ -36,25 +36,15 @@ class WordEmbeddings(Embeddings):
         return [c / norm for c in counts]
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
-def url(backend: str, backend_url: Callable[[str, int], str]) -> str:
-    return backend_url(backend, len(WORDS))
-
-
-@pytest.fixture
-async def vectorstore(
-    url: str, backend: str, settings_for: Callable[[int], Settings]
-) -> AsyncIterator[RepokitVectorStore]:
+async def vectorstore(target: Callable[[int], Any]) -> AsyncIterator[RepokitVectorStore]:
+    store_target = target(len(WORDS))
     store = RepokitVectorStore.from_url(
-        url,
+        store_target.url,
         embedding=WordEmbeddings(),
-        settings=settings_for(len(WORDS)),
-        migrate=backend != "postgres",
+        settings=store_target.settings,
+        cache_url=store_target.cache_url,
+        migrate=store_target.migrate,
     )
     yield store
     await store.aclose()
@@ -192,12 +182,13 @@ def test_sync_methods_never_run_an_event_loop(
     vectorstore.delete(["cat"])
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "memory"])  # memory: no sharing
+@pytest.mark.parametrize("backend", ["sqlite", "postgres", "mongo", "dynamodb"])  # shareable
 def test_each_document_is_stored_as_a_repokit_document_and_chunk(
-    vectorstore: RepokitVectorStore, url: str, settings_for: Callable[[int], Settings]
+    vectorstore: RepokitVectorStore, target: Callable[[int], Any]
 ) -> None:
     vectorstore.add_texts(["cat dog"], [{"year": 2024}], ids=["doc-1"])
-    with repokit.connect_sync(url, settings=settings_for(len(WORDS))) as store:
+    same = target(len(WORDS))  # the vector store's own database
+    with repokit.connect_sync(same.url, settings=same.settings) as store:
         document = store.documents.get_by_id(key_uuid("doc-1"))
         assert document is not None
         assert (document.title, document.content, document.metadata) == (
@@ -211,14 +202,18 @@ def test_each_document_is_stored_as_a_repokit_document_and_chunk(
         assert store.documents.count(where={"metadata.year": 2024}) == 1
 
 
+def word_settings(data_dir: Path) -> Settings:
+    return Settings(database_url=None, cache_url=None, embedding_dim=len(WORDS), data_dir=data_dir)
+
+
 class TestOpening:
     """How a vector store gets its stores."""
 
     async def test_given_stores_are_used_and_left_open(
-        self, tmp_path: Path, settings_for: Callable[[int], Settings]
+        self, tmp_path: Path
     ) -> None:
         url = f"sqlite:///{tmp_path / 'given.db'}"
-        settings = settings_for(len(WORDS))
+        settings = word_settings(tmp_path)
         store = await repokit.connect(url, settings=settings)
         await store.migrate()
         sync_store = repokit.connect_sync(url, settings=settings)
@@ -233,9 +228,9 @@ class TestOpening:
         sync_store.close()
 
     async def test_an_async_store_alone_refuses_sync_calls(
-        self, settings_for: Callable[[int], Settings]
+        self, tmp_path: Path
     ) -> None:
-        store = await repokit.connect("memory://", settings=settings_for(len(WORDS)))
+        store = await repokit.connect("memory://", settings=word_settings(tmp_path))
         vectorstore = RepokitVectorStore(store=store, embedding=WordEmbeddings())
         await vectorstore.aadd_texts(["cat"], ids=["c"])
         assert [doc.id for doc in await vectorstore.aget_by_ids(["c"])] == ["c"]
@@ -244,9 +239,9 @@ class TestOpening:
         await store.close()
 
     def test_a_sync_store_alone_serves_the_async_methods_from_a_thread(
-        self, settings_for: Callable[[int], Settings]
+        self, tmp_path: Path
     ) -> None:
-        with repokit.connect_sync("memory://", settings=settings_for(len(WORDS))) as store:
+        with repokit.connect_sync("memory://", settings=word_settings(tmp_path)) as store:
             vectorstore = RepokitVectorStore(store=store, embedding=WordEmbeddings())
             vectorstore.add_texts(["cat"], ids=["c"])
             found = asyncio.run(vectorstore.aget_by_ids(["c"]))
