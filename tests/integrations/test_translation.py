@@ -1,12 +1,12 @@
-"""The pure parts of the integrations: filter translation, the record codec, the layering."""
+"""The pure parts of the integrations: filter translation and the record codec.
+
+Their place in the layers is checked in ``tests/unit/test_dependency_rule.py``.
+"""
 
 from __future__ import annotations
 
-import ast
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +22,6 @@ from repokit.integrations.codec import (
 from repokit.integrations.policy import WritePolicy, unique_records
 
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-SRC = Path(__file__).resolve().parents[2] / "src" / "repokit"
 
 
 # -- LangChain's dialect -------------------------------------------------------------
@@ -188,46 +187,3 @@ def test_a_key_repeated_in_one_write_follows_the_policy() -> None:
     assert unique_records([first, second], WritePolicy.SKIP) == [first]
     with pytest.raises(DuplicateError):
         unique_records([first, second], WritePolicy.FAIL)
-
-
-# -- layering --------------------------------------------------------------------------
-
-
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-    return found
-
-
-def test_nothing_outside_the_integrations_imports_a_framework() -> None:
-    frameworks = ("langchain", "langchain_core", "haystack")
-    offenders = [
-        f"{path.relative_to(SRC)} imports {module}"
-        for path in SRC.rglob("*.py")
-        if "integrations" not in path.relative_to(SRC).parts
-        for module in imports_of(path)
-        if module.split(".")[0] in frameworks
-    ]
-    assert offenders == []
-
-
-def test_the_integrations_use_only_repokits_public_api() -> None:
-    # The store API, the domain (entities, filter language, errors) and each other;
-    # never an adapter or a driver.
-    allowed_repokit = ("repokit.domain", "repokit.integrations")
-    third_party = {"numpy", "pydantic", "langchain_core", "haystack"}
-    offenders = []
-    for path in (SRC / "integrations").rglob("*.py"):
-        for module in imports_of(path):
-            top = module.split(".")[0]
-            if top in sys.stdlib_module_names or top in third_party or module == "repokit":
-                continue
-            if module.startswith(allowed_repokit):
-                continue
-            offenders.append(f"{path.relative_to(SRC)} imports {module}")
-    assert offenders == []
