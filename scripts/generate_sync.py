@@ -111,6 +111,7 @@ GENERATED: tuple[str, ...] = (
     "repokit.infrastructure.sql.vector_postgres",
     "repokit.infrastructure.sql.vector_search",
     "repokit.infrastructure.sql.workspaces",
+    "repokit.integrations.records",
     "repokit.testing",
     "repokit.testing.acl",
     "repokit.testing.audit",

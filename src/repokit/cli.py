@@ -432,6 +432,29 @@ def _chunk_counts(text: str) -> tuple[int, ...]:
     return counts
 
 
+@bench_app.command("langchain")
+def bench_langchain(
+    url: Annotated[str | None, _scratch_url_option("PostgreSQL database with pgvector")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run of 2,000 rows.")] = False,
+    rows: Annotated[int | None, typer.Option(min=100, help="Chunks per data set.")] = None,
+    datasets: Annotated[
+        str | None, typer.Option(help="Comma-separated: clustered,easy (default: both).")
+    ] = None,
+) -> None:
+    """repokit's LangChain vector store beside LangChain's PGVector and PGVectorStore."""
+
+    async def work() -> None:
+        bench = _benchmark_module("langchain_bench")
+        options = bench.BenchOptions.quick_run(url) if quick else bench.BenchOptions(url=url)
+        if rows is not None:
+            options.rows = rows
+        if datasets is not None:
+            options.datasets = tuple(part for part in datasets.split(",") if part)
+        await bench.run_benchmark(options, console)
+
+    _run(work)
+
+
 @bench_app.command("cache")
 def bench_cache(
     url: Annotated[str | None, _scratch_url_option("Redis server")] = None,

@@ -47,3 +47,33 @@ def test_application_imports_no_driver_and_no_infrastructure() -> None:
 @pytest.mark.parametrize("layer", ["domain", "application"])
 def test_layer_exists(layer: str) -> None:
     assert any((SRC / layer).rglob("*.py"))
+
+
+FRAMEWORKS = ("langchain", "langchain_core", "haystack")
+
+
+def test_nothing_outside_the_integrations_imports_a_framework() -> None:
+    offenders = [
+        f"{path.relative_to(SRC)} imports {module}"
+        for path in SRC.rglob("*.py")
+        if "integrations" not in path.relative_to(SRC).parts
+        for module in _imported_modules(path)
+        if module.split(".")[0] in FRAMEWORKS
+    ]
+    assert offenders == []
+
+
+def test_the_integrations_use_only_the_public_store_api() -> None:
+    # repokit itself (connect, connect_sync, Settings), the domain (entities, filter
+    # language, errors, ports) and each other: never an adapter or a driver.
+    allowed_repokit = ("repokit.domain", "repokit.integrations")
+    third_party = {"numpy", "pydantic", "langchain_core", "haystack"}
+    offenders = [
+        f"{path.relative_to(SRC)} imports {module}"
+        for path in (SRC / "integrations").rglob("*.py")
+        for module in _imported_modules(path)
+        if module.split(".")[0] not in sys.stdlib_module_names | third_party
+        and module != "repokit"
+        and not module.startswith(allowed_repokit)
+    ]
+    assert offenders == []

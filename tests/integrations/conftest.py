@@ -1,0 +1,164 @@
+"""Backends for the framework suites: each test runs once per backend on an empty store.
+
+The servers are the contract suite's: the nx-27017 MongoDB stand-in and a
+``moto_server`` (the helpers in ``repokit.infrastructure``), each started once per
+session and stopped by process id, and a private embedded PostgreSQL 18 + pgvector
+with one database per embedding length (LangChain's suite embeds in 6 dimensions,
+Haystack's in 768), migrated once and emptied with ``TRUNCATE`` before each test.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import repokit
+from repokit.infrastructure.config import Settings
+
+TABLES = "chunks, documents, workspace_acl, workspaces, users, audit_events, chat_messages"
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[object]:
+    """One nx-27017 MongoDB stand-in for the session."""
+    pytest.importorskip("pymongo")
+    from repokit.infrastructure.mongo.standin import StandInServer
+
+    with StandInServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[object]:
+    """One moto_server (the DynamoDB emulator) for the session."""
+    pytest.importorskip("aioboto3")
+    from repokit.infrastructure.dynamodb.emulator import MotoServer
+
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_database(pg_data_root: Path) -> Callable[[int], str]:
+    """``database(dim)``: the URL of a migrated database with ``vector(dim)`` embeddings."""
+    pytest.importorskip("asyncpg")
+    import psycopg
+
+    from repokit.infrastructure.embedded import embedded_postgres_url
+
+    base = embedded_postgres_url(pg_data_root / "integrations" / "data")
+    made: dict[int, str] = {}
+
+    def database(dim: int) -> str:
+        if dim not in made:
+            name = f"repokit_dim{dim}"
+            with psycopg.connect(base, autocommit=True) as connection:
+                connection.execute(f"CREATE DATABASE {name}")
+            url = base.replace("/repokit?", f"/{name}?", 1)
+            settings = Settings(database_url=None, cache_url=None, embedding_dim=dim)
+            with repokit.connect_sync(url, settings=settings) as store:
+                store.migrate()
+            made[dim] = url
+        return made[dim]
+
+    return database
+
+
+def truncate(url: str) -> None:
+    """Empty every repokit table of the PostgreSQL database at ``url``."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {TABLES} CASCADE")
+
+
+def mongo_database_url(server_url: str) -> str:
+    """A fresh database name on the stand-in."""
+    return server_url.rsplit("/", 1)[0] + f"/repokit_int_{uuid.uuid4().hex[:12]}"
+
+
+def drop_mongo_database(url: str) -> None:
+    import pymongo
+
+    with pymongo.MongoClient(url, serverSelectionTimeoutMS=5000) as client:
+        client.drop_database(client.get_default_database().name)
+
+
+BACKENDS = ["memory", "sqlite", "postgres", "mongo", "dynamodb", "sqlite-cached"]
+"""Every backend the suites run on; ``sqlite-cached`` is SQLite behind the Redis cache."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An empty store of one backend for one test: how to open it."""
+
+    url: str
+    settings: Settings
+    cache_url: str | None
+    migrate: bool
+    """False for the PostgreSQL databases, migrated once per session."""
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that uses a store runs once per backend."""
+    return str(request.param)
+
+
+@pytest.fixture
+def target(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[int], Target]]:
+    """``target(dim)``: an empty store of ``backend`` for this test, with ``dim``-long
+    embeddings and settings independent of the developer's ``REPOKIT_*`` variables
+    (the same store when called again)."""
+    cleanups: list[Callable[[], None]] = []
+
+    def url_of(kind: str, dim: int) -> str:
+        if kind == "memory":
+            return "memory://"
+        if kind.startswith("sqlite"):
+            return f"sqlite:///{tmp_path / 'integration.db'}"
+        if kind == "postgres":
+            database: str = request.getfixturevalue("postgres_database")(dim)
+            truncate(database)
+            return database
+        if kind == "mongo":
+            server = request.getfixturevalue("standin")
+            fresh = mongo_database_url(server.url())
+            cleanups.append(lambda: drop_mongo_database(fresh))
+            return fresh
+        if kind == "dynamodb":
+            server = request.getfixturevalue("moto_server")
+            server.reset()
+            return str(server.url("integration"))
+        raise ValueError(f"unknown backend {kind!r}")
+
+    made: dict[int, Target] = {}
+
+    def make(dim: int) -> Target:
+        if dim in made:  # the same store again, not emptied a second time
+            return made[dim]
+        cached = backend.endswith("-cached")
+        settings = Settings(
+            database_url=None,
+            cache_url=None,
+            embedding_dim=dim,
+            data_dir=tmp_path / "data",
+            cache_namespace=f"int-{uuid.uuid4().hex[:12]}",
+        )
+        made[dim] = Target(
+            url=url_of(backend, dim),
+            settings=settings,
+            cache_url=str(request.getfixturevalue("redis_url")) if cached else None,
+            migrate=backend != "postgres",
+        )
+        return made[dim]
+
+    yield make
+    for cleanup in cleanups:
+        cleanup()
