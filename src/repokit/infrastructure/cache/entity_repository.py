@@ -91,25 +91,21 @@ class CachedEntityRepository(CachedRepository, EntityRepositoryPort[E], Generic[
             return await self._inner.get_by(**unique)
         values = self._queries.unique_key(unique)  # InvalidQueryError, as the backend raises it
         key = self._entity_keys.by_unique(values)
-        loaded: list[E] = []
-
-        async def load_id() -> UUID | None:
-            entity = await self._inner.get_by(**unique)
-            if entity is None:
-                return None
-            loaded.append(entity)
-            return entity.id
-
-        entity_id = await reads.get(key, self._entity_keys.unique_kind(values), load_id, self._ids)
+        kind = self._entity_keys.unique_kind(values)
+        entity_id = await reads.get(key, kind, lambda: self._id_by(unique), self._ids)
         if entity_id is None:
             return None
-        if loaded:
-            return loaded[0]  # this call just read it from the backend
+        # The entity itself comes from (and fills) its id's entry, which every write of it
+        # invalidates; the values' entry only names it.
         entity = await self.get_by_id(entity_id)
         if entity is not None and self._has(entity, values):
             return entity
         await reads.cache.invalidate([key])
         return await self._inner.get_by(**unique)
+
+    async def _id_by(self, unique: dict[str, Any]) -> UUID | None:
+        entity = await self._inner.get_by(**unique)
+        return None if entity is None else entity.id
 
     def _has(self, entity: E, values: dict[str, Any]) -> bool:
         return all(self._queries.order_value_of(entity, n) == v for n, v in values.items())
