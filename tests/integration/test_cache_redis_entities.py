@@ -148,6 +148,18 @@ async def test_get_by_is_a_hit_after_a_fill(counted: tuple[CachedStore, Counting
     assert await customers.get_by(email="bob@example.com") == bob
 
 
+async def test_get_by_id_through_get_by_is_the_id_lookup(
+    counted: tuple[CachedStore, CountingStore],
+) -> None:
+    store, _ = counted
+    customers = store.repository(Customer)
+    later = new_customer("later@example.com")
+    assert await customers.get_by(id=later.id) is None  # a cached "not found"...
+    saved = await customers.save(later)
+    assert await customers.get_by(id=later.id) == saved  # ...that the insert invalidated
+    assert await customers.get_by(id=str(later.id)) == saved
+
+
 async def test_a_compound_unique_is_cached_under_its_values(
     counted: tuple[CachedStore, CountingStore], raw: redis.Redis, cache_namespace: str
 ) -> None:

@@ -244,6 +244,8 @@ def test_values_get_by_treats_as_equal_share_a_key(measured: type[Entity]) -> No
     digits = Decimal("1234567890123456789012345678901.234")  # 34 digits: none rounded away
     assert key(amount=digits, at=MOMENT) != key(amount=digits + Decimal("0.001"), at=MOMENT)
     assert key(weight=1.0) == key(weight=1) != key(weight=1.5)
+    assert key(weight=-(2.0**63)) == key(weight=-(2**63))
+    assert key(weight=1e300) != key(weight=1e299)
     assert key(day=date(2024, 1, 2)) == key(day="2024-01-02")
 
 

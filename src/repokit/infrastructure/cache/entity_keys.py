@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,13 +19,17 @@ from decimal import Context, Decimal
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from repokit.domain.entity import MAX_DECIMAL_DIGITS
 from repokit.domain.entity_query import EntityQueries
 from repokit.domain.entity_spec import EntitySpec
+from repokit.domain.json_values import INT64_LIMIT
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 
 _DECIMALS = Context(prec=MAX_DECIMAL_DIGITS)
 """Enough precision to normalise every storable decimal exactly."""
+_ENCODE = msgspec.json.Encoder().encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +43,18 @@ class EntityKeys:
     keys: CacheKeys
     spec: EntitySpec
     collection: str
+    unique_kinds: Mapping[tuple[str, ...], str]
 
     @classmethod
     def of_spec(cls, keys: CacheKeys, spec: EntitySpec) -> EntityKeys:
         """The keys of the storable entity ``spec`` describes."""
-        return cls(keys, spec, spec.table())
+        collection = spec.table()
+        kinds = {group: f"{collection}:{'+'.join(group)}" for group in spec.unique}
+        return cls(keys, spec, collection, kinds)
 
-    def unique_kind(self, group: Iterable[str]) -> str:
-        """The lookup kind of ``get_by`` on ``group``, e.g. ``orders:customer_id+number``."""
-        return f"{self.collection}:{'+'.join(group)}"
+    def unique_kind(self, values: Mapping[str, Any]) -> str:
+        """The lookup kind of ``get_by(**values)``, e.g. ``orders:customer_id+number``."""
+        return self.unique_kinds[tuple(values)]
 
     def by_id(self, entity_id: UUID) -> CacheKey:
         """The key of ``get_by_id(entity_id)``."""
@@ -56,10 +62,10 @@ class EntityKeys:
 
     def by_unique(self, values: Mapping[str, Any]) -> CacheKey:
         """The key of ``get_by(**values)``, ``values`` as ``EntityQueries.unique_key`` returns
-        them (one unique group's fields, in the group's order, none null)."""
+        them (one unique group's fields, in the group's order, none null; not ``id``, whose
+        lookup is :meth:`by_id`'s)."""
         canonical = [[name, _canonical(value)] for name, value in values.items()]
-        text = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)
-        digest = hashlib.blake2s(text.encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2s(_ENCODE(canonical), digest_size=16).hexdigest()
         return self.keys.unique(self.collection, digest)
 
     def unique_values(self, entity: Any) -> list[dict[str, Any]]:
@@ -85,7 +91,8 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, float):
-        return int(value) if value.is_integer() else value
+        # An integral float equals that int (no stored int lies beyond 64 bits).
+        return int(value) if value.is_integer() and -INT64_LIMIT <= value < INT64_LIMIT else value
     if isinstance(value, Decimal):
         return "0" if value.is_zero() else str(value.normalize(_DECIMALS))
     if isinstance(value, datetime):

@@ -90,6 +90,8 @@ class CachedEntityRepository(CachedRepository, EntityRepositoryPort[E], Generic[
         if reads is None:
             return await self._inner.get_by(**unique)
         values = self._queries.unique_key(unique)  # InvalidQueryError, as the backend raises it
+        if "id" in values:
+            return await self.get_by_id(values["id"])  # get_by(id=...) is get_by_id
         key = self._entity_keys.by_unique(values)
         kind = self._entity_keys.unique_kind(values)
         entity_id = await reads.get(key, kind, lambda: self._id_by(unique), self._ids)
