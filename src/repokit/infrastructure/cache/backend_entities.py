@@ -13,8 +13,9 @@ below (and the fallback in :func:`backend_repository`) can go.
 from __future__ import annotations
 
 import builtins
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 from uuid import UUID
 
 from repokit.domain.entities import User, Workspace
@@ -51,14 +52,59 @@ def backend_repository(repositories: RepositoriesPort, model: type[E]) -> Entity
         raise
 
 
-class _PortAsEntities(EntityRepositoryPort[E], Generic[E]):
-    """The calls ``EntityUserRepository``/``EntityWorkspaceRepository`` never make."""
+class _Port(Protocol[E]):
+    """What the users and workspaces ports have in common."""
 
-    def _unsupported(self, call: str) -> CapabilityError:
-        return CapabilityError(f"{call} needs a backend that stores declared entities")
+    async def save(self, entity: E, /) -> E: ...
+
+    async def get_by_id(self, id: UUID, /) -> E | None: ...
+
+    async def delete(self, id: UUID, /) -> bool: ...
+
+
+class _PortAsEntities(EntityRepositoryPort[E], Generic[E]):
+    """A built-in port as a generic repository: the calls its ``Entity*Repository`` makes
+    (save, reads by id and unique value, listings in creation order, delete)."""
+
+    def __init__(self, port: _Port[E]) -> None:
+        self._port = port
+
+    async def save(self, entity: E) -> E:
+        return await self._port.save(entity)
+
+    async def get_by_id(self, id: UUID) -> E | None:
+        return await self._port.get_by_id(id)
+
+    async def get_by(self, **unique: Any) -> E | None:
+        if set(unique) == {"id"}:
+            return await self._port.get_by_id(unique["id"])
+        return await self._get_by(unique)
+
+    async def _get_by(self, unique: dict[str, Any]) -> E | None:
+        raise _unsupported(f"get_by({', '.join(unique)})")
+
+    async def list(
+        self,
+        offset: int = 0,
+        limit: int = 20,
+        *,
+        where: Filter | None = None,
+        order_by: str = DEFAULT_ORDER,
+        descending: bool = False,
+    ) -> builtins.list[E]:
+        if order_by != _CREATION_ORDER or descending:
+            raise _unsupported(f"list(order_by={order_by!r}, descending={descending!r})")
+        return await self._list(offset, limit, dict(where or {}))
+
+    @abstractmethod
+    async def _list(self, offset: int, limit: int, where: dict[str, Any]) -> builtins.list[E]:
+        """The port's listing in creation order, filtered by ``where``."""
+
+    async def delete(self, id: UUID) -> bool:
+        return await self._port.delete(id)
 
     async def save_many(self, entities: Sequence[E]) -> builtins.list[E]:
-        raise self._unsupported("save_many")
+        raise _unsupported("save_many")
 
     async def page(
         self,
@@ -69,87 +115,48 @@ class _PortAsEntities(EntityRepositoryPort[E], Generic[E]):
         order_by: str = DEFAULT_ORDER,
         descending: bool = False,
     ) -> Page[E]:
-        raise self._unsupported("page")
+        raise _unsupported("page")
 
     async def count(self, *, where: Filter | None = None) -> int:
-        raise self._unsupported("count")
-
-    def _check_listing(self, order_by: str, descending: bool) -> None:
-        if order_by != _CREATION_ORDER or descending:
-            raise self._unsupported(f"list(order_by={order_by!r}, descending={descending!r})")
+        raise _unsupported("count")
 
 
 class UsersAsEntities(_PortAsEntities[User]):
     """A backend's ``users`` port as the generic repository of ``User``."""
 
     def __init__(self, users: UserRepositoryPort) -> None:
+        super().__init__(users)
         self._users = users
 
-    async def save(self, entity: User) -> User:
-        return await self._users.save(entity)
-
-    async def get_by_id(self, id: UUID) -> User | None:
-        return await self._users.get_by_id(id)
-
-    async def get_by(self, **unique: Any) -> User | None:
-        if set(unique) == {"id"}:
-            return await self._users.get_by_id(unique["id"])
+    async def _get_by(self, unique: dict[str, Any]) -> User | None:
         if set(unique) == {"email"}:
             return await self._users.find_by_email(unique["email"])
-        raise self._unsupported(f"get_by({', '.join(unique)})")
+        return await super()._get_by(unique)
 
-    async def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        where: Filter | None = None,
-        order_by: str = DEFAULT_ORDER,
-        descending: bool = False,
-    ) -> builtins.list[User]:
-        self._check_listing(order_by, descending)
+    async def _list(self, offset: int, limit: int, where: dict[str, Any]) -> builtins.list[User]:
         if where:
-            raise self._unsupported("list(where=...)")
+            raise _unsupported("list(where=...)")
         return await self._users.list(offset, limit)
-
-    async def delete(self, id: UUID) -> bool:
-        return await self._users.delete(id)
 
 
 class WorkspacesAsEntities(_PortAsEntities[Workspace]):
     """A backend's ``workspaces`` port as the generic repository of ``Workspace``."""
 
     def __init__(self, workspaces: WorkspaceRepositoryPort) -> None:
+        super().__init__(workspaces)
         self._workspaces = workspaces
 
-    async def save(self, entity: Workspace) -> Workspace:
-        return await self._workspaces.save(entity)
-
-    async def get_by_id(self, id: UUID) -> Workspace | None:
-        return await self._workspaces.get_by_id(id)
-
-    async def get_by(self, **unique: Any) -> Workspace | None:
-        if set(unique) == {"id"}:
-            return await self._workspaces.get_by_id(unique["id"])
-        raise self._unsupported(f"get_by({', '.join(unique)})")
-
-    async def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        where: Filter | None = None,
-        order_by: str = DEFAULT_ORDER,
-        descending: bool = False,
+    async def _list(
+        self, offset: int, limit: int, where: dict[str, Any]
     ) -> builtins.list[Workspace]:
-        self._check_listing(order_by, descending)
-        owner_id = (where or {}).get("owner_id")
-        if set(where or {}) - {"owner_id"}:
-            raise self._unsupported("list(where=...) beyond owner_id")
+        owner_id = where.pop("owner_id", None)
+        if where:
+            raise _unsupported("list(where=...) beyond owner_id")
         return await self._workspaces.list(offset, limit, owner_id=owner_id)
 
-    async def delete(self, id: UUID) -> bool:
-        return await self._workspaces.delete(id)
+
+def _unsupported(call: str) -> CapabilityError:
+    return CapabilityError(f"{call} needs a backend that stores declared entities")
 
 
 __all__ = ["UsersAsEntities", "WorkspacesAsEntities", "backend_repository"]

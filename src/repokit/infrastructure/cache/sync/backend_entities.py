@@ -15,8 +15,9 @@ below (and the fallback in :func:`backend_repository`) can go.
 from __future__ import annotations
 
 import builtins
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 from uuid import UUID
 
 from repokit.domain.entities import User, Workspace
@@ -53,14 +54,59 @@ def backend_repository(repositories: RepositoriesPort, model: type[E]) -> Entity
         raise
 
 
-class _PortAsEntities(EntityRepositoryPort[E], Generic[E]):
-    """The calls ``EntityUserRepository``/``EntityWorkspaceRepository`` never make."""
+class _Port(Protocol[E]):
+    """What the users and workspaces ports have in common."""
 
-    def _unsupported(self, call: str) -> CapabilityError:
-        return CapabilityError(f"{call} needs a backend that stores declared entities")
+    def save(self, entity: E, /) -> E: ...
+
+    def get_by_id(self, id: UUID, /) -> E | None: ...
+
+    def delete(self, id: UUID, /) -> bool: ...
+
+
+class _PortAsEntities(EntityRepositoryPort[E], Generic[E]):
+    """A built-in port as a generic repository: the calls its ``Entity*Repository`` makes
+    (save, reads by id and unique value, listings in creation order, delete)."""
+
+    def __init__(self, port: _Port[E]) -> None:
+        self._port = port
+
+    def save(self, entity: E) -> E:
+        return self._port.save(entity)
+
+    def get_by_id(self, id: UUID) -> E | None:
+        return self._port.get_by_id(id)
+
+    def get_by(self, **unique: Any) -> E | None:
+        if set(unique) == {"id"}:
+            return self._port.get_by_id(unique["id"])
+        return self._get_by(unique)
+
+    def _get_by(self, unique: dict[str, Any]) -> E | None:
+        raise _unsupported(f"get_by({', '.join(unique)})")
+
+    def list(
+        self,
+        offset: int = 0,
+        limit: int = 20,
+        *,
+        where: Filter | None = None,
+        order_by: str = DEFAULT_ORDER,
+        descending: bool = False,
+    ) -> builtins.list[E]:
+        if order_by != _CREATION_ORDER or descending:
+            raise _unsupported(f"list(order_by={order_by!r}, descending={descending!r})")
+        return self._list(offset, limit, dict(where or {}))
+
+    @abstractmethod
+    def _list(self, offset: int, limit: int, where: dict[str, Any]) -> builtins.list[E]:
+        """The port's listing in creation order, filtered by ``where``."""
+
+    def delete(self, id: UUID) -> bool:
+        return self._port.delete(id)
 
     def save_many(self, entities: Sequence[E]) -> builtins.list[E]:
-        raise self._unsupported("save_many")
+        raise _unsupported("save_many")
 
     def page(
         self,
@@ -71,87 +117,48 @@ class _PortAsEntities(EntityRepositoryPort[E], Generic[E]):
         order_by: str = DEFAULT_ORDER,
         descending: bool = False,
     ) -> Page[E]:
-        raise self._unsupported("page")
+        raise _unsupported("page")
 
     def count(self, *, where: Filter | None = None) -> int:
-        raise self._unsupported("count")
-
-    def _check_listing(self, order_by: str, descending: bool) -> None:
-        if order_by != _CREATION_ORDER or descending:
-            raise self._unsupported(f"list(order_by={order_by!r}, descending={descending!r})")
+        raise _unsupported("count")
 
 
 class UsersAsEntities(_PortAsEntities[User]):
     """A backend's ``users`` port as the generic repository of ``User``."""
 
     def __init__(self, users: UserRepositoryPort) -> None:
+        super().__init__(users)
         self._users = users
 
-    def save(self, entity: User) -> User:
-        return self._users.save(entity)
-
-    def get_by_id(self, id: UUID) -> User | None:
-        return self._users.get_by_id(id)
-
-    def get_by(self, **unique: Any) -> User | None:
-        if set(unique) == {"id"}:
-            return self._users.get_by_id(unique["id"])
+    def _get_by(self, unique: dict[str, Any]) -> User | None:
         if set(unique) == {"email"}:
             return self._users.find_by_email(unique["email"])
-        raise self._unsupported(f"get_by({', '.join(unique)})")
+        return super()._get_by(unique)
 
-    def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        where: Filter | None = None,
-        order_by: str = DEFAULT_ORDER,
-        descending: bool = False,
-    ) -> builtins.list[User]:
-        self._check_listing(order_by, descending)
+    def _list(self, offset: int, limit: int, where: dict[str, Any]) -> builtins.list[User]:
         if where:
-            raise self._unsupported("list(where=...)")
+            raise _unsupported("list(where=...)")
         return self._users.list(offset, limit)
-
-    def delete(self, id: UUID) -> bool:
-        return self._users.delete(id)
 
 
 class WorkspacesAsEntities(_PortAsEntities[Workspace]):
     """A backend's ``workspaces`` port as the generic repository of ``Workspace``."""
 
     def __init__(self, workspaces: WorkspaceRepositoryPort) -> None:
+        super().__init__(workspaces)
         self._workspaces = workspaces
 
-    def save(self, entity: Workspace) -> Workspace:
-        return self._workspaces.save(entity)
-
-    def get_by_id(self, id: UUID) -> Workspace | None:
-        return self._workspaces.get_by_id(id)
-
-    def get_by(self, **unique: Any) -> Workspace | None:
-        if set(unique) == {"id"}:
-            return self._workspaces.get_by_id(unique["id"])
-        raise self._unsupported(f"get_by({', '.join(unique)})")
-
-    def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        where: Filter | None = None,
-        order_by: str = DEFAULT_ORDER,
-        descending: bool = False,
+    def _list(
+        self, offset: int, limit: int, where: dict[str, Any]
     ) -> builtins.list[Workspace]:
-        self._check_listing(order_by, descending)
-        owner_id = (where or {}).get("owner_id")
-        if set(where or {}) - {"owner_id"}:
-            raise self._unsupported("list(where=...) beyond owner_id")
+        owner_id = where.pop("owner_id", None)
+        if where:
+            raise _unsupported("list(where=...) beyond owner_id")
         return self._workspaces.list(offset, limit, owner_id=owner_id)
 
-    def delete(self, id: UUID) -> bool:
-        return self._workspaces.delete(id)
+
+def _unsupported(call: str) -> CapabilityError:
+    return CapabilityError(f"{call} needs a backend that stores declared entities")
 
 
 __all__ = ["UsersAsEntities", "WorkspacesAsEntities", "backend_repository"]
