@@ -62,16 +62,20 @@ class CachedEntityRepository(CachedRepository, EntityRepositoryPort[E], Generic[
             written.append(saved)  # its stored values, if the backend changed any
             return saved
         finally:
-            await self._written(self._entity_keys.keys_of(written))
+            await self._written(self._keys_of(written))
 
     async def save_many(self, entities: Sequence[E]) -> builtins.list[E]:
-        written = list(entities)
+        written = list(entities) if isinstance(entities, Sequence) else []
         try:
             saved = await self._inner.save_many(entities)
             written.extend(saved)
             return saved
         finally:
-            await self._written(self._entity_keys.keys_of(written))
+            await self._written(self._keys_of(written))
+
+    def _keys_of(self, written: builtins.list[Any]) -> set[CacheKey]:
+        # What is not an entity of this class the backend refuses; it has no keys.
+        return self._entity_keys.keys_of(e for e in written if isinstance(e, self._model))
 
     async def get_by_id(self, id: UUID) -> E | None:
         entity_id = _as_uuid(id)

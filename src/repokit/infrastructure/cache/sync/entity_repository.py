@@ -64,16 +64,20 @@ class CachedEntityRepository(CachedRepository, EntityRepositoryPort[E], Generic[
             written.append(saved)  # its stored values, if the backend changed any
             return saved
         finally:
-            self._written(self._entity_keys.keys_of(written))
+            self._written(self._keys_of(written))
 
     def save_many(self, entities: Sequence[E]) -> builtins.list[E]:
-        written = list(entities)
+        written = list(entities) if isinstance(entities, Sequence) else []
         try:
             saved = self._inner.save_many(entities)
             written.extend(saved)
             return saved
         finally:
-            self._written(self._entity_keys.keys_of(written))
+            self._written(self._keys_of(written))
+
+    def _keys_of(self, written: builtins.list[Any]) -> set[CacheKey]:
+        # What is not an entity of this class the backend refuses; it has no keys.
+        return self._entity_keys.keys_of(e for e in written if isinstance(e, self._model))
 
     def get_by_id(self, id: UUID) -> E | None:
         entity_id = _as_uuid(id)
