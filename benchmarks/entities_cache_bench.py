@@ -17,7 +17,9 @@ round's own ratio (both sides timed back to back), as in ``cache_bench``:
 * raw redis-py, two ``GET``\\ s in a row: the sku's entry, then the order's —
   the floor of ``get_by`` (its value names the id; the order is its id's entry);
 * repokit's cached ``get_by_id`` (hit; aim ≤ 1.3x one raw ``GET``, as the built-ins);
-* repokit's cached ``get_by(sku=...)`` (hit; compared with the two ``GET``\\ s).
+* repokit's cached ``get_by(sku=...)`` (hit; compared with the two ``GET``\\ s);
+* for comparison, in the same rounds: a built-in, ``documents.get_by_id`` (hit),
+  beside a raw ``GET`` of its own bytes, as ``cache_bench`` measures it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from rich.table import Table
 
 import repokit
 from benchmarks.cache_bench import paired_ratio, redis_for, timed, timed_sync
+from repokit.domain.entities import Document
 from repokit.domain.entity_query import EntityQueries
 from repokit.domain.entity_spec import spec_of
 from repokit.infrastructure.cache.entity_keys import EntityKeys
@@ -112,6 +115,13 @@ def _orders(count: int) -> tuple[Customer, list[Order]]:
     return customer, orders
 
 
+def _documents(count: int) -> list[Document]:
+    return [
+        Document(title=f"doc {n}", content="lorem ipsum " * 20, metadata={"n": n})
+        for n in range(count)
+    ]
+
+
 async def _measure(
     stores: tuple[CachedStore, SyncCachedStore],
     raws: tuple[Redis, SyncRedis],
@@ -136,9 +146,16 @@ async def _measure(
         async_orders, sync_orders = store.repository(Order), sync_store.repository(Order)
         for order in orders:  # fills both entries of each order (both forms read them)
             await async_orders.get_by(sku=order.sku)
+        documents = _documents(options.entities)
+        await store.documents.save_many(documents)
+        sync_store.documents.save_many(documents)
+        for document in documents:
+            await store.documents.get_by_id(document.id)
         picked = [rng.choice(orders) for _ in range(options.lookups)]
         ids, skus = [o.id for o in picked], [o.sku for o in picked]
         entity_keys = [order_keys.by_id(o.id).value for o in picked]
+        document_ids = [rng.choice(documents).id for _ in range(options.lookups)]
+        document_keys = [keys.document(document_id).value for document_id in document_ids]
         pairs = [
             (order_keys.by_unique(unique({"sku": o.sku})).value, order_keys.by_id(o.id).value)
             for o in picked
@@ -170,6 +187,10 @@ async def _measure(
                 ("sync raw pair", timed_sync(sync_raw_pair, pairs)),
                 ("sync get_by_id", timed_sync(sync_orders.get_by_id, ids)),
                 ("sync get_by", timed_sync(sync_get_by, skus)),
+                ("async raw doc", await timed(raw.get, document_keys)),
+                ("async documents", await timed(store.documents.get_by_id, document_ids)),
+                ("sync raw doc", timed_sync(sync_raw.get, document_keys)),
+                ("sync documents", timed_sync(sync_store.documents.get_by_id, document_ids)),
             ):
                 samples.setdefault(name, []).append(seconds)
             progress.advance(task)
@@ -210,6 +231,13 @@ def _report(samples: dict[str, list[float]], console: Console, redis_url: str) -
             "repokit cached get_by(sku=...) (hit)",
             _us(median, form, "get_by"),
             f"{ratio('get_by', 'raw'):.2f}x raw, {ratio('get_by', 'raw pair'):.2f}x two GETs",
+            "",
+        )
+        table.add_row(
+            form,
+            "  built-in, for comparison: cached documents.get_by_id (hit)",
+            _us(median, form, "documents"),
+            f"{ratio('documents', 'raw doc'):.2f}x its raw GET",
             "",
         )
     console.print(table)
