@@ -72,8 +72,15 @@ class BenchOptions:
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Measure and print the table (see the module docstring)."""
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
+    # A generous Redis timeout: on a loaded machine the default 0.1 s would open the
+    # breaker now and then and turn hits into misses (what the fail-open client
+    # settings cost by themselves is cache_bench's second row).
     settings = Settings(
-        database_url=None, cache_url=None, embedding_dim=16, cache_namespace=namespace
+        database_url=None,
+        cache_url=None,
+        embedding_dim=16,
+        cache_namespace=namespace,
+        cache_timeout_s=2.0,
     )
     with redis_for(options.url) as redis_url:
         store = await repokit.connect("memory://", cache_url=redis_url, settings=settings)
@@ -194,10 +201,10 @@ async def _measure(
             ):
                 samples.setdefault(name, []).append(seconds)
             progress.advance(task)
-    for cached in stores:
-        stats = cached.cache_stats()
-        if stats.misses > 2 * options.entities:
-            console.print(f"[yellow]warning: {stats.misses} misses; not all hits")
+    # Warming up misses three times per entity (an order's two entries, a document's one).
+    misses = sum(cached.cache_stats().misses for cached in stores)
+    if misses > 3 * options.entities:
+        console.print(f"[yellow]warning: {misses} misses; the cached side was not all hits")
     return samples
 
 
