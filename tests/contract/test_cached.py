@@ -3,12 +3,16 @@
 The cache must not change a single answer: each class opens its backend as the
 plain contract classes do, with ``cache_url`` pointing at a real Redis
 (``redis_url``) and a cache namespace of the test's own.
+
+The entity contract runs behind the cache too (:class:`CachedEntities`): a
+backend joins with a class that gives its URL as the ``backend_url`` fixture.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,8 +22,9 @@ from repokit.domain.sync.ports import StorePort as SyncStorePort
 from repokit.infrastructure.cache.store import CachedStore
 from repokit.infrastructure.cache.sync.store import CachedStore as SyncCachedStore
 from repokit.infrastructure.config import Settings
-from repokit.testing import StoreContract, assert_contract_complete
+from repokit.testing import EntityContract, StoreContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
+from repokit.testing.examples import EXAMPLE_ENTITIES
 
 
 @pytest.fixture
@@ -116,6 +121,75 @@ class TestCachedPostgresSyncStore(sync_contract.StoreContract):
             yield store
 
 
+def skip_without_entities(store: Any) -> None:
+    """Skip where the backend does not store declared entities (yet)."""
+    if not store.capabilities.entities:
+        pytest.skip(f"{store.capabilities.backend} does not store declared entities")
+
+
+class CachedEntities(EntityContract):
+    """The entity contract on the backend at ``backend_url``, behind the cache."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    async def store(
+        self, backend_url: str, redis_url: str, cached_settings: Settings
+    ) -> AsyncIterator[StorePort]:
+        store = await cached(backend_url, redis_url, cached_settings)
+        try:
+            skip_without_entities(store)
+            yield store
+        finally:
+            await store.close()
+
+
+class CachedSyncEntities(sync_contract.EntityContract):
+    """The entity contract on the backend at ``backend_url``, behind the cache, sync."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    def store(
+        self, backend_url: str, redis_url: str, cached_settings: Settings
+    ) -> Iterator[SyncStorePort]:
+        with cached_sync(backend_url, redis_url, cached_settings) as store:
+            skip_without_entities(store)
+            yield store
+
+
+class TestCachedMemoryEntities(CachedEntities):
+    """``memory://`` behind the cache: declared entities."""
+
+    @pytest.fixture
+    def backend_url(self) -> str:
+        return "memory://"
+
+
+class TestCachedMemorySyncEntities(CachedSyncEntities):
+    """``memory://`` behind the cache: declared entities, sync."""
+
+    @pytest.fixture
+    def backend_url(self) -> str:
+        return "memory://"
+
+
+class TestCachedSqliteEntities(CachedEntities):
+    """A SQLite file behind the cache: declared entities."""
+
+    @pytest.fixture
+    def backend_url(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'e.db'}"
+
+
+class TestCachedSqliteSyncEntities(CachedSyncEntities):
+    """A SQLite file behind the cache: declared entities, sync."""
+
+    @pytest.fixture
+    def backend_url(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'e.db'}"
+
+
 @pytest.mark.parametrize(
     "backend",
     [
@@ -125,6 +199,10 @@ class TestCachedPostgresSyncStore(sync_contract.StoreContract):
         TestCachedSqliteSyncStore,
         TestCachedPostgresStore,
         TestCachedPostgresSyncStore,
+        TestCachedMemoryEntities,
+        TestCachedMemorySyncEntities,
+        TestCachedSqliteEntities,
+        TestCachedSqliteSyncEntities,
     ],
 )
 def test_the_cached_backend_runs_the_whole_contract(backend: type) -> None:

@@ -21,13 +21,14 @@ import redis
 
 from repokit.domain.entities import Document, Role, User, Workspace
 from repokit.domain.ports import DocumentRepositoryPort, StorePort
-from repokit.infrastructure.cache.codec import SCHEMA_TOKEN
+from repokit.infrastructure.cache.codec import entity_codec
 from repokit.infrastructure.cache.keys import CacheKeys
 from repokit.infrastructure.cache.store import CachedStore, open_cached_store
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.memory import MemoryStore
 
 DIM = 8
+DOCUMENT_STAMP = entity_codec(Document).stamp
 
 
 class GatedDocuments:
@@ -100,8 +101,8 @@ async def test_a_second_read_is_a_hit(gated: tuple[CachedStore, GatedDocuments])
     "planted",
     [
         pytest.param(b"0000dead|{}", id="another release's stamp"),
-        pytest.param(SCHEMA_TOKEN.encode() + b"|not json", id="this stamp, not json"),
-        pytest.param(SCHEMA_TOKEN.encode() + b'|{"id": "x"}', id="this stamp, other fields"),
+        pytest.param(DOCUMENT_STAMP + b"not json", id="this stamp, not json"),
+        pytest.param(DOCUMENT_STAMP + b'{"id": "x"}', id="this stamp, other fields"),
     ],
 )
 async def test_a_value_this_release_did_not_write_is_read_again_and_replaced(
@@ -117,7 +118,7 @@ async def test_a_value_this_release_did_not_write_is_read_again_and_replaced(
         assert documents.reads == 1
         replaced = raw.get(key)
         assert replaced is not None
-        assert replaced.startswith(SCHEMA_TOKEN.encode() + b"|{")
+        assert replaced.startswith(DOCUMENT_STAMP + b"{")
     finally:
         raw.close()
     assert await store.documents.get_by_id(saved.id) == saved
@@ -259,7 +260,7 @@ async def test_ttls_are_per_entity_and_jittered(redis_url: str, cache_namespace:
         # Lower bounds leave room for the time since each fill (PTTL counts down).
         assert all(80_000 <= ttl <= 110_000 for ttl in ttls)
         assert len(set(ttls)) > 1  # jittered, not all alike
-        assert 260_000 <= client.pttl(keys.user(owner.id).value) <= 330_000
+        assert 260_000 <= client.pttl(keys.entity("users", owner.id).value) <= 330_000
     finally:
         await store.close()
 

@@ -6,15 +6,23 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
+import redis
+
 import repokit
 from repokit.domain.entities import Document
+from repokit.domain.entity_spec import spec_of
 from repokit.domain.sync.ports import DocumentRepositoryPort, StorePort
+from repokit.infrastructure.cache.entity_keys import EntityKeys
+from repokit.infrastructure.cache.keys import CacheKeys
 from repokit.infrastructure.cache.sync.store import open_cached_store
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.memory.sync.store import MemoryStore
+from repokit.testing.examples import Customer, Order
 
 DIM = 8
 
@@ -96,3 +104,37 @@ def test_connect_sync_with_redis_on_a_closed_port_never_fails_a_call(
             assert store.documents.get_by_id(saved.id) == saved
         assert time.perf_counter() - began < 2.0
         assert store.cache_stats().errors >= 1  # type: ignore[attr-defined]
+
+
+def test_declared_entities_are_cached_and_a_cascade_invalidates_them(
+    redis_url: str, cache_namespace: str
+) -> None:
+    moment = datetime(2024, 1, 2, tzinfo=UTC)
+    with open_cached_store(MemoryStore(DIM), redis_url, settings_for(cache_namespace)) as store:
+        store.migrate()
+        customer = store.repository(Customer).save(
+            Customer(email="c@example.com", name="C", signed_up=moment)
+        )
+        order = store.repository(Order).save(
+            Order(
+                customer_id=customer.id,
+                number=1,
+                sku="A-1",
+                total=Decimal("1.50"),
+                weight_kg=1.0,
+                placed_at=moment,
+            )
+        )
+        assert store.repository(Order).get_by(sku="A-1") == order
+        hits = store.cache_stats().hits
+        assert store.repository(Order).get_by(sku="A-1") == order
+        assert store.cache_stats().hits == hits + 2
+        key = EntityKeys.of_spec(CacheKeys(cache_namespace), spec_of(Order)).by_id(order.id)
+        raw = redis.Redis.from_url(redis_url)
+        try:
+            assert raw.exists(key.value) == 1
+            assert store.repository(Customer).delete(customer.id) is True
+            assert raw.exists(key.value) == 0
+        finally:
+            raw.close()
+        assert store.repository(Order).get_by(sku="A-1") is None

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from repokit.domain.entities import Document, User, Workspace
+from repokit.domain.errors import DeclarationError
 from repokit.infrastructure.cache.breaker import CircuitBreaker
 from repokit.infrastructure.cache.codec import (
-    SCHEMA_TOKEN,
     EntityDecoder,
     encode_entity,
+    entity_codec,
+    schema_token,
     stamp,
 )
 from repokit.infrastructure.cache.keys import CacheKeys
@@ -80,38 +81,38 @@ def test_a_key_the_model_does_not_have_is_ignored() -> None:
 
 
 def test_the_decoder_refuses_a_model_whose_fields_it_cannot_rebuild() -> None:
-    class Priced(BaseModel):
-        price: Decimal
+    class Tagged(BaseModel):
+        tags: set[str]
 
-    with pytest.raises(TypeError, match=r"Priced\.price"):
-        EntityDecoder(Priced)
+    with pytest.raises(DeclarationError, match=r"Tagged\.tags"):
+        EntityDecoder(Tagged)
 
 
-def test_a_value_is_stamped_with_the_schema_token() -> None:
-    token = SCHEMA_TOKEN.encode()
+def test_a_value_is_stamped_with_its_shape_token() -> None:
+    token = schema_token({"a": 1})
     assert stamp(token, b"a|b") == token + b"|a|b"
+    assert entity_codec(Document).stamp == stamp(schema_token(Document.model_json_schema()), b"")
+    assert entity_codec(User).stamp != entity_codec(Document).stamp
 
 
 def test_keys_carry_the_namespace() -> None:
-    user = User(email="ann@example.com", display_name="Ann")
-    key = CacheKeys("svc").user(user.id)
-    assert key.value == f"svc:user:{user.id}"
-    assert key.generation == f"svc:gen:user:{user.id}"
-
-
-def test_email_keys_hide_the_address_and_ignore_its_case() -> None:
-    keys = CacheKeys()
-    assert keys.email("Ann@Example.com") == keys.email("ann@example.com")
-    assert "ann" not in keys.email("ann@example.com").value
+    document = Document(title="t", content="c")
+    key = CacheKeys("svc").document(document.id)
+    assert key.value == f"svc:doc:{document.id}"
+    assert key.generation == f"svc:gen:doc:{document.id}"
 
 
 def test_ttls_are_per_entity_and_jittered_within_bounds() -> None:
-    options = CacheOptions(ttl_s=100, ttls={"acl": 10}, jitter=0.2, negative_ttl_s=5)
+    options = CacheOptions(ttl_s=100, ttls={"acl": 10, "users": 1}, jitter=0.2, negative_ttl_s=5)
     documents = {options.ttl_ms("doc", found=True) for _ in range(200)}
     assert all(80_000 <= ttl <= 120_000 for ttl in documents)
     assert len(documents) > 50
     assert all(8_000 <= options.ttl_ms("role", found=True) <= 12_000 for _ in range(50))
     assert all(4_000 <= options.ttl_ms("doc", found=False) <= 6_000 for _ in range(50))
+    # A declared entity's lookups (by id, by unique values) use its collection's setting.
+    for kind in ("users", "users:email"):
+        assert all(800 <= options.ttl_ms(kind, found=True) <= 1_200 for _ in range(50))
+    assert all(80_000 <= options.ttl_ms("orders:sku", found=True) <= 120_000 for _ in range(50))
     assert options.generation_ttl_ms > 120_000
 
 

@@ -1,45 +1,47 @@
-"""Cached values as bytes: entities in JSON (msgspec), stamped with the schema token.
+"""Cached values as bytes: entities in JSON (msgspec), stamped with their shape's token.
 
-A cached value is ``<schema token>|<payload>``. :data:`SCHEMA_TOKEN` is a hash
-of the cached entities' field definitions: a release that changes an entity's
-shape finds the other release's values stamped differently and treats them as
-misses, so it never decodes a shape it does not know. The payload is an entity's
-fields as JSON, or :data:`ABSENT` for a cached "not found".
+A cached value is ``<token>|<payload>``. Each kind of value has a
+:class:`ValueCodec` whose token is a hash of the shape it decodes (an entity's
+field definitions, the roles): a release that changes a declaration finds the
+other release's values stamped differently and treats them as misses, so it
+never decodes a shape it does not know. The payload is an entity's fields as
+JSON, or :data:`ABSENT` for a cached "not found".
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
-from typing import Any, Final, Generic, TypedDict, TypeVar, get_origin
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
 from pydantic import BaseModel
 
-from repokit.domain.entities import Document, Role, User, Workspace
+from repokit.domain.entities import Role
+from repokit.infrastructure.cache.wire_types import assemble, model_wires, typed_fields
 
 E = TypeVar("E", bound=BaseModel)
+T = TypeVar("T")
 
 ABSENT: Final = b"-"
 """The payload of a cached "not found"."""
 
-CACHED_MODELS: tuple[type[BaseModel], ...] = (Document, User, Workspace)
+CODEC_FORMAT = 2
+"""Part of every token: a change to how values are written is a new format."""
 
 
-def _schema_token() -> str:
-    shapes = json.dumps(
-        [model.model_json_schema() for model in CACHED_MODELS] + [[role.value for role in Role]],
-        sort_keys=True,
-    )
-    return hashlib.blake2s(shapes.encode(), digest_size=4).hexdigest()
+def _encode_nested(value: Any) -> Any:
+    # Nested models go out as their fields; msgspec handles everything else itself.
+    if isinstance(value, BaseModel):
+        return value.__dict__
+    raise NotImplementedError(f"cannot cache a {type(value).__name__}")
 
 
-SCHEMA_TOKEN: Final = _schema_token()
-"""Changes whenever a cached entity's fields (or the roles) change."""
-
-_ENCODER = msgspec.json.Encoder()
+_ENCODER = msgspec.json.Encoder(enc_hook=_encode_nested)
 
 
 def encode_entity(entity: BaseModel) -> bytes:
@@ -50,13 +52,14 @@ def encode_entity(entity: BaseModel) -> bytes:
 class EntityDecoder(Generic[E]):
     """Rebuilds one model's entities from payloads of :func:`encode_entity`.
 
-    msgspec parses the payload into a dict typed like the model's fields (UUIDs
-    and datetimes included, type-checked, in C), and the entity is assembled
-    from it the way pydantic's ``model_construct`` assembles one. The
-    entities' own validators do not run again: the payload was written from an
-    entity they had validated, by a release with the same :data:`SCHEMA_TOKEN`
-    (a value stamped otherwise never gets here). That makes a decode about 4x
-    cheaper than ``model_validate_json``, and decoding is most of what a cache
+    msgspec parses the payload into a dict typed like the model's fields (see
+    :mod:`.wire_types`: decimals with their scale, UUIDs, datetimes, dates,
+    enums, Literals, lists, dicts and nested models, type-checked, in C), and
+    the entity is assembled from it the way pydantic's ``model_construct``
+    assembles one. The entities' own validators do not run again: the payload
+    was written from an entity they had validated, by a release with the same
+    token (a value stamped otherwise never gets here). That makes a decode about
+    4x cheaper than ``model_validate_json``, and decoding is most of what a cache
     hit costs beside its ``GET``.
 
     A payload that is not JSON, lacks a field or has one of the wrong type
@@ -64,21 +67,18 @@ class EntityDecoder(Generic[E]):
     database and cached again). A key the model does not have is ignored.
 
     Raises:
-        TypeError: at construction, when ``model`` has a field type this codec
-            cannot decode, private attributes, or a ``model_post_init``.
+        DeclarationError: at construction, when ``model`` has a field type this
+            codec cannot decode exactly (naming the field), private attributes,
+            a ``model_post_init`` or extra fields.
     """
 
     def __init__(self, model: type[E]) -> None:
-        if model.__private_attributes__ or model.__pydantic_post_init__:
-            raise TypeError(f"{model.__name__}: private attributes or post-init are not cached")
         self.model = model
-        self._fields = frozenset(model.model_fields)
-        shape = {
-            name: _wire_type(model, name, field.annotation)
-            for name, field in model.model_fields.items()
-        }
-        # A TypedDict built from the model at run time: msgspec decodes straight to a dict.
-        self._decoder = msgspec.json.Decoder(_typed_dict(f"{model.__name__}Fields", shape))
+        wires = model_wires(model)
+        self._fields = frozenset(wires)
+        # Only fields holding nested models need a step after msgspec's decode.
+        self._builds = tuple((name, w.build) for name, w in wires.items() if w.build is not None)
+        self._decoder = msgspec.json.Decoder(typed_fields(f"{model.__name__}Fields", wires))
 
     def __call__(self, payload: bytes) -> E:
         """The entity ``payload`` holds.
@@ -88,42 +88,97 @@ class EntityDecoder(Generic[E]):
         """
         try:
             fields: dict[str, Any] = self._decoder.decode(payload)
+            for name, build in self._builds:
+                fields[name] = build(fields[name])
         except msgspec.DecodeError as exc:
             raise ValueError(f"not a cached {self.model.__name__}: {exc}") from exc
-        entity = self.model.__new__(self.model)
-        _set(entity, "__dict__", fields)
-        _set(entity, "__pydantic_fields_set__", set(self._fields))
-        _set(entity, "__pydantic_extra__", None)
-        _set(entity, "__pydantic_private__", None)
-        return entity
+        return assemble(self.model, fields, self._fields)
 
 
-_set = object.__setattr__  # entities validate assignments; these are pydantic's own slots
-_typed_dict: Any = TypedDict  # called with a computed name and fields, which mypy cannot type
-
-_AS_IS: tuple[Any, ...] = (UUID, UUID | None, datetime, str, int, float, bool)
-"""Field types msgspec decodes to exactly what the model holds."""
-
-
-def _wire_type(model: type[BaseModel], name: str, annotation: Any) -> Any:
-    """The type msgspec decodes a field's JSON value to."""
-    if annotation in _AS_IS:
-        return annotation
-    if get_origin(annotation) is dict:
-        # JSON metadata: the entity validated its values when it was built.
-        return dict[str, Any]
-    raise TypeError(f"{model.__name__}.{name}: the cache codec cannot decode {annotation!r}")
+def schema_token(shape: Any) -> bytes:
+    """A short hash of ``shape`` (JSON-able), which changes whenever the shape does."""
+    text = json.dumps([CODEC_FORMAT, shape], sort_keys=True, default=str)
+    return hashlib.blake2s(text.encode(), digest_size=4).hexdigest().encode()
 
 
 def stamp(token: bytes, payload: bytes) -> bytes:
-    """``payload`` stamped with the schema token of the release that wrote it."""
+    """``payload`` stamped with ``token``."""
     return token + b"|" + payload
+
+
+@dataclass(frozen=True, slots=True)
+class ValueCodec(Generic[T]):
+    """One kind of cached value: how it becomes bytes and back, and the stamp it carries.
+
+    ``stamp`` is what every value of this kind starts with (its token and ``|``);
+    a cached value that starts otherwise is a miss.
+    """
+
+    stamp: bytes
+    encode: Callable[[T], bytes]
+    decode: Callable[[bytes], T]
+
+
+_CODECS: dict[type[BaseModel], ValueCodec[Any]] = {}
+_CODECS_LOCK = threading.Lock()
+
+
+def entity_codec(model: type[E]) -> ValueCodec[E]:
+    """The codec of ``model``'s entities, stamped with a token of its field definitions.
+
+    Made once per class (each store and unit of work asks again).
+
+    Raises:
+        DeclarationError: a field type the codec cannot decode exactly (see
+            :class:`EntityDecoder`).
+    """
+    codec = _CODECS.get(model)
+    if codec is None:
+        decoder = EntityDecoder(model)
+        token = schema_token(model.model_json_schema())
+        codec = ValueCodec(stamp(token, b""), encode_entity, decoder)
+        with _CODECS_LOCK:
+            codec = _CODECS.setdefault(model, codec)
+    return codec
+
+
+def id_codec(entities: ValueCodec[Any]) -> ValueCodec[UUID]:
+    """Ids (what a lookup by unique values caches), stamped like the entities they name:
+    a changed declaration misses on both."""
+    return ValueCodec(entities.stamp, _uuid_bytes, _uuid)
+
+
+def _uuid_bytes(value: UUID) -> bytes:
+    return value.bytes
+
+
+def _uuid(payload: bytes) -> UUID:
+    return UUID(bytes=payload)  # ValueError unless 16 bytes: a miss
+
+
+def _role_bytes(role: Role) -> bytes:
+    return role.value.encode()
+
+
+def _role(payload: bytes) -> Role:
+    return Role(payload.decode())  # ValueError for an unknown role: a miss
+
+
+ROLE_CODEC: Final = ValueCodec(
+    stamp(schema_token([role.value for role in Role]), b""), _role_bytes, _role
+)
+"""``acl.role_of``'s values: the role's name."""
 
 
 __all__ = [
     "ABSENT",
-    "SCHEMA_TOKEN",
+    "CODEC_FORMAT",
+    "ROLE_CODEC",
     "EntityDecoder",
+    "ValueCodec",
     "encode_entity",
+    "entity_codec",
+    "id_codec",
+    "schema_token",
     "stamp",
 ]

@@ -5,6 +5,13 @@ Every cached lookup has a value key and a generation key:
 * ``<namespace>:doc:<id>`` holds the stamped value (see :mod:`.codec`);
 * ``<namespace>:gen:doc:<id>`` counts the writes to that entity.
 
+Declared entities (users and workspaces among them) have keys of their own
+collection: ``<namespace>:e:<collection>:<id>`` for the entity and
+``<namespace>:u:<collection>:<digest>`` for a lookup by unique values (see
+:mod:`.entity_keys`). Collection names are lower-case letters, digits and
+``_``, so no two entities' keys, and no entity's and a built-in kind's
+(``doc``, ``role``), can meet.
+
 A hit is one ``GET`` of the value key. An invalidation (after a write commits)
 increments the generation and deletes the value. A miss reads the generation
 *before* reading the database, and the fill stores the value only if the
@@ -15,12 +22,9 @@ schema token: a write by any release deletes what every release cached.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import NamedTuple
 from uuid import UUID
-
-from repokit.domain.entities import normalize_email
 
 DEFAULT_NAMESPACE = "repokit"
 
@@ -62,22 +66,15 @@ class CacheKeys:
         """``documents.get_by_id``."""
         return self._key("doc", str(document_id))
 
-    def user(self, user_id: UUID) -> CacheKey:
-        """``users.get_by_id``."""
-        return self._key("user", str(user_id))
+    def entity(self, collection: str, entity_id: UUID) -> CacheKey:
+        """``get_by_id`` of the declared entity stored in ``collection``."""
+        return self._key(f"e:{collection}", str(entity_id))
 
-    def email(self, email: str) -> CacheKey:
-        """``users.find_by_email`` (the normalised address -> the user's id).
-
-        The address is hashed: key names show up in ``SCAN``, ``MONITOR`` and slow
-        logs, where an address does not belong.
-        """
-        digest = hashlib.blake2s(normalize_email(email).encode(), digest_size=16).hexdigest()
-        return self._key("email", digest)
-
-    def workspace(self, workspace_id: UUID) -> CacheKey:
-        """``workspaces.get_by_id``."""
-        return self._key("ws", str(workspace_id))
+    def unique(self, collection: str, digest: str) -> CacheKey:
+        """``get_by`` of the declared entity stored in ``collection`` (the values -> the id);
+        ``digest`` hashes the values, which never show in key names (``SCAN``,
+        ``MONITOR`` and slow logs show them)."""
+        return self._key(f"u:{collection}", digest)
 
     def role(self, workspace_id: UUID, user_id: UUID) -> CacheKey:
         """``acl.role_of``."""

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from repokit.infrastructure.config import Settings
 
-KIND_ENTITY = {"doc": "documents", "user": "users", "email": "users", "ws": "workspaces"}
-"""Which entity's TTL setting a lookup kind uses (``role`` uses ``acl``)."""
+KIND_ENTITY = {"doc": "documents", "role": "acl"}
+"""Which TTL setting the built-in lookup kinds use. A declared entity's kinds are its
+collection (``users``) and ``<collection>:<unique fields>`` (``users:email``), and use
+the collection's setting."""
 
 GENERATION_MARGIN_S = 120.0
 """Generation keys outlive every value tagged with them by this much (a slow reader's
@@ -40,9 +42,11 @@ class CacheOptions:
 
     def ttl_ms(self, kind: str, *, found: bool) -> int:
         """A TTL for a value of ``kind`` in milliseconds, jittered."""
-        base = self.ttls.get(KIND_ENTITY.get(kind, "acl"), self.ttl_s) if found else (
-            self.negative_ttl_s
-        )
+        if found:
+            entity = KIND_ENTITY.get(kind) or kind.partition(":")[0]
+            base = self.ttls.get(entity, self.ttl_s)
+        else:
+            base = self.negative_ttl_s
         spread = 1.0 + random.uniform(-self.jitter, self.jitter)
         return max(1, int(base * spread * 1000))
 

@@ -9,24 +9,21 @@ invalidated after the commit, and dropped on a rollback
 (:class:`PendingInvalidation`): a value cached meanwhile by another caller was
 read from committed data, which the commit then makes stale.
 
-Deletes that cascade (a workspace takes its documents and ACL entries, a user
-their ACL entries) collect the keys of what goes with them in the same
-transaction as the delete (:class:`Cascades`), so nothing that the delete
-removes can stay cached.
+Deletes that cascade (an entity takes those whose ``Ref`` cascades, a
+workspace its documents and ACL entries, a user their ACL entries) collect the
+keys of what goes with them in the same transaction as the delete
+(:class:`Cascades`, with :class:`~.removals.Removals` naming the keys), so
+nothing that the delete removes can stay cached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Protocol
-from uuid import UUID
 
 from repokit.domain.sync.ports import RepositoriesPort, StorePort
-from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
+from repokit.infrastructure.cache.keys import CacheKey
 from repokit.infrastructure.cache.sync.redis_cache import RedisCache
-
-CASCADE_PAGE = 500
-"""Documents read per page while collecting a workspace's cached keys."""
 
 
 class Invalidator(Protocol):
@@ -98,29 +95,6 @@ class Cascades:
         return delete(self._repositories), keys
 
 
-def workspace_cascade(
-    repositories: RepositoriesPort, keys_of: CacheKeys, workspace_id: UUID
-) -> list[CacheKey]:
-    """The cached keys a workspace's delete makes stale: its documents, its members' roles."""
-    members = repositories.acl.members(workspace_id)
-    keys = [keys_of.role(workspace_id, entry.user_id) for entry in members]
-    cursor: str | None = None
-    while True:
-        page = repositories.documents.page(CASCADE_PAGE, cursor, workspace_id=workspace_id)
-        keys.extend(keys_of.document(document.id) for document in page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            return keys
-
-
-def user_cascade(
-    repositories: RepositoriesPort, keys_of: CacheKeys, user_id: UUID
-) -> list[CacheKey]:
-    """The cached keys a user's delete makes stale: their roles."""
-    entries = repositories.acl.workspaces_of(user_id)
-    return [keys_of.role(entry.workspace_id, user_id) for entry in entries]
-
-
 __all__ = [
     "Cascades",
     "Collect",
@@ -128,6 +102,4 @@ __all__ = [
     "ImmediateInvalidation",
     "Invalidator",
     "PendingInvalidation",
-    "user_cascade",
-    "workspace_cascade",
 ]

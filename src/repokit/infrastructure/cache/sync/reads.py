@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from repokit.infrastructure.cache.codec import ABSENT
+from repokit.infrastructure.cache.codec import ABSENT, ValueCodec
 from repokit.infrastructure.cache.keys import CacheKey
 from repokit.infrastructure.cache.sync.flight import SingleFlight
 from repokit.infrastructure.cache.sync.redis_cache import RedisCache
@@ -33,23 +33,22 @@ class ReadThrough:
         key: CacheKey,
         kind: str,
         load: Callable[[], T | None],
-        encode: Callable[[T], bytes],
-        decode: Callable[[bytes], T],
+        codec: ValueCodec[T],
     ) -> T | None:
         """The value of ``key``: cached, or loaded, cached and returned (None: not found)."""
-        lookup = self.cache.lookup(key, kind, decode)
+        lookup = self.cache.lookup(key, kind, codec)
         if lookup.hit:
             return lookup.value
 
         def load_and_fill() -> T | None:
             again = lookup
             if lookup.generation is not None:
-                again = self.cache.lookup(key, kind, decode, count=False)
+                again = self.cache.lookup(key, kind, codec, count=False)
                 if again.hit:
                     return again.value
             value = load()
-            payload = ABSENT if value is None else encode(value)
-            self.cache.fill(key, kind, again, payload, found=value is not None)
+            payload = ABSENT if value is None else codec.encode(value)
+            self.cache.fill(key, kind, again, codec.stamp + payload, found=value is not None)
             return value
 
         return self._flight.run(key.value, load_and_fill)

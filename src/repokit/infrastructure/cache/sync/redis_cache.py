@@ -16,7 +16,7 @@ value cached before the outage to be served after it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from redis import Redis
@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from repokit.infrastructure.cache.breaker import CircuitBreaker
-from repokit.infrastructure.cache.codec import ABSENT, SCHEMA_TOKEN, stamp
+from repokit.infrastructure.cache.codec import ABSENT, ValueCodec
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
 from repokit.infrastructure.cache.stats import CacheCounters
@@ -42,10 +42,6 @@ return 0
 database read (one atomic step on the server)."""
 
 T = TypeVar("T")
-
-_TOKEN = SCHEMA_TOKEN.encode()
-_STAMP = stamp(_TOKEN, b"")
-"""What every value this release writes starts with (another release's is a miss)."""
 
 REDIS_ERRORS = (RedisError, OSError, TimeoutError)
 """What a Redis call may raise that the cache absorbs."""
@@ -101,12 +97,13 @@ class RedisCache:
         self._fill_if_generation = client.register_script(FILL_IF_GENERATION)
 
     def lookup(
-        self, key: CacheKey, kind: str, decode: Callable[[bytes], T], *, count: bool = True
+        self, key: CacheKey, kind: str, codec: ValueCodec[T], *, count: bool = True
     ) -> Lookup[T]:
-        """The cached value of ``key``, if Redis has a current one that ``decode`` reads.
+        """The cached value of ``key``, if Redis has a current one that ``codec`` reads.
 
-        A value stamped by another release, or one ``decode`` rejects
-        (ValueError), is a miss: the fill that follows replaces it.
+        A value stamped otherwise (another release's, another shape's), or one
+        ``codec.decode`` rejects (ValueError), is a miss: the fill that follows
+        replaces it.
         ``count=False`` for a second look within the same call (not a new lookup).
         """
         kind = kind if count else ""
@@ -118,10 +115,11 @@ class RedisCache:
                 self.replay_lost()
             # No decode_responses: values come back as bytes (or None when absent).
             cached = cast(bytes | None, self._client.get(key.value))
-            if cached is not None and cached.startswith(_STAMP):
-                payload = cached[len(_STAMP) :]
+            stamp = codec.stamp
+            if cached is not None and cached.startswith(stamp):
+                payload = cached[len(stamp) :]
                 try:
-                    value = None if payload == ABSENT else decode(payload)
+                    value = None if payload == ABSENT else codec.decode(payload)
                 except ValueError:
                     pass  # not what this release writes: a miss, and the fill replaces it
                 else:
@@ -143,16 +141,17 @@ class RedisCache:
             self.counters.add(name, kind)
 
     def fill(
-        self, key: CacheKey, kind: str, lookup: Lookup[Any], payload: bytes, *, found: bool
+        self, key: CacheKey, kind: str, lookup: Lookup[Any], value: bytes, *, found: bool
     ) -> None:
-        """Cache ``payload`` for ``key`` unless a write bumped its generation since ``lookup``."""
+        """Cache ``value`` (stamped) for ``key`` unless a write bumped its generation since
+        ``lookup``."""
         if lookup.generation is None or self.closed or not self.breaker.allow():
             return
         ttl_ms = self.options.ttl_ms(kind, found=found)
         try:
             self._fill_if_generation(
                 keys=[key.value, key.generation],
-                args=[lookup.generation, stamp(_TOKEN, payload), ttl_ms],
+                args=[lookup.generation, value, ttl_ms],
             )
         except REDIS_ERRORS as exc:
             self._failed(exc, kind)

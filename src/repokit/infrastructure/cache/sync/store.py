@@ -15,21 +15,21 @@ from repokit.domain.sync.ports import StorePort
 from repokit.infrastructure.cache.keys import CacheKeys
 from repokit.infrastructure.cache.options import CacheOptions
 from repokit.infrastructure.cache.stats import CacheCounters, CacheStats
+from repokit.infrastructure.cache.sync.builtin_cascades import BUILTIN_CASCADES
 from repokit.infrastructure.cache.sync.invalidation import Cascades, ImmediateInvalidation
 from repokit.infrastructure.cache.sync.reads import ReadThrough
 from repokit.infrastructure.cache.sync.redis_cache import RedisCache, connect_redis
-from repokit.infrastructure.cache.sync.repositories import (
-    CachedDocumentRepository,
-    CachedUserRepository,
-    CachedWorkspaceAcl,
-    CachedWorkspaceRepository,
-)
+from repokit.infrastructure.cache.sync.removals import Removals
+from repokit.infrastructure.cache.sync.repositories import CacheScope
 from repokit.infrastructure.cache.sync.unit_of_work import CachedUnitOfWork
+from repokit.infrastructure.cache.sync.wiring import attach_repositories
 from repokit.infrastructure.config import Settings, redact_url
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 
 
-class CachedStore(StorePort):
-    """``inner`` with ``get_by_id``/``find_by_email``/``role_of`` read through ``cache``."""
+class CachedStore(ProvidesEntityRepositories, StorePort):
+    """``inner`` with its point reads (``get_by_id``, ``get_by``, ``find_by_email``,
+    ``role_of``) read through ``cache``; ``repository(Model)`` is cached too."""
 
     def __init__(self, inner: StorePort, cache: RedisCache, description: str = "redis") -> None:
         self._inner = inner
@@ -37,15 +37,15 @@ class CachedStore(StorePort):
         self._description = description
         self.capabilities = inner.capabilities
         self.embedding_dim = inner.embedding_dim
-        reads = ReadThrough(cache)
-        now = ImmediateInvalidation(cache)
-        keys, cascades = cache.keys, Cascades(inner, inner)
-        self.documents = CachedDocumentRepository(inner.documents, keys, reads, now)
-        self.users = CachedUserRepository(inner.users, keys, reads, now, cascades)
-        self.workspaces = CachedWorkspaceRepository(inner.workspaces, keys, reads, now, cascades)
-        self.acl = CachedWorkspaceAcl(inner.acl, keys, reads, now)
-        self.audit = inner.audit
-        self.chats = inner.chats
+        self._removals = Removals(cache.keys, BUILTIN_CASCADES)
+        scope = CacheScope(
+            cache.keys,
+            ReadThrough(cache),
+            ImmediateInvalidation(cache),
+            Cascades(inner, inner),
+            self._removals,
+        )
+        self.entity_repositories = attach_repositories(self, inner, scope)
 
     def __repr__(self) -> str:
         return f"CachedStore({self._inner!r}, cache={self._description!r})"
@@ -57,7 +57,7 @@ class CachedStore(StorePort):
 
     def unit_of_work(self) -> CachedUnitOfWork:
         """The backend's unit of work, invalidating the cache after it commits."""
-        return CachedUnitOfWork(self._inner.unit_of_work(), self._cache)
+        return CachedUnitOfWork(self._inner.unit_of_work(), self._cache, self._removals)
 
     def migrate(self) -> None:
         """The backend's migration (the cache has no schema: its keys carry a schema token)."""

@@ -10,39 +10,29 @@ from typing import Self
 from repokit.domain.sync.ports import UnitOfWorkPort
 from repokit.infrastructure.cache.sync.invalidation import Cascades, PendingInvalidation
 from repokit.infrastructure.cache.sync.redis_cache import RedisCache
-from repokit.infrastructure.cache.sync.repositories import (
-    CachedDocumentRepository,
-    CachedUserRepository,
-    CachedWorkspaceAcl,
-    CachedWorkspaceRepository,
-)
+from repokit.infrastructure.cache.sync.removals import Removals
+from repokit.infrastructure.cache.sync.repositories import CacheScope
+from repokit.infrastructure.cache.sync.wiring import attach_repositories
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 
 
-class CachedUnitOfWork(UnitOfWorkPort):
+class CachedUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
     """Wraps the backend's unit of work.
 
     Reads inside the unit go to the unit (they see its own writes) and never
     fill the cache; the keys its writes touch are invalidated after each commit
-    (mid-block ``commit()`` or a clean exit) and forgotten on a rollback.
+    (mid-block ``commit()`` or a clean exit) and forgotten on a rollback. A
+    cascading delete collects what it removes in the unit itself.
     """
 
-    def __init__(self, inner: UnitOfWorkPort, cache: RedisCache) -> None:
+    def __init__(self, inner: UnitOfWorkPort, cache: RedisCache, removals: Removals) -> None:
         self._inner = inner
-        self._keys = cache.keys
         self._pending = PendingInvalidation(cache)
+        self._scope = CacheScope(cache.keys, None, self._pending, Cascades(inner, None), removals)
 
     def __enter__(self) -> Self:
         self._inner.__enter__()
-        inner, pending = self._inner, self._pending
-        keys, cascades = self._keys, Cascades(inner, None)
-        self.documents = CachedDocumentRepository(inner.documents, keys, None, pending)
-        self.users = CachedUserRepository(inner.users, keys, None, pending, cascades)
-        self.workspaces = CachedWorkspaceRepository(
-            inner.workspaces, keys, None, pending, cascades
-        )
-        self.acl = CachedWorkspaceAcl(inner.acl, keys, None, pending)
-        self.audit = inner.audit
-        self.chats = inner.chats
+        self.entity_repositories = attach_repositories(self, self._inner, self._scope)
         return self
 
     def __exit__(
