@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from stores import Stores
 
-import repokit
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import EntityContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 from repokit.testing.examples import EXAMPLE_ENTITIES
@@ -21,11 +20,9 @@ class TestMemoryEntities(EntityContract):
     entities = EXAMPLE_ENTITIES
 
     @pytest.fixture
-    async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
-        store = await repokit.connect("memory://", settings=contract_settings)
-        await store.migrate()
-        yield store
-        await store.close()
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("memory") as store:
+            yield store
 
 
 class TestMemorySyncEntities(sync_contract.EntityContract):
@@ -34,9 +31,8 @@ class TestMemorySyncEntities(sync_contract.EntityContract):
     entities = EXAMPLE_ENTITIES
 
     @pytest.fixture
-    def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
-        with repokit.connect_sync("memory://", settings=contract_settings) as store:
-            store.migrate()
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("memory") as store:
             yield store
 
 

@@ -1,15 +1,18 @@
 """The contract suite against MongoDB, async and sync.
 
 * ``stand-in``: the nx-27017 wire-protocol server (PyPI, in the ``dev`` extra),
-  started once per session on a free port and stopped by its process id; each
-  test gets a database of its own, dropped afterwards. It answers as a
-  standalone server, so the store has no transactions and the suite checks the
-  non-transactional path (units of work raise ``CapabilityError``; the use
-  cases undo their own writes). Where the stand-in differs from MongoDB the
-  override below is marked ``contract_xfail`` with the reason (listed in
-  ``docs/backends.md``); the adapter is written for MongoDB.
+  started once per worker on a free port and stopped by its process id; each
+  test empties the worker's database (every collection, indexes kept) and
+  migrates it (``stores.py``). It answers as a standalone server, so the store
+  has no transactions and the suite checks the non-transactional path (units
+  of work raise ``CapabilityError``; the use cases undo their own writes).
+  Where the stand-in differs from MongoDB the override below is marked
+  ``contract_xfail`` with the reason (listed in ``docs/backends.md``); the
+  adapter is written for MongoDB.
 * ``server``: the MongoDB of ``REPOKIT_TEST_MONGO_URL`` (a replica set runs the
-  transactional path); skipped with one named test when it is not set.
+  transactional path; each worker uses a database of its own there, emptied
+  before each test and dropped at the end); skipped with one named test when
+  it is not set.
 """
 
 from __future__ import annotations
@@ -17,22 +20,18 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from stores import Stores
 
-import repokit
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import StoreContract, assert_contract_complete, contract_xfail
 from repokit.testing import sync as sync_contract
 
-pymongo = pytest.importorskip("pymongo")
-
-from repokit.infrastructure.mongo.standin import StandInServer  # noqa: E402
+pytest.importorskip("pymongo")
 
 SERVER_URL = os.environ.get("REPOKIT_TEST_MONGO_URL")
 
@@ -114,60 +113,14 @@ def with_standin_gaps(cls: type) -> type:
     return cls
 
 
-@pytest.fixture(scope="session")
-def standin() -> Iterator[StandInServer]:
-    """One nx-27017 server for the session (every database in memory)."""
-    with StandInServer() as server:
-        yield server
-
-
-def database_url(base: str) -> str:
-    """``base`` (a server URL) pointed at a fresh database name."""
-    name = f"repokit_test_{uuid.uuid4().hex[:12]}"
-    head, query = [*base.split("?", 1), ""][:2]
-    scheme, rest = head.split("://", 1)
-    hosts = rest.split("/", 1)[0]
-    return f"{scheme}://{hosts}/{name}" + (f"?{query}" if query else "")
-
-
-def drop_database(url: str) -> None:
-    """Drop the test's database (sync client: works from any fixture)."""
-    with pymongo.MongoClient(url, serverSelectionTimeoutMS=5000) as client:
-        client.drop_database(client.get_default_database().name)
-
-
-async def fresh_store(
-    base: str, settings: Settings, cache_url: str | None = None
-) -> tuple[str, StorePort]:
-    """A migrated store on a fresh database of ``base`` (behind the cache at ``cache_url``)."""
-    url = database_url(base)
-    store = await repokit.connect(url, cache_url=cache_url, settings=settings)
-    await store.migrate()
-    return url, store
-
-
-def fresh_sync_store(
-    base: str, settings: Settings, cache_url: str | None = None
-) -> tuple[str, SyncStorePort]:
-    """The sync form of :func:`fresh_store`."""
-    url = database_url(base)
-    store = repokit.connect_sync(url, cache_url=cache_url, settings=settings)
-    store.migrate()
-    return url, store
-
-
 @with_standin_gaps
 class TestStandInMongoStore(StoreContract):
     """The async store on the nx-27017 stand-in (standalone: no transactions)."""
 
     @pytest.fixture
-    async def store(
-        self, standin: StandInServer, contract_settings: Settings
-    ) -> AsyncIterator[StorePort]:
-        url, store = await fresh_store(standin.url(), contract_settings)
-        yield store
-        await store.close()
-        drop_database(url)
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mongo") as store:
+            yield store
 
 
 @with_standin_gaps
@@ -175,11 +128,9 @@ class TestStandInMongoSyncStore(sync_contract.StoreContract):
     """The sync store (``MongoClient``) on the same stand-in."""
 
     @pytest.fixture
-    def store(self, standin: StandInServer, contract_settings: Settings) -> Iterator[SyncStorePort]:
-        url, store = fresh_sync_store(standin.url(), contract_settings)
-        with store:
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mongo") as store:
             yield store
-        drop_database(url)
 
 
 @with_standin_gaps
@@ -187,18 +138,9 @@ class TestCachedStandInMongoStore(StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), async."""
 
     @pytest.fixture
-    async def store(
-        self,
-        standin: StandInServer,
-        redis_url: str,
-        contract_settings: Settings,
-        cache_namespace: str,
-    ) -> AsyncIterator[StorePort]:
-        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
-        url, store = await fresh_store(standin.url(), settings, redis_url)
-        yield store
-        await store.close()
-        drop_database(url)
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mongo", cached=True) as store:
+            yield store
 
 
 @with_standin_gaps
@@ -206,24 +148,16 @@ class TestCachedStandInMongoSyncStore(sync_contract.StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), sync."""
 
     @pytest.fixture
-    def store(
-        self,
-        standin: StandInServer,
-        redis_url: str,
-        contract_settings: Settings,
-        cache_namespace: str,
-    ) -> Iterator[SyncStorePort]:
-        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
-        url, store = fresh_sync_store(standin.url(), settings, redis_url)
-        with store:
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mongo", cached=True) as store:
             yield store
-        drop_database(url)
 
 
 NO_SERVER = (
     "REPOKIT_TEST_MONGO_URL is not set: set it to mongodb://host:port/?replicaSet=rs0 (a "
     "replica set runs the transactional path; docker compose up mongo starts one) to run "
-    "the contract suite against that server (each test uses a database of its own, dropped after)"
+    "the contract suite against that server (each worker uses a database of its own, emptied "
+    "before each test and dropped at the end)"
 )
 
 if SERVER_URL is None:
@@ -238,23 +172,17 @@ else:
         """The MongoDB of ``REPOKIT_TEST_MONGO_URL``."""
 
         @pytest.fixture
-        async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
-            assert SERVER_URL is not None
-            url, store = await fresh_store(SERVER_URL, contract_settings)
-            yield store
-            await store.close()
-            drop_database(url)
+        async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+            async with stores.open("mongo", server=SERVER_URL) as store:
+                yield store
 
     class TestServerMongoSyncStore(sync_contract.StoreContract):
         """The same server through ``repokit.connect_sync`` (``MongoClient``)."""
 
         @pytest.fixture
-        def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
-            assert SERVER_URL is not None
-            url, store = fresh_sync_store(SERVER_URL, contract_settings)
-            with store:
+        def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+            with stores.open_sync("mongo", server=SERVER_URL) as store:
                 yield store
-            drop_database(url)
 
 
 @pytest.mark.parametrize(
