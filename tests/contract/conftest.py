@@ -1,13 +1,20 @@
-"""Shared set-up of the contract runs: the settings every backend is opened with, and
-the nx-27017 MongoDB stand-in of the session."""
+"""Shared set-up of the contract runs: settings, the worker's servers, and ``stores``.
+
+Every contract class opens its store through the ``stores`` fixture
+(:class:`stores.Stores`): ``async with stores.open("postgres") as store`` gives a
+connected, migrated, empty store. The servers behind it are started once per
+pytest worker (each xdist worker has its own, on ports and folders of its own),
+only when a test asks for that backend.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from stores import Servers, Stores
 
 from repokit.infrastructure.config import Settings
 
@@ -29,82 +36,70 @@ def contract_settings(tmp_path: Path) -> Settings:
     )
 
 
-async def create_postgres_schema(url: str, dim: int) -> None:
-    """Migrate the PostgreSQL database at ``url`` once (``store.migrate()``: the Alembic
-    revisions, with ``embedding vector(dim)``)."""
-    import repokit
-
-    settings = Settings(database_url=None, cache_url=None, embedding_dim=dim)
-    store = await repokit.connect(url, settings=settings)
-    try:
-        await store.migrate()
-    finally:
-        await store.close()
-
-
-POSTGRES_TABLES = "chunks, documents, workspace_acl, workspaces, users, audit_events, chat_messages"
-
-
-async def truncate_postgres(url: str) -> None:
-    """Empty every repokit table (much faster than a fresh database per test)."""
-    import asyncpg
-
-    connection = await asyncpg.connect(plain_postgres_url(url))
-    try:
-        await connection.execute(f"TRUNCATE {POSTGRES_TABLES} CASCADE")
-    finally:
-        await connection.close()
-
-
-def truncate_postgres_sync(url: str) -> None:
-    """:func:`truncate_postgres` with psycopg, for the sync store's fixtures."""
-    import psycopg
-
-    with psycopg.connect(plain_postgres_url(url), autocommit=True) as connection:
-        connection.execute(f"TRUNCATE {POSTGRES_TABLES} CASCADE")
-
-
-def plain_postgres_url(url: str) -> str:
-    """``url`` with a driver suffix (``postgresql+asyncpg://``) removed, for asyncpg."""
-    scheme, sep, rest = url.partition("://")
-    return f"postgresql{sep}{rest}" if "+" in scheme else url
-
-
-@pytest.fixture
-def postgres_schema() -> Callable[[str, int], Awaitable[None]]:
-    """:func:`create_postgres_schema`, for test modules (which cannot import conftest)."""
-    return create_postgres_schema
-
-
-@pytest.fixture
-def postgres_reset() -> Callable[[str], Awaitable[None]]:
-    """:func:`truncate_postgres`, for test modules."""
-    return truncate_postgres
-
-
-@pytest.fixture
-def postgres_reset_sync() -> Callable[[str], None]:
-    """:func:`truncate_postgres_sync`, for test modules."""
-    return truncate_postgres_sync
-
-
 @pytest.fixture(scope="session")
 def embedded_postgres_url(pg_data_root: Path) -> str:
-    """A private embedded PostgreSQL 18 + pgvector for the session, with the schema."""
-    import asyncio
-
+    """This worker's private embedded PostgreSQL 18 + pgvector (its ``repokit`` database)."""
     from repokit.infrastructure.embedded import embedded_postgres_url as start
 
-    url = start(pg_data_root / "contract" / "data")
-    asyncio.run(create_postgres_schema(url, EMBEDDING_DIM))
-    return url
+    return start(pg_data_root / "contract" / "data")
 
 
 @pytest.fixture(scope="session")
 def standin() -> Iterator[StandInServer]:
-    """One nx-27017 server for the session (every database in memory), stopped at the end."""
+    """This worker's nx-27017 stand-in (every database in memory), stopped at the end."""
     pytest.importorskip("pymongo")
     from repokit.infrastructure.mongo.standin import StandInServer
 
     with StandInServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def mongo_standin_url(standin: StandInServer) -> str:
+    """The URL of the stand-in's ``repokit`` database, which ``stores`` empties per test."""
+    return standin.url("repokit")
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """This worker's ``moto_server``: the ``dynamodb://`` URL of its contract table."""
+    pytest.importorskip("aioboto3")
+    from repokit.infrastructure.dynamodb.emulator import MotoServer
+
+    with MotoServer() as server:
+        yield server.url("contract")
+
+
+SERVER_FIXTURES = {
+    "postgres": "embedded_postgres_url",
+    "mongo": "mongo_standin_url",
+    "dynamodb": "moto_url",
+    "redis": "redis_url",
+}
+"""The session fixture behind each server :class:`stores.Stores` asks for."""
+
+
+@pytest.fixture(scope="session")
+def store_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """The worker's connections to the databases it empties, and its SQLite templates."""
+    servers = Servers(tmp_path_factory.mktemp("templates"))
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
+@pytest.fixture
+def stores(
+    request: pytest.FixtureRequest,
+    store_servers: Servers,
+    contract_settings: Settings,
+    tmp_path: Path,
+) -> Stores:
+    """Fresh, migrated, empty stores of any built-in backend (see ``stores.py``)."""
+
+    def server_url(name: str) -> str:
+        url: str = request.getfixturevalue(SERVER_FIXTURES[name])
+        return url
+
+    return Stores(store_servers, contract_settings, tmp_path, server_url)

@@ -1,63 +1,21 @@
-"""What the MongoDB contract runs share: fresh databases, and the stand-in's gap marks.
+"""What the MongoDB contract runs share: the stand-in's gap marks.
 
 A helper module, not a test module: ``test_mongo.py`` and ``test_entities_mongo.py``
-import it. The stand-in server itself is the session fixture ``standin``
-(``tests/contract/conftest.py``).
+import it. Their stores come from the ``stores`` fixture (``stores.py``).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import pymongo
 import pytest
 
-import repokit
-from repokit.domain.ports import StorePort
-from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import contract_xfail
 from repokit.testing.entity_contract import entity_cases
 from repokit.testing.markers import MARKER
-
-
-def database_url(base: str) -> str:
-    """``base`` (a server URL) pointed at a fresh database name."""
-    name = f"repokit_test_{uuid.uuid4().hex[:12]}"
-    head, query = [*base.split("?", 1), ""][:2]
-    scheme, rest = head.split("://", 1)
-    hosts = rest.split("/", 1)[0]
-    return f"{scheme}://{hosts}/{name}" + (f"?{query}" if query else "")
-
-
-def drop_database(url: str) -> None:
-    """Drop the test's database (sync client: works from any fixture)."""
-    with pymongo.MongoClient(url, serverSelectionTimeoutMS=5000) as client:
-        client.drop_database(client.get_default_database().name)
-
-
-async def fresh_store(
-    base: str, settings: Settings, cache_url: str | None = None
-) -> tuple[str, StorePort]:
-    """A migrated store on a fresh database of ``base`` (behind the cache at ``cache_url``)."""
-    url = database_url(base)
-    store = await repokit.connect(url, cache_url=cache_url, settings=settings)
-    await store.migrate()
-    return url, store
-
-
-def fresh_sync_store(
-    base: str, settings: Settings, cache_url: str | None = None
-) -> tuple[str, SyncStorePort]:
-    """The sync form of :func:`fresh_store`."""
-    url = database_url(base)
-    store = repokit.connect_sync(url, cache_url=cache_url, settings=settings)
-    store.migrate()
-    return url, store
 
 
 def with_standin_gaps(gaps: Mapping[str, str]) -> Callable[[type], type]:

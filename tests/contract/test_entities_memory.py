@@ -1,15 +1,15 @@
-"""The entity contract against the in-memory reference adapter, async and sync."""
+"""The entity contract against the in-memory reference adapter: async and sync, plain and
+behind the Redis cache."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from stores import Stores
 
-import repokit
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import EntityContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 from repokit.testing.examples import EXAMPLE_ENTITIES
@@ -21,11 +21,9 @@ class TestMemoryEntities(EntityContract):
     entities = EXAMPLE_ENTITIES
 
     @pytest.fixture
-    async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
-        store = await repokit.connect("memory://", settings=contract_settings)
-        await store.migrate()
-        yield store
-        await store.close()
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("memory") as store:
+            yield store
 
 
 class TestMemorySyncEntities(sync_contract.EntityContract):
@@ -34,12 +32,41 @@ class TestMemorySyncEntities(sync_contract.EntityContract):
     entities = EXAMPLE_ENTITIES
 
     @pytest.fixture
-    def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
-        with repokit.connect_sync("memory://", settings=contract_settings) as store:
-            store.migrate()
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("memory") as store:
             yield store
 
 
-@pytest.mark.parametrize("backend", [TestMemoryEntities, TestMemorySyncEntities])
+class TestCachedMemoryEntities(EntityContract):
+    """``memory://`` behind the Redis cache."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("memory", cached=True) as store:
+            yield store
+
+
+class TestCachedMemorySyncEntities(sync_contract.EntityContract):
+    """``memory://`` behind the Redis cache, sync."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("memory", cached=True) as store:
+            yield store
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        TestMemoryEntities,
+        TestMemorySyncEntities,
+        TestCachedMemoryEntities,
+        TestCachedMemorySyncEntities,
+    ],
+)
 def test_the_backend_runs_the_whole_entity_contract(backend: type) -> None:
     assert_contract_complete(backend)

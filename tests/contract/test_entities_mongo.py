@@ -1,8 +1,9 @@
 """The entity contract against MongoDB, async and sync: the example entities.
 
-* ``stand-in``: the nx-27017 server of the session (``standin``), a fresh database
-  per test, dropped after. Standalone, so units of work raise ``CapabilityError``
-  and deletes and batches keep themselves whole without transactions. Where the
+* ``stand-in``: the worker's nx-27017 server, its database emptied per test
+  (``stores``), plain and behind the Redis cache. Standalone, so units of work
+  raise ``CapabilityError`` and deletes and batches keep themselves whole without
+  transactions. Where the
   stand-in differs from MongoDB the contract test is marked ``contract_xfail``
   with the reason (``STANDIN_GAPS``); the adapter is written for MongoDB.
 * ``server``: the MongoDB of ``REPOKIT_TEST_MONGO_URL`` (a replica set runs the
@@ -15,25 +16,17 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from stores import Stores
 
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import EntityContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 from repokit.testing.examples import EXAMPLE_ENTITIES
 
 pytest.importorskip("pymongo")
 
-from mongo_support import (
-    drop_database,
-    fresh_store,
-    fresh_sync_store,
-    with_standin_case_gaps,
-    with_standin_gaps,
-)
-
-from repokit.infrastructure.mongo.standin import StandInServer
+from mongo_support import with_standin_case_gaps, with_standin_gaps
 
 SERVER_URL = os.environ.get("REPOKIT_TEST_MONGO_URL")
 
@@ -74,36 +67,57 @@ STANDIN_CASE_GAPS: dict[str, dict[str, str]] = {
 """Cases of parametrized entity tests the stand-in classes expect to fail (the others run)."""
 
 
-@with_standin_gaps(STANDIN_GAPS)
-@with_standin_case_gaps(STANDIN_CASE_GAPS)
+def standin_gaps(cls: type) -> type:
+    """The stand-in's gaps, marked on an entity contract class (whole tests and cases)."""
+    return with_standin_gaps(STANDIN_GAPS)(with_standin_case_gaps(STANDIN_CASE_GAPS)(cls))
+
+
+@standin_gaps
 class TestStandInMongoEntities(EntityContract):
     """The example entities on the nx-27017 stand-in, async."""
 
     entities = EXAMPLE_ENTITIES
 
     @pytest.fixture
-    async def store(
-        self, standin: StandInServer, contract_settings: Settings
-    ) -> AsyncIterator[StorePort]:
-        url, store = await fresh_store(standin.url(), contract_settings)
-        yield store
-        await store.close()
-        drop_database(url)
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mongo") as store:
+            yield store
 
 
-@with_standin_gaps(STANDIN_GAPS)
-@with_standin_case_gaps(STANDIN_CASE_GAPS)
+@standin_gaps
 class TestStandInMongoSyncEntities(sync_contract.EntityContract):
     """The example entities on the same stand-in through ``repokit.connect_sync``."""
 
     entities = EXAMPLE_ENTITIES
 
     @pytest.fixture
-    def store(self, standin: StandInServer, contract_settings: Settings) -> Iterator[SyncStorePort]:
-        url, store = fresh_sync_store(standin.url(), contract_settings)
-        with store:
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mongo") as store:
             yield store
-        drop_database(url)
+
+
+@standin_gaps
+class TestCachedStandInMongoEntities(EntityContract):
+    """The example entities on the stand-in behind the Redis cache, async."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mongo", cached=True) as store:
+            yield store
+
+
+@standin_gaps
+class TestCachedStandInMongoSyncEntities(sync_contract.EntityContract):
+    """The example entities on the stand-in behind the Redis cache, sync."""
+
+    entities = EXAMPLE_ENTITIES
+
+    @pytest.fixture
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mongo", cached=True) as store:
+            yield store
 
 
 if SERVER_URL is None:
@@ -123,12 +137,9 @@ else:
         entities = EXAMPLE_ENTITIES
 
         @pytest.fixture
-        async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
-            assert SERVER_URL is not None
-            url, store = await fresh_store(SERVER_URL, contract_settings)
-            yield store
-            await store.close()
-            drop_database(url)
+        async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+            async with stores.open("mongo", server=SERVER_URL) as store:
+                yield store
 
     class TestServerMongoSyncEntities(sync_contract.EntityContract):
         """The same server through ``repokit.connect_sync``."""
@@ -136,14 +147,19 @@ else:
         entities = EXAMPLE_ENTITIES
 
         @pytest.fixture
-        def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
-            assert SERVER_URL is not None
-            url, store = fresh_sync_store(SERVER_URL, contract_settings)
-            with store:
+        def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+            with stores.open_sync("mongo", server=SERVER_URL) as store:
                 yield store
-            drop_database(url)
 
 
-@pytest.mark.parametrize("backend", [TestStandInMongoEntities, TestStandInMongoSyncEntities])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        TestStandInMongoEntities,
+        TestStandInMongoSyncEntities,
+        TestCachedStandInMongoEntities,
+        TestCachedStandInMongoSyncEntities,
+    ],
+)
 def test_the_backend_runs_the_whole_entity_contract(backend: type) -> None:
     assert_contract_complete(backend)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from stores import Stores
 
-import repokit
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import StoreContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 
@@ -18,20 +17,17 @@ class TestMemoryStore(StoreContract):
     """``memory://``: the executable specification must pass every contract test."""
 
     @pytest.fixture
-    async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
-        store = await repokit.connect("memory://", settings=contract_settings)
-        await store.migrate()
-        yield store
-        await store.close()
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("memory") as store:
+            yield store
 
 
 class TestMemorySyncStore(sync_contract.StoreContract):
     """``memory://`` through ``repokit.connect_sync``: the same contract, without ``await``."""
 
     @pytest.fixture
-    def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
-        with repokit.connect_sync("memory://", settings=contract_settings) as store:
-            store.migrate()
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("memory") as store:
             yield store
 
 

