@@ -1,4 +1,4 @@
-"""The ``repokit`` command: ``demo``, ``migrate``, ``doctor`` and ``bench``.
+"""The ``repokit`` command: ``demo``, ``migrate``, ``migrations``, ``doctor`` and ``bench``.
 
 Every command takes ``--url``, which wins over ``REPOKIT_DATABASE_URL``. A
 repokit error ends the command with one red line and exit code 1, never a
@@ -24,6 +24,7 @@ from rich.table import Table
 
 from repokit import __version__, connect
 from repokit.application import HashingEmbedder, SearchHit, search
+from repokit.cli_migrations import OptionalFolder, apply_app_revisions, migrations_app
 from repokit.demo import load_corpus, seed_corpus
 from repokit.demo.seeding import workspace_names
 from repokit.domain.errors import CapabilityError, ConfigurationError, RepokitError
@@ -46,6 +47,15 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
+
+# Wide enough for every benchmark table: piped into a file or a CI log, rich would
+# otherwise fold the tables to 80 columns and wrap their row labels.
+REPORT_WIDTH = 160
+
+
+def _report_console() -> Console:
+    """The console benchmark reports go to: the terminal's, or a wide one when piped."""
+    return console if console.is_terminal else Console(width=REPORT_WIDTH)
 
 UrlOption = Annotated[
     str | None,
@@ -96,6 +106,9 @@ def _target(url: str | None) -> str:
     return redact_url(resolve_database_url(url, load_settings()))
 
 
+app.add_typer(migrations_app, name="migrations")
+
+
 @app.command()
 def migrate(
     url: UrlOption = None,
@@ -103,19 +116,29 @@ def migrate(
         bool,
         typer.Option("--sql", help="Print the upgrade's SQL instead of running it (offline)."),
     ] = False,
+    directory: OptionalFolder = None,
 ) -> None:
     """Bring the schema of the configured backend to the newest revision (safe to run again).
 
-    SQL backends run the Alembic revisions, one line per revision applied; the
-    others set themselves up through ``store.migrate()``.
+    SQL backends run the Alembic revisions, one line per revision applied, then
+    those of ``--dir`` (a service's own, see ``repokit migrations``); the others
+    set themselves up through ``store.migrate()``.
     """
 
     async def work() -> None:
         settings = load_settings()
         resolved = resolve_database_url(url, settings)
         if _has_revisions(resolved):
+            if sql and directory is not None:
+                raise CapabilityError("--sql prints repokit's revisions only; leave out --dir")
             await asyncio.to_thread(_run_revisions, resolved, settings.embedding_dim, sql=sql)
+            if directory is not None:
+                await asyncio.to_thread(apply_app_revisions, resolved, directory)
             return
+        if directory is not None:
+            raise CapabilityError(
+                f"--dir needs a SQL backend; {redact_url(resolved)} has no revisions"
+            )
         if sql:
             raise CapabilityError(
                 f"--sql needs a SQL backend; {redact_url(resolved)} has no SQL schema"
@@ -368,7 +391,7 @@ def bench_postgres(
         ):
             if value is not None:
                 setattr(options, name, value)
-        await bench.run_benchmark(options, console)
+        await bench.run_benchmark(options, _report_console())
 
     _run(work)
 
@@ -416,7 +439,7 @@ def bench_dynamodb(
     async def work() -> None:
         bench = _benchmark_module("dynamodb_bench")
         options = bench.BenchOptions(url=url, quick=quick, vectors=sizes, vectors_only=vectors_only)
-        await bench.run_benchmark(options, console)
+        await bench.run_benchmark(options, _report_console())
 
     _run(work)
 
@@ -450,7 +473,7 @@ def bench_langchain(
             options.rows = rows
         if datasets is not None:
             options.datasets = tuple(part for part in datasets.split(",") if part)
-        await bench.run_benchmark(options, console)
+        await bench.run_benchmark(options, _report_console())
 
     _run(work)
 
@@ -500,7 +523,7 @@ def bench_entities(
     async def work() -> None:
         for name in chosen:
             bench = _benchmark_module(ENTITY_BENCHMARKS[name])
-            await bench.run_benchmark(bench.BenchOptions(url=url, quick=quick), console)
+            await bench.run_benchmark(bench.BenchOptions(url=url, quick=quick), _report_console())
 
     _run(work)
 
@@ -510,7 +533,7 @@ def _run_benchmark(name: str, url: str | None, quick: bool) -> None:
 
     async def work() -> None:
         bench = _benchmark_module(name)
-        await bench.run_benchmark(bench.BenchOptions(url=url, quick=quick), console)
+        await bench.run_benchmark(bench.BenchOptions(url=url, quick=quick), _report_console())
 
     _run(work)
 

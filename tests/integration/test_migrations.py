@@ -32,8 +32,8 @@ from repokit.infrastructure.sql.migration_url import migration_url
 from repokit.infrastructure.sql.tables import HNSW_OPTIONS, metadata
 from repokit.infrastructure.sql.types import Float32Vector
 
-HEAD = "0003"
-REVISIONS = ["0001", "0002", "0003"]
+HEAD = "0004"
+REVISIONS = ["0001", "0002", "0003", "0004"]
 DIM = 384
 LOCAL_PG15 = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -488,9 +488,9 @@ def test_cli_prints_a_line_per_revision_then_already_at_head(tmp_path: Path) -> 
 
     assert first.exit_code == 0, first.output
     lines = first.stdout.strip().splitlines()
-    assert [line.split()[1] for line in lines[:3]] == REVISIONS
+    assert [line.split()[1] for line in lines[: len(REVISIONS)]] == REVISIONS
     assert lines[0] == "✓ 0001 pgvector extension"
-    assert lines[3].startswith("schema is up to date: sqlite backend")
+    assert lines[len(REVISIONS)].startswith("schema is up to date: sqlite backend")
     assert again.exit_code == 0, again.output
     assert again.stdout.startswith(f"already at head (revision {HEAD})")
 

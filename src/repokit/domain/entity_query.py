@@ -22,7 +22,7 @@ The reference evaluator (:mod:`.matching`) reads entities through
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -154,6 +154,18 @@ class EntityQueries:
         data = entity.__dict__
         value = _to_json(ordering.field, self.order_value(ordering.field, data[ordering.name]))
         return encode_keyset_cursor(ordering.cursor_kind, value, data["id"])
+
+    def next_cursor(
+        self, ordering: Ordering, items: Sequence[BaseModel], more: bool, cursor: str | None
+    ) -> str | None:
+        """The ``next_cursor`` of a page of ``items`` that read ``cursor``'s position on:
+        None when ``more`` rows did not follow, else after the last item (or, for an
+        empty page, where it started)."""
+        if not more:
+            return None
+        if items:
+            return self.encode_cursor(ordering, items[-1])
+        return cursor if cursor is not None else self.start_cursor(ordering)
 
     def start_cursor(self, ordering: Ordering) -> str:
         """A cursor before every row: what an empty first page (``limit=0``) hands back."""

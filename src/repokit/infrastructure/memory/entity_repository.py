@@ -105,12 +105,7 @@ class MemoryEntityRepository(EntityRepositoryPort[E], Generic[E]):
         if after is not None:
             rows = [row for row in rows if self._beyond(row, ordering, after)]
         items = [to_entity(row) for row in rows[:limit]]
-        next_cursor: str | None = None
-        if len(rows) > limit:
-            if items:
-                next_cursor = self._queries.encode_cursor(ordering, items[-1])
-            else:
-                next_cursor = cursor if cursor is not None else self._queries.start_cursor(ordering)
+        next_cursor = self._queries.next_cursor(ordering, items, len(rows) > limit, cursor)
         return Page[E](items=items, next_cursor=next_cursor)
 
     async def count(self, *, where: Filter | None = None) -> int:

@@ -39,9 +39,8 @@ class SqlWorkspaceAcl(WorkspaceAclPort):
             granted_at=utc_now(),
         )
         catalog = self._catalog
-        workspace_key = catalog.workspaces.encode_id(entry.workspace_id)
-        user_key = catalog.users.encode_id(entry.user_id)
         params = dict(zip(self._mapping.columns, self._mapping.encode(entry), strict=True))
+        workspace_key, user_key = params["workspace_id"], params["user_id"]
         missing = ErrorContext(
             foreign_key=lambda: NotFoundError("the workspace or the user was not found")
         )

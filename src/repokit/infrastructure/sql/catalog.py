@@ -1,12 +1,14 @@
-"""Every mapping and precompiled statement of the store's tables, built once per store."""
+"""Every mapping and precompiled statement of the store's tables, built once per store
+(a declared entity's on first use, see :mod:`.entity_catalog`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Text, bindparam, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, Text, bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -17,10 +19,10 @@ from repokit.domain.entities import (
     Chunk,
     Document,
     Role,
-    User,
-    Workspace,
 )
+from repokit.domain.entity import Entity
 from repokit.infrastructure.sql import tables
+from repokit.infrastructure.sql.entity_catalog import EntitySql
 from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
 from repokit.infrastructure.sql.json_postgres import POSTGRES_JSON
 from repokit.infrastructure.sql.json_sqlite import SQLITE_JSON
@@ -29,6 +31,8 @@ from repokit.infrastructure.sql.statements import CompiledSql, EntityStatements,
 
 if TYPE_CHECKING:
     from repokit.infrastructure.sql.pgvector_sql import SearchStatements
+
+E = TypeVar("E", bound=Entity)
 
 DOCUMENT_FILTER_FIELDS = ("title", "created_at", "updated_at", "workspace_id")
 
@@ -46,16 +50,6 @@ class Catalog:
         self.documents = EntityStatements(
             EntityMapping(Document, tables.documents, dialect),
             updatable=("workspace_id", "title", "content", "metadata", "updated_at"),
-            returning=("created_at",),
-        )
-        self.users = EntityStatements(
-            EntityMapping(User, tables.users, dialect),
-            updatable=("email", "display_name"),
-            returning=("created_at",),
-        )
-        self.workspaces = EntityStatements(
-            EntityMapping(Workspace, tables.workspaces, dialect),
-            updatable=("name", "owner_id"),
             returning=("created_at",),
         )
         self.chunks = EntityStatements(EntityMapping(Chunk, tables.chunks, dialect))
@@ -81,7 +75,7 @@ class Catalog:
 
             self.search_statements = SearchStatements(self)
 
-        chunk_table, users = tables.chunks, tables.users
+        chunk_table = tables.chunks
         self.chunks_of_document = compile_sql(
             select(chunk_table)
             .where(chunk_table.c.document_id == bindparam("document_id"))
@@ -89,18 +83,21 @@ class Catalog:
             dialect,
         )
         self.document_exists = self._exists(tables.documents)
-        self.user_exists = self._exists(users)
+        self.user_exists = self._exists(tables.users)
         self.workspace_exists = self._exists(tables.workspaces)
-        self.user_by_email = compile_sql(
-            select(users).where(func.lower(users.c.email) == bindparam("email")), dialect
-        )
-        self.owns_workspace = compile_sql(
-            select(literal_column("1")).where(
-                exists().where(tables.workspaces.c.owner_id == bindparam("owner_id"))
-            ),
-            dialect,
-        )
         self.acl_upsert = self._acl_upsert(dialect)
+        self._entities: dict[type[Any], EntitySql[Any]] = {}
+        self._entities_lock = threading.Lock()
+
+    def entity(self, model: type[E]) -> EntitySql[E]:
+        """The table, statements and filters of the declared entity ``model`` (made once)."""
+        made = self._entities.get(model)
+        if made is None:
+            with self._entities_lock:
+                made = self._entities.get(model)
+                if made is None:
+                    made = self._entities[model] = EntitySql(model, self.dialect, self.json)
+        return made
 
     def embedding_values(self, matrix: npt.NDArray[np.float32]) -> list[Any]:
         """Driver values of a validated float32 embedding matrix, one per row:

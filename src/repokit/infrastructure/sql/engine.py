@@ -17,7 +17,6 @@ Every connection, on its ``connect`` event:
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +39,9 @@ from repokit.infrastructure.sql.driver import (
 
 SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite")
 
-# Compact JSON, and non-ASCII text kept as UTF-8: SQLite's json1 reads both.
-json_serializer = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
+# Compact JSON, and non-ASCII text kept as UTF-8: SQLite's json1 reads both. One
+# encoder, made once (json.dumps with options builds a new one on every call).
+json_serializer = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @dataclass(frozen=True, slots=True)

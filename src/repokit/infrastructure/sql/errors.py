@@ -81,12 +81,17 @@ class ErrorContext:
         duplicate: message for a primary-key collision (a repeated id).
         foreign_key: builds the error for a foreign-key failure (a missing parent,
             or a row still referenced).
-        unique: message per unique index name, e.g. ``{"uq_users_email_lower": ...}``.
+        unique: message per unique index name, e.g. ``{"uq_users_email": ...}``
+            (the first key found in the constraint's name and the driver's text wins,
+            so list longer keys first).
+        foreign_keys: per foreign key name, the error of its failure (the first key
+            found wins, as for ``unique``); others get ``foreign_key``'s.
     """
 
     duplicate: str | None = None
     foreign_key: Callable[[], RepokitError] | None = None
     unique: Mapping[str, str] = field(default_factory=dict)
+    foreign_keys: Mapping[str, Callable[[], RepokitError]] = field(default_factory=dict)
 
 
 _UNAVAILABLE_CODES = frozenset(
@@ -111,6 +116,7 @@ _UNAVAILABLE_CODES = frozenset(
 _SQLSTATE_KINDS = {
     "23505": ErrorKind.UNIQUE,  # unique_violation (primary keys told apart by name below)
     "23503": ErrorKind.FOREIGN_KEY,  # foreign_key_violation
+    "23001": ErrorKind.FOREIGN_KEY,  # restrict_violation (ON DELETE RESTRICT)
     "40001": ErrorKind.CONCURRENCY,  # serialization_failure
     "40P01": ErrorKind.CONCURRENCY,  # deadlock_detected
     "57014": ErrorKind.TIMEOUT,  # query_canceled (statement_timeout)
@@ -184,6 +190,9 @@ def classify(exc: BaseException) -> ErrorKind:
         return ErrorKind.UNIQUE
     if name == "SQLITE_CONSTRAINT_FOREIGNKEY":
         return ErrorKind.FOREIGN_KEY
+    if name == "SQLITE_CONSTRAINT_TRIGGER" and "FOREIGN KEY" in str(err):
+        # An ON DELETE RESTRICT action reports itself as a trigger.
+        return ErrorKind.FOREIGN_KEY
     if name.startswith("SQLITE_CONSTRAINT") or isinstance(err, sqlite3.IntegrityError):
         return ErrorKind.CONSTRAINT
     if "_".join(name.split("_")[:2]) in _UNAVAILABLE_CODES:  # SQLITE_BUSY_SNAPSHOT -> SQLITE_BUSY
@@ -213,6 +222,10 @@ def translate_error(exc: BaseException, context: ErrorContext | None = None) -> 
                 return DuplicateError(message)
         return DuplicateError(context.duplicate or "a unique value is already used")
     if kind is ErrorKind.FOREIGN_KEY:
+        text = f"{constraint_name(err)} {err}"
+        for key, error in context.foreign_keys.items():
+            if key in text:
+                return error()
         if context.foreign_key is not None:
             return context.foreign_key()
         return NotFoundError("a referenced entity does not exist")

@@ -1,11 +1,18 @@
 """Compile the domain's filter AST into a SQLAlchemy boolean expression.
 
 The result agrees with :func:`repokit.domain.matching.matches` on every
-document, which the contract suite's property test checks:
+document and declared entity, which the contract suites' property tests check.
+A filter addresses scalar columns and JSON documents (a document's
+``metadata``; a declared entity's list, dict and nested-model fields), each by
+field name (:class:`FilterTarget`):
 
 * two-valued logic: every leaf is TRUE or FALSE, never SQL NULL, so ``NOT``
   turns "no match" into "match" exactly as the reference evaluator does (a
-  missing metadata field reads as the kind ``'missing'``, never as NULL);
+  missing JSON field reads as the kind ``'missing'``, never as NULL; a test on
+  a nullable column is ``col IS NOT NULL AND ...``);
+* a scalar column compares with operands of its own kind; a number of the
+  other kind (a float against an integer column, or the reverse) is rewritten
+  first so the comparison stays exact (:mod:`.numeric_operands`);
 * comparisons only between values of the operand's kind, guarded by the JSON
   type: numbers with numbers (``1 == 1.0``; booleans are not numbers), strings
   with strings in code-point order, booleans only by equality;
@@ -25,12 +32,13 @@ import operator
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Table, and_, false, not_, or_
+from sqlalchemy import ColumnElement, Table, and_, false, not_, or_, true
 
 from repokit.domain.query import And, Compare, Exists, FieldRef, FilterNode, In, Not, Or, Scalar
+from repokit.infrastructure.sql.numeric_operands import Rewritten
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "$eq": operator.eq,
@@ -121,23 +129,39 @@ class JsonDialect(ABC):
         return None
 
 
+OperandRule = Callable[[str, Scalar], Rewritten]
+"""Rewrites ``(op, operand)`` for a column of another kind (see :mod:`.numeric_operands`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FilterTarget:
-    """The columns a filter can address, and the JSON dialect of its metadata column."""
+    """What a filter can address: scalar columns and JSON documents, by field name.
+
+    Attributes:
+        columns: the scalar fields and the expression each compares with (a column;
+            for a declared decimal, its comparable column).
+        json: the JSON dialect of the documents.
+        documents: the JSON fields (``metadata``, a declared list, dict or model field)
+            and their columns.
+        nullable: the fields that may be SQL NULL: every test on them stays two-valued.
+        operands: per scalar field, how an operand of another numeric kind is compared.
+    """
 
     columns: Mapping[str, ColumnElement[Any]]
-    metadata: ColumnElement[Any]
     json: JsonDialect
+    documents: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
     nullable: frozenset[str] = frozenset()
+    operands: Mapping[str, OperandRule] = field(default_factory=dict)
 
     @classmethod
     def for_table(
         cls, table: Table, json: JsonDialect, fields: Sequence[str], metadata: str = "metadata"
     ) -> FilterTarget:
-        """The target for ``fields`` of ``table`` (nullable columns found from the table)."""
+        """The target for ``fields`` of ``table`` (nullable columns found from the table)
+        and its JSON column ``metadata``."""
         columns = {name: table.c[name] for name in fields}
         nullable = frozenset(name for name, column in columns.items() if column.nullable)
-        return cls(columns, table.c[metadata], json, nullable)
+        return cls(columns, json, {metadata: table.c[metadata]}, nullable)
 
 
 class CompiledFilterCache:
@@ -193,7 +217,8 @@ class _FilterCompiler:
         if isinstance(node, Not):
             return not_(self.compile(node.clause))
         if isinstance(node, Exists):
-            present = self.json.present(self.target.metadata, self.json.path(node.field.path))
+            document = self.target.documents[node.field.name]
+            present = self.json.present(document, self.json.path(node.field.path))
             return present if node.exists else not_(present)
         if isinstance(node, Compare):
             if node.field.json:
@@ -201,7 +226,7 @@ class _FilterCompiler:
                     indexed = self._equality(node.field, (node.value,))
                     if indexed is not None:
                         return indexed
-                return self._metadata(node.field, self._compare_test(node.op, node.value))
+                return self._document(node.field, self._compare_test(node.op, node.value))
             return self._column_compare(node.field, node.op, node.value)
         if isinstance(node, In):
             if not node.values:
@@ -210,17 +235,22 @@ class _FilterCompiler:
                 indexed = self._equality(node.field, node.values)
                 if indexed is not None:
                     return indexed
-                return self._metadata(node.field, self._in_test(node.values))
+                return self._document(node.field, self._in_test(node.values))
             return self._column_in(node.field, node.values)
         raise TypeError(f"not a filter node: {node!r}")
 
-    # -- metadata ---------------------------------------------------------------------
+    # -- JSON documents ---------------------------------------------------------------
 
     def _equality(self, field: FieldRef, values: tuple[Scalar, ...]) -> ColumnElement[bool] | None:
-        return self.json.equality(self.target.metadata, field.path, values)
+        document = self.target.documents[field.name]
+        test = self.json.equality(document, field.path, values)
+        if test is None or field.name not in self.target.nullable:
+            return test
+        # A SQL NULL document makes containment NULL, not false: keep it two-valued.
+        return and_(document.is_not(None), test)
 
-    def _metadata(self, field: FieldRef, test: JsonValueTest) -> ColumnElement[bool]:
-        json, document = self.json, self.target.metadata
+    def _document(self, field: FieldRef, test: JsonValueTest) -> ColumnElement[bool]:
+        json, document = self.json, self.target.documents[field.name]
         kind = json.kind(document, json.path(field.path))
         value = json.value(document, json.path(field.path))
         return or_(
@@ -279,26 +309,49 @@ class _FilterCompiler:
 
     def _column_compare(self, field: FieldRef, op: str, operand: Scalar) -> ColumnElement[bool]:
         column = self.target.columns[field.name]
+        nullable = field.name in self.target.nullable
+        if operand is None:  # only $eq takes null
+            return column.is_(None) if nullable else false()
+        rewritten = self._operand(field.name, op, operand)
+        if isinstance(rewritten, bool):
+            if not rewritten:
+                return false()
+            return column.is_not(None) if nullable else true()
+        op, operand = rewritten
         if isinstance(operand, str):
             column = self.json.code_point(column)
-        if field.name not in self.target.nullable:
-            return _OPERATORS[op](column, operand)  # type: ignore[no-any-return]
-        # A nullable column (workspace_id): only $eq is allowed by the parser.
-        if operand is None:
-            return column.is_(None)
-        return and_(column.is_not(None), column == operand)
+        test: ColumnElement[bool] = _OPERATORS[op](column, operand)
+        # Two-valued: a NULL column fails the test instead of making it NULL.
+        return and_(column.is_not(None), test) if nullable else test
 
     def _column_in(self, field: FieldRef, values: tuple[Scalar, ...]) -> ColumnElement[bool]:
         column = self.target.columns[field.name]
-        present = [value for value in values if value is not None]
+        present: list[Scalar] = []
+        for value in values:
+            if value is None:
+                continue
+            rewritten = self._operand(field.name, "$eq", value)
+            if not isinstance(rewritten, bool):
+                present.append(rewritten[1])
         if field.name not in self.target.nullable:
-            return column.in_(present)
+            return column.in_(present) if present else false()
         clauses: list[ColumnElement[bool]] = []
         if present:
             clauses.append(and_(column.is_not(None), column.in_(present)))
-        if len(present) < len(values):
+        if any(value is None for value in values):
             clauses.append(column.is_(None))
-        return or_(*clauses)
+        return or_(*clauses) if clauses else false()
+
+    def _operand(self, name: str, op: str, operand: Scalar) -> Rewritten:
+        rule = self.target.operands.get(name)
+        return (op, operand) if rule is None else rule(op, operand)
 
 
-__all__ = ["CompiledFilterCache", "FilterTarget", "JsonDialect", "JsonValueTest", "compile_filter"]
+__all__ = [
+    "CompiledFilterCache",
+    "FilterTarget",
+    "JsonDialect",
+    "JsonValueTest",
+    "OperandRule",
+    "compile_filter",
+]

@@ -46,6 +46,7 @@ from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 from repokit.domain.query import Scalar
 from repokit.infrastructure.sql.filters import JsonDialect, JsonValueTest
+from repokit.infrastructure.sql.types import CodePointText
 
 _MISSING = "missing"
 _INTEGER_SEGMENT = re.compile(r"^[+-]?\s*\d+\s*$")
@@ -152,6 +153,8 @@ class PostgresJson(JsonDialect):
         return collate(case((func.jsonb_typeof(value) == _text("string"), text)), "C")
 
     def code_point(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        if isinstance(column.type, CodePointText):
+            return column  # already COLLATE "C": a plain index on it serves the comparison
         return collate(column, "C")
 
     def equality(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from decimal import Decimal
 from typing import Any
 
-_compact_json = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
+# One encoder, made once: json.dumps with options builds a new one on every call.
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def json_serializer(value: Any) -> str:

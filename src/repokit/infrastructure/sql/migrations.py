@@ -33,6 +33,8 @@ from sqlalchemy.engine import Connection
 
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError, RepokitError
 from repokit.infrastructure.config import redact_url
+from repokit.infrastructure.sql.entity_schema import ensure_entities
+from repokit.infrastructure.sql.entity_tables import service_entities
 from repokit.infrastructure.sql.migration_checks import INSUFFICIENT_PRIVILEGE, sqlstate
 from repokit.infrastructure.sql.migration_lock import alembic_lock
 from repokit.infrastructure.sql.migration_url import (
@@ -97,7 +99,7 @@ def alembic_config(
     if embedding_dim is not None:
         config.attributes["embedding_dim"] = embedding_dim
     if progress is not None:
-        config.attributes["on_version_apply"] = _progress_hook(progress)
+        config.attributes["on_version_apply"] = progress_hook(progress)
     return config
 
 
@@ -137,6 +139,17 @@ def upgrade_connection(
     return _upgrade(config, progress, target)
 
 
+def migrate_connection(
+    connection: Connection, *, embedding_dim: int, progress: Progress | None = None
+) -> list[AppliedRevision]:
+    """``store.migrate()``'s work, in the caller's transaction: repokit's revisions up to
+    head, then every declared entity made storable by adding what it lacks
+    (:func:`~.entity_schema.ensure_entities`)."""
+    applied = upgrade_connection(connection, embedding_dim=embedding_dim, progress=progress)
+    ensure_entities(connection, service_entities())
+    return applied
+
+
 def upgrade(
     url: str | None = None,
     *,
@@ -162,14 +175,14 @@ def downgrade(
         url=url, embedding_dim=embedding_dim, progress=_collect(applied, progress)
     )
     config.attributes["downgrading"] = True
-    with alembic_lock(), _repokit_errors(url):
+    with alembic_lock(), repokit_errors(url):
         command.downgrade(config, target)
     return applied
 
 
 def current_revision(url: str | None = None) -> str | None:
     """The revision the database ``url`` names is at; None when never migrated."""
-    with _repokit_errors(url):
+    with repokit_errors(url):
         sync_url = migration_url(url)
         engine = create_migration_engine(sync_url)
         try:
@@ -193,15 +206,15 @@ def offline_sql(
     output = io.StringIO()
     config = alembic_config(url=url, embedding_dim=embedding_dim, output=output)
     span = f"{start}:{target}" if start else target
-    with alembic_lock(), _repokit_errors(url):
+    with alembic_lock(), repokit_errors(url):
         command.upgrade(config, span, sql=True)
     return output.getvalue()
 
 
 def _upgrade(config: Config, progress: Progress | None, target: str) -> list[AppliedRevision]:
     applied: list[AppliedRevision] = []
-    config.attributes["on_version_apply"] = _progress_hook(_collect(applied, progress))
-    with _repokit_errors(config.attributes.get("url") or config.attributes.get("where")):
+    config.attributes["on_version_apply"] = progress_hook(_collect(applied, progress))
+    with repokit_errors(config.attributes.get("url") or config.attributes.get("where")):
         command.upgrade(config, target)
     return applied
 
@@ -215,7 +228,7 @@ def _collect(into: list[AppliedRevision], then: Progress | None) -> Progress:
     return hear
 
 
-def _progress_hook(progress: Progress) -> Callable[..., None]:
+def progress_hook(progress: Progress) -> Callable[..., None]:
     """Alembic's ``on_version_apply`` callback, reduced to an :class:`AppliedRevision`."""
 
     def on_version_apply(*, step: MigrationInfo, **_: Any) -> None:
@@ -227,7 +240,7 @@ def _progress_hook(progress: Progress) -> Callable[..., None]:
 
 
 @contextmanager
-def _repokit_errors(url: str | None) -> Iterator[None]:
+def repokit_errors(url: str | None) -> Iterator[None]:
     """Alembic and driver errors as repokit errors, with the URL redacted."""
     where = redact_url(url) if url else "the configured database"
     try:
@@ -267,7 +280,10 @@ __all__ = [
     "current_revision_of",
     "downgrade",
     "head_revision",
+    "migrate_connection",
     "offline_sql",
+    "progress_hook",
+    "repokit_errors",
     "script_location",
     "upgrade",
     "upgrade_connection",

@@ -39,6 +39,7 @@ async def open_sqlite_store(url: str, settings: Settings) -> SqlStore:
             vector_index=False,
             vector_search="exact",
             concurrent_units=not in_memory,
+            entities=True,
         ),
         embedding_dim=settings.embedding_dim,
         single_connection=in_memory,

@@ -61,7 +61,9 @@ class EntityStatements(Generic[E]):
         self.updatable = tuple(updatable)
         self.returning = tuple(returning)
         key = table.c.id
-        self.select_by_id = compile_sql(select(table).where(key == bindparam("id")), dialect)
+        self.read = [table.c[name] for name in mapping.read_columns]
+        """The columns a read selects (what ``mapping.decode`` takes)."""
+        self.select_by_id = compile_sql(select(*self.read).where(key == bindparam("id")), dialect)
         self.insert = compile_sql(
             insert(table).values({name: bindparam(name) for name in self.columns}), dialect
         )

@@ -14,6 +14,7 @@ from repokit.domain.ports import (
     WorkspaceAclPort,
     WorkspaceRepositoryPort,
 )
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.sql.concurrency import current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
     from repokit.infrastructure.sql.migrations import Progress
 
 
-class SqlStore(StorePort):
+class SqlStore(ProvidesEntityRepositories, StorePort):
     """A connected SQL store. Outside a unit of work every repository call is its own
-    transaction; ``unit_of_work()`` groups calls into one.
+    transaction; ``unit_of_work()`` groups calls into one. ``repository(Model)`` stores
+    any declared entity (see :mod:`.entity_repository`).
     """
 
     documents: DocumentRepositoryPort
@@ -49,7 +51,7 @@ class SqlStore(StorePort):
             single_connection=database.single_connection,
             single_writer=database.single_writer,
         )
-        attach_repositories(self, scope, database)
+        self.entity_repositories = attach_repositories(self, scope, database)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -61,17 +63,21 @@ class SqlStore(StorePort):
         return SqlUnitOfWork(self._database)
 
     async def migrate(self, *, progress: Progress | None = None) -> None:
-        """Bring the schema to the newest Alembic revision; safe to run again.
+        """Bring the schema to the newest Alembic revision and make every declared entity
+        storable; safe to run again.
 
         Runs the revisions of ``migrations/`` (see
-        :mod:`repokit.infrastructure.sql.migrations`) on one of the store's own
-        connections, so ``sqlite:///:memory:`` migrates the very database the
-        store uses, in one transaction (``BEGIN IMMEDIATE`` on SQLite, whose DDL is
-        transactional): concurrent migrations serialise and a failure leaves
-        nothing half-made. ``progress`` hears of each revision applied.
+        :mod:`repokit.infrastructure.sql.migrations`), then adds what the declared
+        entities lack (tables, columns, indexes; see :mod:`.entity_schema`), on one
+        of the store's own connections, so ``sqlite:///:memory:`` migrates the very
+        database the store uses, in one transaction (``BEGIN IMMEDIATE`` on SQLite,
+        whose DDL is transactional): concurrent migrations serialise and a failure
+        leaves nothing half-made. ``progress`` hears of each revision applied.
 
         Raises:
-            ConfigurationError: the database was built for another ``EMBEDDING_DIM``.
+            ConfigurationError: the database was built for another ``EMBEDDING_DIM``, or
+                a declared entity differs from its table in a way adding cannot resolve
+                (write an Alembic revision).
             BackendUnavailableError: pgvector is missing on a PostgreSQL server.
         """
         self._check_open()
@@ -103,7 +109,7 @@ async def _run_revisions(
 ) -> None:
     """Upgrade to head in one transaction on ``connection``; roll back on any failure."""
     # Imported here: Alembic is needed to migrate, not to use a migrated store.
-    from repokit.infrastructure.sql.migrations import upgrade_connection
+    from repokit.infrastructure.sql.migrations import migrate_connection
 
     sqlite = connection.dialect_name == "sqlite"
     try:
@@ -114,7 +120,7 @@ async def _run_revisions(
             await connection.fetch_all("PRAGMA foreign_keys = OFF")
         await connection.begin("IMMEDIATE")
         await connection.run_sync(
-            upgrade_connection, embedding_dim=embedding_dim, progress=progress
+            migrate_connection, embedding_dim=embedding_dim, progress=progress
         )
         await connection.commit()
     except DRIVER_ERRORS as exc:

@@ -1,9 +1,12 @@
 """The SQL schema, one ``MetaData`` shared by the SQLite and PostgreSQL adapters.
 
-Cascades follow ``docs/semantics.md``: deleting a document removes its chunks;
-deleting a workspace removes its ACL entries, documents and chunks; deleting a
-user removes their ACL entries, while a user who owns a workspace is protected
-(``RESTRICT``, reported as ``InUseError``). Audit events and chat messages hold no
+``users`` and ``workspaces`` are the tables of the built-in declared entities,
+generated from ``User`` and ``Workspace`` as every declared entity's table is
+(:mod:`.entity_tables`). Cascades follow ``docs/semantics.md``: deleting a
+document removes its chunks; deleting a workspace removes its ACL entries,
+documents and chunks; deleting a user removes their ACL entries, while a user
+who owns a workspace is protected (``Ref(User, on_delete="restrict")``, reported
+as ``InUseError``). Audit events and chat messages hold no
 foreign keys: the audit log is append-only and outlives what it talks about.
 
 Indexes serve the page queries: every keyset listing is ``(timestamp, id)``
@@ -28,9 +31,11 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    func,
 )
 
+from repokit.domain.entities import User, Workspace
+from repokit.domain.entity_spec import spec_of
+from repokit.infrastructure.sql.entity_tables import add_entity_table
 from repokit.infrastructure.sql.types import (
     ExactDecimal,
     Float32Vector,
@@ -59,36 +64,10 @@ metadata = MetaData(
     }
 )
 
-users = Table(
-    "users",
-    metadata,
-    Column("id", UUIDType(), primary_key=True),
-    Column("email", Text, nullable=False),
-    Column("display_name", Text, nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("version", Integer, nullable=False),
-)
-# Emails are stored lower-cased already; indexing lower(email) keeps the rule
-# true even for rows written by other tools.
-Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
-Index("ix_users_created", users.c.created_at, users.c.id)
-
-workspaces = Table(
-    "workspaces",
-    metadata,
-    Column("id", UUIDType(), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column(
-        "owner_id",
-        UUIDType(),
-        ForeignKey("users.id", ondelete="RESTRICT"),
-        nullable=False,
-    ),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("version", Integer, nullable=False),
-)
-Index("ix_workspaces_created", workspaces.c.created_at, workspaces.c.id)
-Index("ix_workspaces_owner", workspaces.c.owner_id, workspaces.c.created_at, workspaces.c.id)
+# The built-in declared entities: their tables are generated from the spec, like
+# a service's own entities' (see entity_tables), and created by the Alembic chain.
+users = add_entity_table(metadata, spec_of(User))
+workspaces = add_entity_table(metadata, spec_of(Workspace))
 
 workspace_acl = Table(
     "workspace_acl",

@@ -7,6 +7,7 @@ from typing import Self
 
 from repokit.domain.errors import StoreClosedError
 from repokit.domain.ports import UnitOfWorkPort
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.sql.concurrency import Owner, current_owner
 from repokit.infrastructure.sql.database import SqlDatabase, attach_repositories
 from repokit.infrastructure.sql.driver import SqlConnection
@@ -15,7 +16,7 @@ from repokit.infrastructure.sql.scopes import OpenUnit, UnitScope
 from repokit.infrastructure.unit_guard import UnitGuard, closed_unit_error
 
 
-class SqlUnitOfWork(UnitOfWorkPort):
+class SqlUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
     """``async with store.unit_of_work() as uow``: commit on a clean exit, else roll back.
 
     The unit takes a connection when entered and keeps it until the block ends;
@@ -28,7 +29,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
         self._guard: UnitGuard[OpenUnit] = UnitGuard(database.active_unit)
         self._connection: SqlConnection | None = None
         self._scope = UnitScope(self, savepoint_every_write=database.savepoint_every_write)
-        attach_repositories(self, self._scope, database)
+        self.entity_repositories = attach_repositories(self, self._scope, database)
 
     # -- what the scopes ask ------------------------------------------------------------
 

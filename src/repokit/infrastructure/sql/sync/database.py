@@ -8,17 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from repokit.domain.capabilities import Capabilities
+from repokit.domain.entities import User, Workspace
+from repokit.domain.entity_spec import spec_of
+from repokit.infrastructure.entity_repositories import EntityRepositories
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.sync.acl import SqlWorkspaceAcl
 from repokit.infrastructure.sql.sync.audit import SqlAuditLog
 from repokit.infrastructure.sql.sync.chats import SqlChatHistory
 from repokit.infrastructure.sql.sync.documents import SqlDocumentRepository
 from repokit.infrastructure.sql.sync.driver import Engine
+from repokit.infrastructure.sql.sync.entity_repository import SqlEntityRepository
 from repokit.infrastructure.sql.sync.pool import ConnectionPool
 from repokit.infrastructure.sql.sync.scopes import OpenUnit, Scope
 from repokit.infrastructure.sql.sync.telemetry import instrument
-from repokit.infrastructure.sql.sync.users import SqlUserRepository
-from repokit.infrastructure.sql.sync.workspaces import SqlWorkspaceRepository
+from repokit.infrastructure.sync.builtin_entities import (
+    EntityUserRepository,
+    EntityWorkspaceRepository,
+)
 from repokit.infrastructure.unit_guard import UnitSlot
 
 
@@ -60,8 +66,6 @@ class SqlDatabase:
 
 _TABLES = {
     "documents": "documents",
-    "users": "users",
-    "workspaces": "workspaces",
     "acl": "workspace_acl",
     "audit": "audit_events",
     "chats": "chat_messages",
@@ -69,18 +73,27 @@ _TABLES = {
 """The table each repository of the store mainly works on, for spans."""
 
 
-def attach_repositories(owner: Any, scope: Scope, database: SqlDatabase) -> None:
-    """Give ``owner`` (a store or a unit of work) the six repositories, bound to ``scope``."""
+def attach_repositories(owner: Any, scope: Scope, database: SqlDatabase) -> EntityRepositories:
+    """Give ``owner`` (a store or a unit of work) the six repositories, bound to ``scope``;
+    returns its declared-entity repositories (``users`` and ``workspaces`` among them)."""
     catalog = database.catalog
+    system = database.capabilities.backend
+
+    def entity_repository(model: type[Any]) -> SqlEntityRepository[Any]:
+        repository = SqlEntityRepository(scope, catalog.entity(model))
+        table = spec_of(model).table()
+        instrument(
+            repository, name=table, table=table, system=system, slow_query_s=database.slow_query_s
+        )
+        return repository
+
+    entities = EntityRepositories(entity_repository)
     repositories: dict[str, object] = {
         "documents": SqlDocumentRepository(scope, catalog, database.embedding_dim),
-        "users": SqlUserRepository(scope, catalog),
-        "workspaces": SqlWorkspaceRepository(scope, catalog),
         "acl": SqlWorkspaceAcl(scope, catalog),
         "audit": SqlAuditLog(scope, catalog),
         "chats": SqlChatHistory(scope, catalog),
     }
-    system = database.capabilities.backend
     for name, repository in repositories.items():
         instrument(
             repository,
@@ -90,6 +103,9 @@ def attach_repositories(owner: Any, scope: Scope, database: SqlDatabase) -> None
             slow_query_s=database.slow_query_s,
         )
         setattr(owner, name, repository)
+    owner.users = EntityUserRepository(entities.get(User))
+    owner.workspaces = EntityWorkspaceRepository(entities.get(Workspace))
+    return entities
 
 
 __all__ = ["SqlDatabase", "attach_repositories"]

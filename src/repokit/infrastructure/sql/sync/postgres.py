@@ -90,6 +90,7 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
             vector_index=True,
             vector_search="hnsw",
             concurrent_units=True,
+            entities=True,
         ),
         embedding_dim=settings.embedding_dim,
         single_connection=False,

@@ -16,6 +16,7 @@ from repokit.domain.sync.ports import (
     WorkspaceAclPort,
     WorkspaceRepositoryPort,
 )
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 from repokit.infrastructure.sql.migration_lock import alembic_lock
 from repokit.infrastructure.sql.sync.concurrency import current_owner
@@ -28,9 +29,10 @@ if TYPE_CHECKING:
     from repokit.infrastructure.sql.migrations import Progress
 
 
-class SqlStore(StorePort):
+class SqlStore(ProvidesEntityRepositories, StorePort):
     """A connected SQL store. Outside a unit of work every repository call is its own
-    transaction; ``unit_of_work()`` groups calls into one.
+    transaction; ``unit_of_work()`` groups calls into one. ``repository(Model)`` stores
+    any declared entity (see :mod:`.entity_repository`).
     """
 
     documents: DocumentRepositoryPort
@@ -51,7 +53,7 @@ class SqlStore(StorePort):
             single_connection=database.single_connection,
             single_writer=database.single_writer,
         )
-        attach_repositories(self, scope, database)
+        self.entity_repositories = attach_repositories(self, scope, database)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -63,17 +65,21 @@ class SqlStore(StorePort):
         return SqlUnitOfWork(self._database)
 
     def migrate(self, *, progress: Progress | None = None) -> None:
-        """Bring the schema to the newest Alembic revision; safe to run again.
+        """Bring the schema to the newest Alembic revision and make every declared entity
+        storable; safe to run again.
 
         Runs the revisions of ``migrations/`` (see
-        :mod:`repokit.infrastructure.sql.migrations`) on one of the store's own
-        connections, so ``sqlite:///:memory:`` migrates the very database the
-        store uses, in one transaction (``BEGIN IMMEDIATE`` on SQLite, whose DDL is
-        transactional): concurrent migrations serialise and a failure leaves
-        nothing half-made. ``progress`` hears of each revision applied.
+        :mod:`repokit.infrastructure.sql.migrations`), then adds what the declared
+        entities lack (tables, columns, indexes; see :mod:`.entity_schema`), on one
+        of the store's own connections, so ``sqlite:///:memory:`` migrates the very
+        database the store uses, in one transaction (``BEGIN IMMEDIATE`` on SQLite,
+        whose DDL is transactional): concurrent migrations serialise and a failure
+        leaves nothing half-made. ``progress`` hears of each revision applied.
 
         Raises:
-            ConfigurationError: the database was built for another ``EMBEDDING_DIM``.
+            ConfigurationError: the database was built for another ``EMBEDDING_DIM``, or
+                a declared entity differs from its table in a way adding cannot resolve
+                (write an Alembic revision).
             BackendUnavailableError: pgvector is missing on a PostgreSQL server.
         """
         self._check_open()
@@ -105,7 +111,7 @@ def _run_revisions(
 ) -> None:
     """Upgrade to head in one transaction on ``connection``; roll back on any failure."""
     # Imported here: Alembic is needed to migrate, not to use a migrated store.
-    from repokit.infrastructure.sql.migrations import upgrade_connection
+    from repokit.infrastructure.sql.migrations import migrate_connection
 
     sqlite = connection.dialect_name == "sqlite"
     try:
@@ -116,7 +122,7 @@ def _run_revisions(
             connection.fetch_all("PRAGMA foreign_keys = OFF")
         connection.begin("IMMEDIATE")
         connection.run_sync(
-            upgrade_connection, embedding_dim=embedding_dim, progress=progress
+            migrate_connection, embedding_dim=embedding_dim, progress=progress
         )
         connection.commit()
     except DRIVER_ERRORS as exc:

@@ -9,6 +9,7 @@ from typing import Self
 
 from repokit.domain.errors import StoreClosedError
 from repokit.domain.sync.ports import UnitOfWorkPort
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 from repokit.infrastructure.sql.sync.concurrency import Owner, current_owner
 from repokit.infrastructure.sql.sync.database import SqlDatabase, attach_repositories
@@ -17,7 +18,7 @@ from repokit.infrastructure.sql.sync.scopes import OpenUnit, UnitScope
 from repokit.infrastructure.unit_guard import UnitGuard, closed_unit_error
 
 
-class SqlUnitOfWork(UnitOfWorkPort):
+class SqlUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
     """``with store.unit_of_work() as uow``: commit on a clean exit, else roll back.
 
     The unit takes a connection when entered and keeps it until the block ends;
@@ -30,7 +31,7 @@ class SqlUnitOfWork(UnitOfWorkPort):
         self._guard: UnitGuard[OpenUnit] = UnitGuard(database.active_unit)
         self._connection: SqlConnection | None = None
         self._scope = UnitScope(self, savepoint_every_write=database.savepoint_every_write)
-        attach_repositories(self, self._scope, database)
+        self.entity_repositories = attach_repositories(self, self._scope, database)
 
     # -- what the scopes ask ------------------------------------------------------------
 
