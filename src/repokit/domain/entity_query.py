@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, TypeAdapter
@@ -36,7 +36,12 @@ from repokit.domain.entity_spec import EntitySpec, FieldKind, FieldSpec, JsonSha
 from repokit.domain.errors import InvalidQueryError
 from repokit.domain.json_values import INT64_LIMIT
 from repokit.domain.matching import read_json_path
-from repokit.domain.paging import decode_keyset_cursor, encode_keyset_cursor
+from repokit.domain.paging import (
+    Page,
+    decode_keyset_cursor,
+    encode_keyset_cursor,
+    validate_limit,
+)
 from repokit.domain.query import (
     MAX_PATH_DEPTH,
     ORDERING_OPS,
@@ -56,6 +61,9 @@ DEFAULT_ORDER = "id"
 """What ``list`` and ``page`` order by when not told: ids are UUIDv7, so creation order."""
 
 _UNORDERED = frozenset({FieldKind.JSON})
+
+
+E = TypeVar("E", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +156,27 @@ class EntityQueries:
             )
         direction = "desc" if descending else "asc"
         return Ordering(spec, descending, f"{self.spec.collection}:{order_by}:{direction}")
+
+    def page_start(
+        self, limit: int, cursor: str | None, order_by: str, descending: bool
+    ) -> tuple[Ordering, tuple[Any, UUID] | None]:
+        """The ordering of a ``page`` call and the ``(value, id)`` it resumes after
+        (None from the start), every argument checked: the first half of every
+        backend's ``page``; :meth:`page_of` is the second."""
+        validate_limit(limit)
+        ordering = self.ordering(order_by, descending)
+        after = None if cursor is None else self.decode_cursor(ordering, cursor)
+        return ordering, after
+
+    def page_of(
+        self, ordering: Ordering, rows: Sequence[E], limit: int, cursor: str | None
+    ) -> Page[E]:
+        """The page of the first ``limit`` of ``rows``, read with ``limit + 1`` so that
+        one more row tells whether another page follows."""
+        items = list(rows[:limit])
+        next_cursor = self.next_cursor(ordering, items, len(rows) > limit, cursor)
+        # The items come from the backend's own rows: no need to validate them again.
+        return Page[E].model_construct(items=items, next_cursor=next_cursor)
 
     def encode_cursor(self, ordering: Ordering, entity: BaseModel) -> str:
         """The cursor after ``entity`` in ``ordering``."""

@@ -17,7 +17,7 @@ from repokit.domain.entity import Entity
 from repokit.domain.entity_query import DEFAULT_ORDER, EntityQueries, Ordering
 from repokit.domain.entity_spec import spec_of
 from repokit.domain.matching import matches
-from repokit.domain.paging import Page, validate_limit, validate_window
+from repokit.domain.paging import Page, validate_window
 from repokit.domain.ports import EntityRepositoryPort
 from repokit.domain.query import Filter, FilterNode
 from repokit.infrastructure.memory.listing import as_uuid
@@ -96,17 +96,15 @@ class MemoryEntityRepository(EntityRepositoryPort[E], Generic[E]):
         descending: bool = False,
     ) -> Page[E]:
         """A keyset page over ``(order_by, id)``; the cursor is None on the last page."""
-        validate_limit(limit)
-        ordering = self._queries.ordering(order_by, descending)
-        after = None if cursor is None else self._queries.decode_cursor(ordering, cursor)
+        ordering, after = self._queries.page_start(limit, cursor, order_by, descending)
         node = self._queries.parse(where)
         with self._scope.transaction() as transaction:
             rows = self._ordered(transaction, node, ordering)
         if after is not None:
             rows = [row for row in rows if self._beyond(row, ordering, after)]
-        items = [to_entity(row) for row in rows[:limit]]
-        next_cursor = self._queries.next_cursor(ordering, items, len(rows) > limit, cursor)
-        return Page[E](items=items, next_cursor=next_cursor)
+        return self._queries.page_of(
+            ordering, [to_entity(row) for row in rows[: limit + 1]], limit, cursor
+        )
 
     async def count(self, *, where: Filter | None = None) -> int:
         """How many entities match."""

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 
 from repokit.domain.entity import Entity
 from repokit.domain.entity_query import DEFAULT_ORDER, Ordering, scalar_operand
-from repokit.domain.paging import Page, validate_limit, validate_window
+from repokit.domain.paging import Page, validate_window
 from repokit.domain.ports import EntityRepositoryPort
 from repokit.domain.query import Filter
 from repokit.infrastructure.sql.entity_catalog import EntitySql
@@ -92,17 +92,12 @@ class SqlEntityRepository(VersionedSqlRepository[E], EntityRepositoryPort[E], Ge
         descending: bool = False,
     ) -> Page[E]:
         """A keyset page over ``(order_by, id)``; the cursor is None on the last page."""
-        validate_limit(limit)
-        ordering = self._queries.ordering(order_by, descending)
-        after = None if cursor is None else self._queries.decode_cursor(ordering, cursor)
+        ordering, after = self._queries.page_start(limit, cursor, order_by, descending)
         statement = self._selection(where)
         if after is not None:
             statement = statement.where(self._beyond(ordering, after))
         rows = await self._rows(self._ordered(statement, ordering).limit(limit + 1))
-        items = rows[:limit]
-        next_cursor = self._queries.next_cursor(ordering, items, len(rows) > limit, cursor)
-        # The items were read from our own table: no need to validate them again.
-        return Page[E].model_construct(items=items, next_cursor=next_cursor)
+        return self._queries.page_of(ordering, rows, limit, cursor)
 
     async def count(self, *, where: Filter | None = None) -> int:
         """How many entities match."""

@@ -29,7 +29,7 @@ from repokit.domain.entity import Entity
 from repokit.domain.entity_query import DEFAULT_ORDER, EntityQueries, Ordering
 from repokit.domain.entity_spec import spec_of
 from repokit.domain.errors import DuplicateError
-from repokit.domain.paging import Page, validate_limit, validate_window
+from repokit.domain.paging import Page, validate_window
 from repokit.domain.query import Filter
 from repokit.domain.sync.ports import EntityRepositoryPort
 from repokit.infrastructure.mongo.entity_codec import ID_PATH, EntityDocuments
@@ -161,9 +161,7 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
         descending: bool = False,
     ) -> Page[E]:
         """A keyset page over ``(order_by, id)``; the cursor is None on the last page."""
-        validate_limit(limit)
-        ordering = self._queries.ordering(order_by, descending)
-        start = None if cursor is None else self._queries.decode_cursor(ordering, cursor)
+        ordering, start = self._queries.page_start(limit, cursor, order_by, descending)
         query = self._query(where)
         if start is not None:
             value, id_ = start
@@ -174,14 +172,7 @@ class MongoEntityRepository(VersionedMongoRepository[E], EntityRepositoryPort[E]
             docs = find_all(
                 self._collection, query, session, sort=self._sort(ordering), limit=limit + 1
             )
-        items = [self._codec.decode(doc) for doc in docs[:limit]]
-        next_cursor: str | None = None
-        if len(docs) > limit:
-            if items:
-                next_cursor = self._queries.encode_cursor(ordering, items[-1])
-            else:
-                next_cursor = cursor if cursor is not None else self._queries.start_cursor(ordering)
-        return Page[E](items=items, next_cursor=next_cursor)
+        return self._queries.page_of(ordering, [self._codec.decode(d) for d in docs], limit, cursor)
 
     def count(self, *, where: Filter | None = None) -> int:
         """How many entities match."""
