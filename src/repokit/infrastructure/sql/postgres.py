@@ -22,6 +22,8 @@ recycles connections older than ``REPOKIT_POOL_RECYCLE_S``.
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -74,7 +76,9 @@ async def open_postgres_store(url: str, settings: Settings) -> SqlStore:
         engine,
         settings.pool_max_size,
         settings.pool_timeout_s,
-        opener=PostgresConnection.open,
+        opener=partial(
+            PostgresConnection.open, statement_timeout_s=settings.statement_timeout_s
+        ),
         backend=BACKEND,
         recycle_s=settings.pool_recycle_s,
     )
