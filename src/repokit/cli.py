@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import typer
 from rich.console import Console
@@ -35,6 +35,7 @@ from repokit.infrastructure.config import (
     resolve_database_url,
     url_scheme,
 )
+from repokit.infrastructure.diagnosis import Check, diagnose
 
 T = TypeVar("T")
 
@@ -274,68 +275,37 @@ def _hits_table(query: str, hits: list[SearchHit], names: dict[UUID, str]) -> Ta
 
 @app.command()
 def doctor(url: UrlOption = None) -> None:
-    """Check the configuration, the connection and the schema; say what is wrong."""
-    problem, detail = asyncio.run(_diagnose(url))
-    if problem is not None:
-        errors.print(f"[red]✗[/] {escape(problem)}", soft_wrap=True)
+    """Check the database step by step, one line each, and say what to do.
+
+    PostgreSQL: reachable, pgvector (and its version), schema at the newest revision,
+    the HNSW index present and valid, the search settings in force. Other backends:
+    reachable, schema. Exit status 1 when a check fails.
+    """
+    checks = asyncio.run(_diagnose(url))
+    for check in checks:
+        line = f"{check.name}: {_sentence(check.detail)}"
+        if check.ok:
+            console.print(f"[green]✓[/] {escape(line)}", soft_wrap=True)
+        else:
+            errors.print(f"[red]✗[/] {escape(line)}", soft_wrap=True)
+    if not all(check.ok for check in checks):
         raise typer.Exit(1)
-    console.print(f"[green]✓[/] {escape(detail)}", soft_wrap=True)
 
 
-async def _diagnose(url: str | None) -> tuple[str | None, str]:
-    """``(problem, "")`` as one sentence, or ``(None, summary)`` when all is well."""
+async def _diagnose(url: str | None) -> list[Check]:
+    """The doctor's checks; a failure to even start them is one failed check."""
     target = "the database"
     try:
         settings = load_settings()
         resolved = resolve_database_url(url, settings)
         target = redact_url(resolved)
-        store = await connect(resolved, settings=settings)
+        return await diagnose(resolved, settings)
     except RepokitError as exc:
-        return f"Cannot open {target}: {_sentence(exc)}", ""
+        return [Check("reachable", False, f"cannot open {target}: {_sentence(exc)}")]
     except OSError as exc:
-        return f"Cannot open {target}: {_sentence(_os_error(exc))}", ""
+        return [Check("reachable", False, f"cannot open {target}: {_sentence(_os_error(exc))}")]
     except Exception as exc:  # a doctor reports, it never crashes
-        return f"Cannot open {target}: unexpected {type(exc).__name__}.", ""
-    try:
-        documents = await _probe(store)
-        cache = await _cache_state(store)
-    except RepokitError as exc:
-        return f"{target} is reachable but not usable: {_sentence(exc)}", ""
-    except Exception as exc:
-        return f"{target} is reachable but a check failed with {type(exc).__name__}.", ""
-    finally:
-        await store.close()
-    return None, (
-        f"{target} is reachable ({store.capabilities.backend} backend) and its schema "
-        f"is in place; it holds {documents} documents.{cache}"
-    )
-
-
-async def _cache_state(store: StorePort) -> str:
-    """A sentence about the Redis cache, when the store has one."""
-    from repokit.infrastructure.cache.store import CachedStore
-
-    if not isinstance(store, CachedStore):
-        return ""
-    where = store.cache_description
-    if await store.cache_reachable():
-        return f" The Redis cache at {where} answers."
-    return (
-        f" The Redis cache at {where} does not answer: calls work, uncached, until it does."
-    )
-
-
-async def _probe(store: StorePort) -> int:
-    """Read one row of every repository so a missing table or column shows up."""
-    nobody = uuid4()
-    await store.users.list(0, 1)
-    await store.workspaces.list(0, 1)
-    await store.documents.list(0, 1)
-    await store.documents.get_chunks(nobody)
-    await store.acl.workspaces_of(nobody)
-    await store.audit.page(1)
-    await store.chats.list_session(nobody, 1)
-    return await store.documents.count()
+        return [Check("reachable", False, f"cannot open {target}: unexpected {type(exc).__name__}")]
 
 
 def _os_error(exc: OSError) -> str:
