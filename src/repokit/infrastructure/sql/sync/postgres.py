@@ -84,10 +84,14 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
         backend=BACKEND,
         recycle_s=settings.pool_recycle_s,
     )
+    catalog = Catalog(engine.dialect)
+    if catalog.search_statements is not None:
+        catalog.search_statements.exact_max_rows = settings.hnsw_exact_max_rows
+        catalog.search_statements.min_fetch = settings.hnsw_ef_search
     database = SqlDatabase(
         engine=engine,
         pool=pool,
-        catalog=Catalog(engine.dialect),
+        catalog=catalog,
         capabilities=Capabilities(
             backend="postgresql",
             transactions=True,
