@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
 from repokit.domain.query import FilterNode
+from repokit.infrastructure.assembly import assemble
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.search_plan import EXACT_MAX_ROWS, SelectivityCache
@@ -229,8 +231,12 @@ class SearchStatements:
 class RankedRows:
     """Fetched rows scored in float64 and ordered by (score, id), best first.
 
-    Only the rows that make the result become entities (:meth:`hits`); the others
-    (the lookahead row, an exact search's margin) are only scored.
+    The client's work per query is kept to what the result needs: the embeddings
+    are decoded once, for all rows, with one numpy call; the rows are sorted only
+    when the database's order is not already the float64 order (it is, whenever
+    the scores fall strictly, which is the rule: pgvector orders by the same
+    distance in float32); only the rows that make the result become entities
+    (:meth:`hits`), their embeddings turned into lists in one call.
     """
 
     __slots__ = ("matrix", "order", "rows", "scores")
@@ -240,10 +246,15 @@ class RankedRows:
         at = _EMBEDDING_AT
         # pgvector's binary form: a 4-byte header (dimension, unused), then big-endian float32s.
         self.matrix = scorer.matrix([row[at] for row in rows], header=4, order=">")
-        scores: list[float] = scorer.score(self.matrix).tolist() if rows else []
+        values = scorer.score(self.matrix) if rows else None
+        scores: list[float] = values.tolist() if values is not None else []
         self.scores = scores
-        # Ties by id, as on every backend (the driver's UUIDs order by their integer).
-        self.order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i][0].int))
+        if values is not None and bool(np.all(values[1:] < values[:-1])):
+            # Already best first, no ties: the (score, id) order is the rows' order.
+            self.order = list(range(len(rows)))
+        else:
+            # Ties by id, as on every backend (the driver's UUIDs order by their integer).
+            self.order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i][0].int))
 
     def needs_exact(self, k: int, limit: int) -> bool:
         """True when the approximate rows cannot give the exact top ``k``: fewer than
@@ -257,13 +268,18 @@ class RankedRows:
         """The best ``k`` rows as scored chunks."""
         decode = catalog.chunks.mapping.decode
         at = _EMBEDDING_AT
+        best = self.order[:k]
+        embeddings = self.matrix[best].tolist()  # one conversion for all winners
+        rows, scores = self.rows, self.scores
         hits: list[ScoredChunk] = []
-        for i in self.order[:k]:
-            row = self.rows[i]
-            embedding = self.matrix[i].tolist()
+        for i, embedding in zip(best, embeddings, strict=True):
+            row = rows[i]
             chunk = decode((*row[:at], embedding, *row[at + 1 :]))
-            hits.append(ScoredChunk.model_construct(chunk=chunk, score=self.scores[i]))
+            hits.append(assemble(ScoredChunk, {"chunk": chunk, "score": scores[i]}, _SCORED))
         return hits
+
+
+_SCORED = frozenset(("chunk", "score"))
 
 
 __all__ = ["LOOKAHEAD", "MARGIN", "RankedRows", "SearchStatements"]
