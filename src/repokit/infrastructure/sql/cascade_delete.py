@@ -14,7 +14,10 @@ the way fails the transaction, so nothing is deleted, as before.
 
 The cascading references are read from the database's own catalog
 (``pg_constraint``), so every table that refers to the row is covered, whoever
-declared it: one small catalog query per delete, which only deletes pay.
+declared it; they are read once per connection (connections are recycled every
+``REPOKIT_POOL_RECYCLE_S``). A reference added later by another process is
+missed until then, and the delete's own cascade removes its rows in one
+statement, as before.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ DELETE_ROWS_PER_S = 20_000.0
 """A conservative rate of cascade deletes: it sizes the first part (later parts follow
 the measured rate)."""
 
+_FACT = "cascading_references"
 _CASCADING_REFERENCES = """
 SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, pa.attname
 FROM pg_constraint c
@@ -97,8 +101,11 @@ async def delete_cascades_in_parts(connection: SqlConnection, table: str, key: A
     limit = connection.statement_timeout_s
     if not limit:
         return
-    rows = await connection.fetch_all(_CASCADING_REFERENCES)
-    references = [Reference(*row) for row in rows]
+    facts = connection.schema_facts
+    references: list[Reference] | None = facts.get(_FACT)
+    if references is None:
+        rows = await connection.fetch_all(_CASCADING_REFERENCES)
+        references = facts[_FACT] = [Reference(*row) for row in rows]
     deleted: list[int] = []
 
     async def delete_part(sql: str, asked: int) -> None:
