@@ -115,6 +115,7 @@ GENERATED: tuple[str, ...] = (
     "repokit.infrastructure.sql.telemetry",
     "repokit.infrastructure.sql.unit_of_work",
     "repokit.infrastructure.sql.vector_postgres",
+    "repokit.infrastructure.sql.search_tuning",
     "repokit.infrastructure.sql.vector_search",
     "repokit.infrastructure.sql.write_parts",
     "repokit.integrations.records",

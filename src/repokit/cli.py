@@ -1,4 +1,4 @@
-"""The ``repokit`` command: ``demo``, ``migrate``, ``migrations``, ``doctor`` and ``bench``.
+"""The ``repokit`` command: demo, migrate, migrations, doctor, tune and bench.
 
 Every command takes ``--url``, which wins over ``REPOKIT_DATABASE_URL``. A
 repokit error ends the command with one red line and exit code 1, never a
@@ -153,6 +153,64 @@ def migrate(
             )
         finally:
             await store.close()
+
+    _run(work)
+
+
+@app.command()
+def tune(
+    url: UrlOption = None,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target",
+            help="recall@10 to reach (default REPOKIT_TARGET_RECALL, 0.95).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Measure search recall against exact search on the stored data, keep the fastest
+    setting that meets the target for every process using the database, print the curve.
+
+    PostgreSQL: recall@10 and q/s per ``hnsw.ef_search`` on stored embeddings perturbed
+    with noise; the chosen value is stored in the database. Exact-search backends:
+    recall 1.0, nothing to change.
+    """
+
+    async def work() -> None:
+        settings = load_settings()
+        resolved = resolve_database_url(url, settings)
+        store = await connect(resolved, settings=settings)
+        try:
+            report = await store.documents.tune_search(
+                target_recall=settings.target_recall if target is None else target
+            )
+        finally:
+            await store.close()
+        if report.curve:
+            table = Table("ef_search", "recall@10", "q/s", "")
+            for point in report.curve:
+                mark = "← kept" if point.ef_search == report.ef_search else ""
+                table.add_row(
+                    str(point.ef_search), f"{point.recall:.3f}", f"{point.queries_per_s:,.0f}", mark
+                )
+            console.print(table)
+        if report.ef_search is None:
+            console.print(
+                f"search is exact on this backend: recall 1.0 (target {report.target_recall:g}); "
+                "nothing to tune"
+            )
+            return
+        if report.queries == 0:
+            console.print("no embeddings are stored: nothing to measure, nothing changed")
+            return
+        verdict = "meets" if report.met else "[red]misses[/]"
+        state = "stored (changed)" if report.changed else "stored (unchanged)"
+        console.print(
+            f"hnsw.ef_search = {report.ef_search}: recall@10 {report.recall:.3f} {verdict} the "
+            f"target {report.target_recall:g} on {report.queries} queries; {state}",
+            soft_wrap=True,
+        )
 
     _run(work)
 

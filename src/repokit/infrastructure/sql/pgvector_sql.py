@@ -139,6 +139,11 @@ class SearchStatements:
         """What recent filters were seen to keep."""
         self.min_fetch = 256
         """The fewest rows a filtered HNSW scan fetches (``hnsw.ef_search``, set by the store)."""
+        self.session_ef_search = 250
+        """The ``hnsw.ef_search`` every connection starts with (``REPOKIT_HNSW_EF_SEARCH``)."""
+        self.ef_search = 250
+        """The ``hnsw.ef_search`` searches run at: the session's, or the tuned one
+        (:mod:`.search_tuning`)."""
 
     def get(
         self,

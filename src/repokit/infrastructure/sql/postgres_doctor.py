@@ -24,6 +24,7 @@ from repokit.infrastructure.sql.driver_postgres import PostgresConnection, creat
 from repokit.infrastructure.sql.errors import DRIVER_ERRORS, driver_error, translate_error
 from repokit.infrastructure.sql.migrations import head_revision
 from repokit.infrastructure.sql.postgres import parse_postgres_url
+from repokit.infrastructure.sql.search_tuning import stored_ef_search
 from repokit.infrastructure.sql.tables import HNSW_OPTIONS
 
 ITERATIVE_SCAN_VERSION = (0, 8)
@@ -198,6 +199,12 @@ async def _settings(connection: PostgresConnection, settings: Settings) -> Check
             f"{found}: filtered searches can return fewer than k hits; set "
             "REPOKIT_HNSW_ITERATIVE_SCAN=relaxed_order",
         )
+    tuned = await stored_ef_search(connection)
+    if tuned is not None:
+        if "hnsw_ef_search" in settings.model_fields_set:
+            found += f"; the tuned hnsw.ef_search={tuned} is overridden by REPOKIT_HNSW_EF_SEARCH"
+        else:
+            found += f"; searches run at the tuned hnsw.ef_search={tuned} (`repokit tune`)"
     return Check("search settings", True, f"in force: {found}")
 
 

@@ -51,6 +51,7 @@ from repokit.infrastructure.sql.search_plan import (
     choose_plan,
     fetch_for,
 )
+from repokit.infrastructure.sql.search_tuning import use_ef_search
 from repokit.infrastructure.vector_scoring import ExactScorer
 
 
@@ -81,6 +82,8 @@ async def pgvector_search(
     filtered = node is not None or workspace_id is not None or workspace_ids is not None
     async with scope.read() as connection:
         await connection.prepare_vectors()
+        if approximate:
+            await use_ef_search(connection, statements)
         if approximate and filtered:
             ranked = await _filtered_search(connection, statements, scorer, k, node, shape, values)
         else:

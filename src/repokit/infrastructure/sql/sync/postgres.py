@@ -41,6 +41,7 @@ from repokit.infrastructure.sql.sync.driver_postgres import (
     driver_url,
 )
 from repokit.infrastructure.sql.sync.pool import ConnectionPool
+from repokit.infrastructure.sql.sync.search_tuning import stored_ef_search
 from repokit.infrastructure.sql.sync.store import SqlStore
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg")
@@ -85,9 +86,12 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
         recycle_s=settings.pool_recycle_s,
     )
     catalog = Catalog(engine.dialect)
+    catalog.target_recall = settings.target_recall
     if catalog.search_statements is not None:
         catalog.search_statements.exact_max_rows = settings.hnsw_exact_max_rows
         catalog.search_statements.min_fetch = settings.hnsw_ef_search
+        catalog.search_statements.session_ef_search = settings.hnsw_ef_search
+        catalog.search_statements.ef_search = settings.hnsw_ef_search
     database = SqlDatabase(
         engine=engine,
         pool=pool,
@@ -109,6 +113,17 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
     )
     try:
         pool.fill(max(1, settings.pool_min_size))
+        statements = catalog.search_statements
+        # A REPOKIT_HNSW_EF_SEARCH given explicitly wins over the stored tuning.
+        if statements is not None and "hnsw_ef_search" not in settings.model_fields_set:
+            connection = pool.acquire()
+            try:
+                tuned = stored_ef_search(connection)
+            finally:
+                pool.release(connection)
+            if tuned is not None:
+                statements.ef_search = tuned
+                statements.min_fetch = tuned
     except BaseException:
         pool.close()
         engine.dispose()

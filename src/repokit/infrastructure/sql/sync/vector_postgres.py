@@ -53,6 +53,7 @@ from repokit.infrastructure.sql.search_plan import (
 )
 from repokit.infrastructure.sql.sync.driver import SqlConnection
 from repokit.infrastructure.sql.sync.scopes import Scope
+from repokit.infrastructure.sql.sync.search_tuning import use_ef_search
 from repokit.infrastructure.vector_scoring import ExactScorer
 
 
@@ -83,6 +84,8 @@ def pgvector_search(
     filtered = node is not None or workspace_id is not None or workspace_ids is not None
     with scope.read() as connection:
         connection.prepare_vectors()
+        if approximate:
+            use_ef_search(connection, statements)
         if approximate and filtered:
             ranked = _filtered_search(connection, statements, scorer, k, node, shape, values)
         else:
