@@ -10,8 +10,10 @@ prints the best round's q/s of each side and their ratio. The raw side is
 LIMIT 10``, the filter bound, decoded into the same ``ScoredChunk``s) at the
 adapter's session settings, so the ratio is the adapter's own work per query on a
 machine that may be busy: alternating single queries lets a noisy moment hit
-both sides alike. The 50% filter shows the per-call plan: the raw statement
-turns into a generic exact plan after five runs; the adapter keeps the index.
+both sides alike. ``--tune`` first runs ``documents.tune_search()`` and prints its
+recall curve (``--rounds 0`` for that alone). The 50% filter shows the per-call
+plan: the raw statement turns into a generic exact plan after five runs; the
+adapter keeps the index.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ FILTERS = {
 }
 
 
-async def run(url: str | None, rows: int, queries: int, rounds: int) -> None:
+async def run(url: str | None, rows: int, queries: int, rounds: int, tune: bool) -> None:
     data = make_dataset(rows, queries=queries)
     settings = Settings(database_url=None, cache_url=None, embedding_dim=data.vectors.shape[1])
     async with raw.server_url(url) as server:
@@ -71,6 +73,16 @@ async def run(url: str | None, rows: int, queries: int, rounds: int) -> None:
                 )
                 ordinal[parent] += 1
             await store.documents.bulk_load_chunks(chunks)
+            if tune:
+                report = await store.documents.tune_search()
+                for point in report.curve:
+                    print(
+                        f"ef_search {point.ef_search:>4}: recall@10 {point.recall:.3f}, "
+                        f"{point.queries_per_s:,.0f} q/s"
+                    )
+                print(f"kept ef_search {report.ef_search} (recall {report.recall:.3f})")
+                if rounds == 0:
+                    return
             await connection.execute("ANALYZE")
             await connection.execute(f"SET hnsw.ef_search = {settings.hnsw_ef_search}")
             await connection.execute(f"SET hnsw.iterative_scan = {settings.hnsw_iterative_scan}")
@@ -108,9 +120,12 @@ def main() -> None:
     parser.add_argument("--url", help="scratch PostgreSQL with pgvector (default: embedded)")
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5, help="0: only --tune")
+    parser.add_argument(
+        "--tune", action="store_true", help="run documents.tune_search first, print its curve"
+    )
     options = parser.parse_args()
-    asyncio.run(run(options.url, options.rows, options.queries, options.rounds))
+    asyncio.run(run(options.url, options.rows, options.queries, options.rounds, options.tune))
 
 
 if __name__ == "__main__":
