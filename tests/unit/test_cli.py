@@ -66,8 +66,9 @@ def test_doctor_says_to_migrate_a_database_without_schema(tmp_path: Path) -> Non
     url = sqlite_url(tmp_path / "fresh.db")
     result = runner.invoke(app, ["doctor", "--url", url])
     assert result.exit_code == 1
-    assert "repokit migrate" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    report = result.output.strip().splitlines()
+    assert [line.split(":")[0] for line in report] == ["✓ reachable", "✗ schema"]
+    assert "repokit migrate" in report[1]
     assert runner.invoke(app, ["migrate", "--url", url]).exit_code == 0
     healthy = runner.invoke(app, ["doctor", "--url", url])
     assert healthy.exit_code == 0, healthy.output

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     """PostgreSQL: pgvector's ``hnsw.ef_search`` (candidate list size of an HNSW search)."""
     hnsw_iterative_scan: Literal["relaxed_order", "strict_order", "off"] = "relaxed_order"
     """PostgreSQL: pgvector 0.8's ``hnsw.iterative_scan``, so filtered searches find k hits."""
+    target_recall: float = Field(default=0.95, gt=0, le=1)
+    """recall@10 the search settings aim at: ``tune_search`` keeps the fastest setting
+    that meets it (``REPOKIT_TARGET_RECALL``)."""
+    hnsw_exact_max_rows: int = Field(default=4000, ge=0)
+    """PostgreSQL: a filtered search whose filter keeps at most this many chunks scans them
+    exactly; one that keeps more uses the HNSW index (see docs/vector-tuning.md)."""
     dynamodb_retry_mode: Literal["standard", "adaptive", "legacy"] = "standard"
     """DynamoDB: botocore's retry mode for throttling and transient errors (URL ``retry_mode``)."""
     slow_query_s: float = Field(default=0.5, ge=0)

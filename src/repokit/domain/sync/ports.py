@@ -40,6 +40,11 @@ from repokit.domain.entity_query import DEFAULT_ORDER
 from repokit.domain.errors import CapabilityError
 from repokit.domain.paging import Page
 from repokit.domain.query import Filter
+from repokit.domain.search_tuning import (
+    DEFAULT_TARGET_RECALL,
+    SearchTuning,
+    validate_target_recall,
+)
 
 E = TypeVar("E", bound=Entity)
 
@@ -153,6 +158,26 @@ class DocumentRepositoryPort(ABC):
         ``workspace_id``, ``workspace_ids`` and ``where`` restrict the chunks'
         parent documents; ``exact=True`` bypasses any approximate index.
         """
+
+    def tune_search(
+        self,
+        queries: Sequence[Sequence[float]] | None = None,
+        *,
+        target_recall: float | None = None,
+    ) -> SearchTuning:
+        """Measure recall@10 against exact search on the stored data and keep the
+        fastest search setting that meets ``target_recall`` (default
+        ``REPOKIT_TARGET_RECALL``, 0.95), for every process using the database.
+
+        ``queries`` are query embeddings (real ones measure best); None: stored
+        embeddings perturbed with noise, so the queries are not stored rows. This
+        default is for backends whose search is exact: it reports recall 1.0 and
+        changes nothing.
+        """
+        target = validate_target_recall(
+            DEFAULT_TARGET_RECALL if target_recall is None else target_recall
+        )
+        return SearchTuning(target_recall=target, recall=1.0)
 
 
 class UserRepositoryPort(ABC):

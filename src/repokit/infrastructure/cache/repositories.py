@@ -22,6 +22,7 @@ from repokit.domain.entities import AclEntry, Chunk, Document, Role, ScoredChunk
 from repokit.domain.paging import Page
 from repokit.domain.ports import DocumentRepositoryPort, WorkspaceAclPort
 from repokit.domain.query import Filter
+from repokit.domain.search_tuning import SearchTuning
 from repokit.infrastructure.cache.codec import ROLE_CODEC, entity_codec
 from repokit.infrastructure.cache.invalidation import Cascades, Invalidator
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
@@ -140,6 +141,14 @@ class CachedDocumentRepository(CachedRepository, DocumentRepositoryPort):
 
     async def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
         return await self._inner.get_chunks(document_id)
+
+    async def tune_search(
+        self,
+        queries: Sequence[Sequence[float]] | None = None,
+        *,
+        target_recall: float | None = None,
+    ) -> SearchTuning:
+        return await self._inner.tune_search(queries, target_recall=target_recall)
 
     async def search_similar(
         self,

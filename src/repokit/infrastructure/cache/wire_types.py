@@ -27,6 +27,7 @@ import msgspec
 from pydantic import BaseModel
 
 from repokit.domain.errors import DeclarationError
+from repokit.infrastructure.assembly import assemble
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -78,16 +79,6 @@ def model_wires(model: type[BaseModel], seen: frozenset[type] = frozenset()) -> 
 def typed_fields(name: str, wires: dict[str, Wire]) -> Any:
     """A TypedDict of the wires' types: msgspec decodes a model's JSON straight to a dict."""
     return _typed_dict(name, {field: wire.type for field, wire in wires.items()})
-
-
-def assemble(model: type[M], fields: dict[str, Any], names: frozenset[str]) -> M:
-    """An instance of ``model`` holding ``fields``, built the way ``model_construct`` builds one."""
-    instance = model.__new__(model)
-    _set(instance, "__dict__", fields)
-    _set(instance, "__pydantic_fields_set__", set(names))
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance
 
 
 def _check_assemblable(model: type[BaseModel]) -> None:

@@ -21,6 +21,7 @@ from repokit.domain.entities import (
     Role,
 )
 from repokit.domain.entity import Entity
+from repokit.domain.search_tuning import DEFAULT_TARGET_RECALL
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.entity_catalog import EntitySql
 from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
@@ -69,6 +70,8 @@ class Catalog:
         self._chunks_by_ids: dict[int, CompiledSql] = {}
         self.search_statements: SearchStatements | None = None
         """PostgreSQL's compiled vector searches; None on SQLite."""
+        self.target_recall = DEFAULT_TARGET_RECALL
+        """recall@10 ``tune_search`` aims at by default (``REPOKIT_TARGET_RECALL``)."""
         if dialect.name == "postgresql":
             # Imported here: vector_postgres builds on this module.
             from repokit.infrastructure.sql.pgvector_sql import SearchStatements

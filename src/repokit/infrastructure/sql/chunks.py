@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -14,9 +15,11 @@ from repokit.domain.entities import Chunk
 from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
+from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.repository import COPY_MIN_ROWS
 from repokit.infrastructure.sql.scopes import Scope
+from repokit.infrastructure.sql.write_parts import write_in_parts
 
 HNSW_INDEX_NAME = "ix_chunks_embedding_hnsw"
 
@@ -84,15 +87,32 @@ async def add_chunks(
     async with scope.write(context) as connection:
         if await connection.fetch_one(catalog.document_exists.sql, (document_key,)) is None:
             raise NotFoundError(f"document {document_id} not found")
-        if len(rows) >= COPY_MIN_ROWS and connection.supports_copy:
-            # One atomic statement: a repeated id or ordinal fails it whole.
+        if rows:
             await connection.prepare_vectors()
-            await connection.copy_rows(
-                statements.mapping.table.name, statements.insert.params, rows
+            # Each row is a search of the HNSW graph: a long batch runs as several
+            # statements in this transaction, each well inside the statement timeout.
+            await write_in_parts(
+                connection, rows, _inserter(connection, catalog), rows_per_s=INDEXED_ROWS_PER_S
             )
-        elif rows:
-            await connection.prepare_vectors()
-            await connection.execute_many(statements.insert.sql, rows)
+
+
+def _inserter(
+    connection: SqlConnection, catalog: Catalog
+) -> Callable[[Sequence[tuple[Any, ...]]], Awaitable[None]]:
+    """Inserts chunk rows: ``COPY`` for a long part where offered, else executemany.
+
+    Either is one atomic statement: a repeated id or ordinal fails it whole.
+    """
+    statements = catalog.chunks
+    table, columns = statements.mapping.table.name, statements.insert.params
+
+    async def insert(part: Sequence[tuple[Any, ...]]) -> None:
+        if len(part) >= COPY_MIN_ROWS and connection.supports_copy:
+            await connection.copy_rows(table, columns, part)
+        else:
+            await connection.execute_many(statements.insert.sql, part)
+
+    return insert
 
 
 def _chunk_rows(catalog: Catalog, batch: Sequence[Chunk], dim: int) -> list[tuple[Any, ...]]:
@@ -112,8 +132,20 @@ def _chunk_rows(catalog: Catalog, batch: Sequence[Chunk], dim: int) -> list[tupl
     return rows
 
 
+INDEXED_ROWS_PER_S = 200.0
+"""A conservative rate of inserts into the live HNSW index (400-1,300 rows/s measured
+on a busy 2-core machine): it sizes the first part of such a write (1,200 rows at the
+default 30 s timeout); later parts follow the measured rate (:mod:`.write_parts`)."""
+
 BULK_BATCH_ROWS = 5_000
-"""Rows per ``COPY`` of :func:`bulk_load_chunks` (one progress report each)."""
+"""Rows per ``COPY`` of :func:`bulk_load_chunks` into the table without its index (one
+progress report each)."""
+
+INDEX_BUILD_S_PER_ROW = 0.002
+"""The statement time the HNSW build after a bulk load is given per row, on top of
+the store's timeout: ten times the 0.17 ms/row measured for 20,000 x 384 (see
+docs/vector-tuning.md), so a big load at the defaults completes and a runaway build
+is still stopped."""
 
 BULK_MAINTENANCE_WORK_MEM = "256MB"
 """``maintenance_work_mem`` for the index build after a bulk load (raised, never lowered)."""
@@ -188,13 +220,10 @@ async def bulk_load_chunks(
             and await connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
         )
     async with scope.write(context) as connection:
-        with connection.client_timeout(statement_timeout_s):
+        with _load_timeout(connection, statement_timeout_s):
             if statement_timeout_s is not None:
                 # SET LOCAL: back to the store's limit when the load's transaction ends.
-                await connection.fetch_all(
-                    "SELECT set_config('statement_timeout', $1, true)",
-                    (str(_milliseconds(statement_timeout_s)),),
-                )
+                await _set_local_timeout(connection, statement_timeout_s)
             if rebuild:
                 # Holds the table's exclusive lock until commit (a concurrent load waits
                 # here); rows committed since the check above are indexed by the build too.
@@ -212,13 +241,25 @@ async def bulk_load_chunks(
                     raise NotFoundError(f"document {document_id} not found")
             await connection.prepare_vectors()
             columns = statements.insert.params
-            done = 0
-            for start in range(0, len(rows), BULK_BATCH_ROWS):
-                part = rows[start : start + BULK_BATCH_ROWS]
+
+            async def copy(part: Sequence[tuple[Any, ...]]) -> None:
                 await connection.copy_rows(table, columns, part)
-                done += len(part)
+
+            def report(done: int) -> None:
                 if progress is not None and done < len(rows):
                     progress(done)
+
+            if rebuild:
+                # No index: a COPY of BULK_BATCH_ROWS takes tens of milliseconds.
+                for start in range(0, len(rows), BULK_BATCH_ROWS):
+                    await copy(rows[start : start + BULK_BATCH_ROWS])
+                    report(min(start + BULK_BATCH_ROWS, len(rows)))
+            else:
+                # Into the live index each row is a graph search: parts sized by their
+                # rate to stay well inside the statement timeout (write_parts).
+                await write_in_parts(
+                    connection, rows, copy, rows_per_s=INDEXED_ROWS_PER_S, progress=report
+                )
             if rebuild:
                 await connection.fetch_all(
                     "SELECT set_config('maintenance_work_mem', $1, true) "
@@ -226,10 +267,44 @@ async def bulk_load_chunks(
                     "< pg_size_bytes($1)",
                     (BULK_MAINTENANCE_WORK_MEM,),
                 )
-                await connection.fetch_all(str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect)))
+                build_limit = statement_timeout_s
+                if build_limit is None and connection.statement_timeout_s:
+                    # The build is one statement that grows with the table: its limit
+                    # grows with it (still a limit, so a runaway build is stopped).
+                    build_limit = connection.statement_timeout_s + len(rows) * (
+                        INDEX_BUILD_S_PER_ROW
+                    )
+                    await _set_local_timeout(connection, build_limit)
+                with connection.client_timeout(build_limit):
+                    await connection.fetch_all(
+                        str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect))
+                    )
     if progress is not None:
-        progress(done)
-    return done
+        progress(len(rows))
+    return len(rows)
+
+
+async def _set_local_timeout(connection: SqlConnection, seconds: float) -> None:
+    """``statement_timeout`` for the rest of the transaction (``SET LOCAL``)."""
+    await connection.fetch_all(
+        "SELECT set_config('statement_timeout', $1, true)", (str(_milliseconds(seconds)),)
+    )
+
+
+@contextmanager
+def _load_timeout(connection: SqlConnection, seconds: float | None) -> Iterator[None]:
+    """The load's own statement limit (``None``: the store's) on the client side and in
+    the connection's record, which sizes the load's parts."""
+    if seconds is None:
+        yield
+        return
+    kept = connection.statement_timeout_s
+    connection.statement_timeout_s = seconds or None
+    try:
+        with connection.client_timeout(seconds):
+            yield
+    finally:
+        connection.statement_timeout_s = kept
 
 
 def _milliseconds(seconds: float) -> int:

@@ -15,6 +15,7 @@ from repokit.domain.errors import InvalidQueryError, NotFoundError
 from repokit.domain.paging import KeysetPosition, Page, validate_limit, validate_order_by
 from repokit.domain.ports import DocumentRepositoryPort
 from repokit.domain.query import Filter, parse_filter
+from repokit.domain.search_tuning import SearchTuning, validate_target_recall
 from repokit.domain.vectors import validate_k, validate_metric
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
@@ -23,6 +24,7 @@ from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import keyset_page, make_page
 from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid
 from repokit.infrastructure.sql.scopes import Scope
+from repokit.infrastructure.sql.search_tuning import tune_pgvector_search
 from repokit.infrastructure.sql.vector_postgres import pgvector_search
 from repokit.infrastructure.sql.vector_search import exact_search
 from repokit.infrastructure.vector_scoring import ExactScorer
@@ -40,6 +42,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         self._catalog = catalog
         self._dim = embedding_dim
         self._search_statements = catalog.search_statements
+        self._target_recall = catalog.target_recall
 
     # -- save rules ------------------------------------------------------------------
 
@@ -168,6 +171,26 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
             return await super().bulk_load_chunks(chunks, progress=progress)
         return await bulk_load_chunks(
             self._scope, self._catalog, self._dim, chunks, progress, statement_timeout_s
+        )
+
+    async def tune_search(
+        self,
+        queries: Sequence[Sequence[float]] | None = None,
+        *,
+        target_recall: float | None = None,
+    ) -> SearchTuning:
+        """PostgreSQL: measure recall per ``hnsw.ef_search`` and store the fastest that
+        meets the target (see :mod:`.search_tuning`); SQLite: exact, recall 1.0."""
+        if self._search_statements is None:
+            return await super().tune_search(queries, target_recall=target_recall)
+        target = validate_target_recall(
+            self._target_recall if target_recall is None else target_recall
+        )
+        if queries is not None:
+            for vector in queries:
+                ExactScorer("cosine", vector, self._dim)  # rejects a bad query up front
+        return await tune_pgvector_search(
+            self._scope, self._search_statements, self._dim, queries, target
         )
 
     async def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:

@@ -115,8 +115,14 @@ class PostgresConnection(SqlConnection):
         self._vectors_ready = False
 
     @classmethod
-    async def open(cls, engine: Engine) -> PostgresConnection:
-        """Open a connection and teach it pgvector's binary format (when installed)."""
+    async def open(
+        cls, engine: Engine, *, statement_timeout_s: float | None = None
+    ) -> PostgresConnection:
+        """Open a connection and teach it pgvector's binary format (when installed).
+
+        ``statement_timeout_s`` is the limit the engine's connections run under (it
+        sizes long writes, :mod:`.write_parts`).
+        """
         try:
             sa = await engine.connect()
         except sa_exc.DBAPIError as exc:
@@ -125,6 +131,7 @@ class PostgresConnection(SqlConnection):
             raise _failure(exc, None) from exc
         raw = await sa.get_raw_connection()
         connection = cls(sa, raw.driver_connection)
+        connection.statement_timeout_s = statement_timeout_s
         try:
             await connection.prepare_vectors(required=False)
         except BaseException:

@@ -26,6 +26,7 @@ from repokit.domain.entity_query import DEFAULT_ORDER, Ordering, scalar_operand
 from repokit.domain.paging import Page, validate_window
 from repokit.domain.ports import EntityRepositoryPort
 from repokit.domain.query import Filter
+from repokit.infrastructure.sql.cascade_delete import delete_cascades_in_parts
 from repokit.infrastructure.sql.entity_catalog import EntitySql
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import window
@@ -118,8 +119,11 @@ class SqlEntityRepository(VersionedSqlRepository[E], EntityRepositoryPort[E], Ge
         """
         key = as_uuid(id)
         encoded = self._statements.encode_id(key)
-        # One statement, cascades included: atomic on its own.
-        async with self._scope.write(self._sql.errors.delete(key), atomic=False) as connection:
+        # SQLite: one statement, atomic on its own, cascades included. PostgreSQL: the
+        # cascade first, in parts inside the transaction (cascade_delete).
+        errors = self._sql.errors.delete(key)
+        async with self._scope.write(errors, atomic=self._copies) as connection:
+            await delete_cascades_in_parts(connection, self._table.name, encoded)
             rows = await connection.fetch_all(self._statements.delete_by_id.sql, (encoded,))
         return bool(rows)
 

@@ -22,6 +22,8 @@ from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 
+from repokit.infrastructure.assembly import assemblable, assemble
+
 E = TypeVar("E", bound=BaseModel)
 Converter = Callable[[Any], Any]
 
@@ -96,6 +98,10 @@ class EntityMapping(Generic[E]):
             if decoders[name] is not _identity
         ]
         self._field_decoders = decoders
+        self._read_names = frozenset(self._read_fields)
+        # A row holding every field is the whole entity: built without pydantic's
+        # model_construct walk over the fields (see repokit.infrastructure.assembly).
+        self._assemblable = assemblable(entity, self._read_names)
         self._converting = [
             (index, convert)
             for index, name in enumerate(self.read_columns)
@@ -140,6 +146,8 @@ class EntityMapping(Generic[E]):
         fields = self._read_fields
         for index, convert in conversions:
             values[fields[index]] = convert(row[index])
+        if self._assemblable:
+            return assemble(self.entity, values, self._read_names)
         return self.entity.model_construct(**values)
 
     def decode_column(self, column: str, value: Any) -> Any:

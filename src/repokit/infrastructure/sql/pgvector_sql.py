@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -25,8 +26,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
 from repokit.domain.query import FilterNode
+from repokit.infrastructure.assembly import assemble
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
+from repokit.infrastructure.sql.search_plan import EXACT_MAX_ROWS, SelectivityCache
 from repokit.infrastructure.sql.types import PgVector, UUIDType
 from repokit.infrastructure.vector_scoring import ExactScorer
 
@@ -40,6 +43,12 @@ CACHE_SIZE = 256
 _EMBEDDING_AT = [column.name for column in tables.chunks.c].index("embedding")
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 _DYNAMIC = ("query", "workspace_id", "workspace_ids")
+# The chunks table's live rows: the statistics' counter (current within a second),
+# or the planner's estimate when that is larger (after a restart the counter is 0).
+_LIVE_ROWS = (
+    "(SELECT GREATEST(c.reltuples, coalesce(s.n_live_tup, 0), 0)::float8 FROM pg_class c "
+    "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'chunks'::regclass)"
+)
 
 
 def _distance(metric: str, query: Any) -> ColumnElement[float]:
@@ -54,19 +63,35 @@ def _statement(
     conditions: Sequence[ColumnElement[bool]],
     *,
     exact: bool,
+    fetch: int = 0,
 ) -> Any:
-    """The search statement; ``query`` is bound as ``query``, ``limit`` written out."""
+    """The search statement; ``query`` is bound as ``query``, ``limit`` written out.
+
+    ``fetch`` > 0 (HNSW with a filter, see :mod:`.search_plan`): the ``fetch`` nearest
+    chunks of the whole table by the index, then the filter, then the best ``limit``.
+    """
     chunks, documents = tables.chunks, tables.documents
     vector = bindparam("query", query, type_=PgVector())
     distance = _distance(metric, vector)
-    statement = select(chunks)
+    source: Any = chunks
+    if fetch and conditions:
+        # A subquery with a LIMIT is never merged into the outer query: the filter
+        # cannot be pushed into the index scan, which stays a plain HNSW scan.
+        source = (
+            select(chunks)
+            .order_by(distance)
+            .limit(literal_column(str(int(fetch))))
+            .subquery("nearest")
+        )
+        distance = source.c.embedding.op(_OPERATORS[metric], return_type=Float)(vector)
+    statement = select(source)
     if conditions:
         parents = select(documents.c.id).where(*conditions)
-        statement = statement.where(chunks.c.document_id.in_(parents))
+        statement = statement.where(source.c.document_id.in_(parents))
     if exact:
         # A zero vector's cosine distance is NaN (sorted last); the reference scores it 0.
         ordered = func.coalesce(func.nullif(distance, literal(float("nan"), Float)), 1.0)
-        statement = statement.order_by(ordered, chunks.c.id)
+        statement = statement.order_by(ordered, source.c.id)
     else:
         statement = statement.order_by(distance)
     # LIMIT is written out, not bound: a generic plan of a prepared statement with a
@@ -108,6 +133,17 @@ class SearchStatements:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
         self._entries: OrderedDict[tuple[Any, ...], SearchSql] = OrderedDict()
+        self.exact_max_rows = EXACT_MAX_ROWS
+        """Filters matching at most this many chunks are searched exactly (:mod:`.search_plan`)."""
+        self.selectivity = SelectivityCache()
+        """What recent filters were seen to keep."""
+        self.min_fetch = 256
+        """The fewest rows a filtered HNSW scan fetches (``hnsw.ef_search``, set by the store)."""
+        self.session_ef_search = 250
+        """The ``hnsw.ef_search`` every connection starts with (``REPOKIT_HNSW_EF_SEARCH``)."""
+        self.ef_search = 250
+        """The ``hnsw.ef_search`` searches run at: the session's, or the tuned one
+        (:mod:`.search_tuning`)."""
 
     def get(
         self,
@@ -118,22 +154,54 @@ class SearchStatements:
         exact: bool,
         by_workspace: bool,
         by_workspaces: bool,
+        fetch: int = 0,
     ) -> SearchSql:
-        key = (metric, exact, limit, repr(node), by_workspace, by_workspaces)
+        """The search of this shape; ``fetch`` > 0: HNSW over-fetching before the filter."""
+        key = (metric, exact, limit, fetch, repr(node), by_workspace, by_workspaces)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
-        entry = self._compile(metric, node, limit, exact, by_workspace, by_workspaces)
+        conditions = self._conditions(node, by_workspace, by_workspaces)
+        statement = _statement(metric, None, limit, conditions, exact=exact, fetch=fetch)
+        return self._remember(key, statement)
+
+    def count(
+        self, node: FilterNode | None, *, by_workspace: bool, by_workspaces: bool
+    ) -> SearchSql:
+        """The matching chunks counted up to ``exact_max_rows + 1``, and the table's
+        live row count from the statistics (:mod:`.search_plan`)."""
+        cap = self.exact_max_rows + 1
+        key = ("count", cap, repr(node), by_workspace, by_workspaces)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        chunks, documents = tables.chunks, tables.documents
+        parents = select(documents.c.id).where(
+            *self._conditions(node, by_workspace, by_workspaces)
+        )
+        matching = (
+            select(literal(1))
+            .where(chunks.c.document_id.in_(parents))
+            .limit(literal_column(str(cap)))
+            .subquery("matching")
+        )
+        counted = select(func.count()).select_from(matching).scalar_subquery()
+        statement = select(counted, literal_column(_LIVE_ROWS))
+        return self._remember(key, statement)
+
+    def _remember(self, key: tuple[Any, ...], statement: Any) -> SearchSql:
+        entry = self._compile(statement)
         self._entries[key] = entry
         if len(self._entries) > CACHE_SIZE:
             self._entries.popitem(last=False)
         return entry
 
-    def _compile(
-        self, metric: str, node: FilterNode | None, limit: int, exact: bool, one: bool, many: bool
-    ) -> SearchSql:
-        catalog, documents = self._catalog, tables.documents
+    def _conditions(
+        self, node: FilterNode | None, one: bool, many: bool
+    ) -> list[ColumnElement[bool]]:
+        documents = tables.documents
         conditions: list[ColumnElement[bool]] = []
         if one:
             conditions.append(
@@ -142,10 +210,13 @@ class SearchStatements:
         if many:
             ids = bindparam("workspace_ids", None, type_=ARRAY(UUIDType()))
             conditions.append(documents.c.workspace_id == func.any(ids))
-        compiled_filter = catalog.document_filters.compile(node)
+        compiled_filter = self._catalog.document_filters.compile(node)
         if compiled_filter is not None:
             conditions.append(compiled_filter)
-        statement = _statement(metric, None, limit, conditions, exact=exact)
+        return conditions
+
+    def _compile(self, statement: Any) -> SearchSql:
+        catalog = self._catalog
         compiled = statement.compile(
             dialect=catalog.dialect, compile_kwargs={"render_postcompile": True}
         )
@@ -165,8 +236,12 @@ class SearchStatements:
 class RankedRows:
     """Fetched rows scored in float64 and ordered by (score, id), best first.
 
-    Only the rows that make the result become entities (:meth:`hits`); the others
-    (the lookahead row, an exact search's margin) are only scored.
+    The client's work per query is kept to what the result needs: the embeddings
+    are decoded once, for all rows, with one numpy call; the rows are sorted only
+    when the database's order is not already the float64 order (it is, whenever
+    the scores fall strictly, which is the rule: pgvector orders by the same
+    distance in float32); only the rows that make the result become entities
+    (:meth:`hits`), their embeddings turned into lists in one call.
     """
 
     __slots__ = ("matrix", "order", "rows", "scores")
@@ -176,10 +251,15 @@ class RankedRows:
         at = _EMBEDDING_AT
         # pgvector's binary form: a 4-byte header (dimension, unused), then big-endian float32s.
         self.matrix = scorer.matrix([row[at] for row in rows], header=4, order=">")
-        scores: list[float] = scorer.score(self.matrix).tolist() if rows else []
+        values = scorer.score(self.matrix) if rows else None
+        scores: list[float] = values.tolist() if values is not None else []
         self.scores = scores
-        # Ties by id, as on every backend (the driver's UUIDs order by their integer).
-        self.order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i][0].int))
+        if values is not None and bool(np.all(values[1:] < values[:-1])):
+            # Already best first, no ties: the (score, id) order is the rows' order.
+            self.order = list(range(len(rows)))
+        else:
+            # Ties by id, as on every backend (the driver's UUIDs order by their integer).
+            self.order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i][0].int))
 
     def needs_exact(self, k: int, limit: int) -> bool:
         """True when the approximate rows cannot give the exact top ``k``: fewer than
@@ -193,13 +273,18 @@ class RankedRows:
         """The best ``k`` rows as scored chunks."""
         decode = catalog.chunks.mapping.decode
         at = _EMBEDDING_AT
+        best = self.order[:k]
+        embeddings = self.matrix[best].tolist()  # one conversion for all winners
+        rows, scores = self.rows, self.scores
         hits: list[ScoredChunk] = []
-        for i in self.order[:k]:
-            row = self.rows[i]
-            embedding = self.matrix[i].tolist()
+        for i, embedding in zip(best, embeddings, strict=True):
+            row = rows[i]
             chunk = decode((*row[:at], embedding, *row[at + 1 :]))
-            hits.append(ScoredChunk.model_construct(chunk=chunk, score=self.scores[i]))
+            hits.append(assemble(ScoredChunk, {"chunk": chunk, "score": scores[i]}, _SCORED))
         return hits
+
+
+_SCORED = frozenset(("chunk", "score"))
 
 
 __all__ = ["LOOKAHEAD", "MARGIN", "RankedRows", "SearchStatements"]

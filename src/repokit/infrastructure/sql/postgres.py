@@ -22,6 +22,8 @@ recycles connections older than ``REPOKIT_POOL_RECYCLE_S``.
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -37,6 +39,7 @@ from repokit.infrastructure.sql.driver_postgres import (
     driver_url,
 )
 from repokit.infrastructure.sql.pool import ConnectionPool
+from repokit.infrastructure.sql.search_tuning import stored_ef_search
 from repokit.infrastructure.sql.store import SqlStore
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg")
@@ -74,14 +77,23 @@ async def open_postgres_store(url: str, settings: Settings) -> SqlStore:
         engine,
         settings.pool_max_size,
         settings.pool_timeout_s,
-        opener=PostgresConnection.open,
+        opener=partial(
+            PostgresConnection.open, statement_timeout_s=settings.statement_timeout_s
+        ),
         backend=BACKEND,
         recycle_s=settings.pool_recycle_s,
     )
+    catalog = Catalog(engine.dialect)
+    catalog.target_recall = settings.target_recall
+    if catalog.search_statements is not None:
+        catalog.search_statements.exact_max_rows = settings.hnsw_exact_max_rows
+        catalog.search_statements.min_fetch = settings.hnsw_ef_search
+        catalog.search_statements.session_ef_search = settings.hnsw_ef_search
+        catalog.search_statements.ef_search = settings.hnsw_ef_search
     database = SqlDatabase(
         engine=engine,
         pool=pool,
-        catalog=Catalog(engine.dialect),
+        catalog=catalog,
         capabilities=Capabilities(
             backend="postgresql",
             transactions=True,
@@ -99,6 +111,17 @@ async def open_postgres_store(url: str, settings: Settings) -> SqlStore:
     )
     try:
         await pool.fill(max(1, settings.pool_min_size))
+        statements = catalog.search_statements
+        # A REPOKIT_HNSW_EF_SEARCH given explicitly wins over the stored tuning.
+        if statements is not None and "hnsw_ef_search" not in settings.model_fields_set:
+            connection = await pool.acquire()
+            try:
+                tuned = await stored_ef_search(connection)
+            finally:
+                await pool.release(connection)
+            if tuned is not None:
+                statements.ef_search = tuned
+                statements.min_fetch = tuned
     except BaseException:
         await pool.close()
         await engine.dispose()

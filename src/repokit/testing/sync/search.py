@@ -253,3 +253,21 @@ class SearchContract(ContractMixin):
     def test_the_store_names_its_metrics(self, store: StorePort) -> None:
         assert store.capabilities.metrics <= {"cosine", "l2", "inner_product"}
         assert "cosine" in store.capabilities.metrics
+
+    def test_tune_search_on_exact_search_reports_recall_1_and_changes_nothing(
+        self, store: StorePort
+    ) -> None:
+        if store.capabilities.vector_search != "exact":
+            return  # approximate search: measured on its own data (adapter tests)
+        stored_vectors(store, {"a": {0: 1}, "b": {1: 1}})
+        report = store.documents.tune_search(target_recall=0.9)
+        assert (report.target_recall, report.recall, report.changed) == (0.9, 1.0, False)
+        assert report.met is True
+        assert report.ef_search is None
+
+    @pytest.mark.parametrize("target", [0, -0.5, 1.5, float("nan")])
+    def test_tune_search_rejects_a_target_outside_0_to_1(
+        self, store: StorePort, target: float
+    ) -> None:
+        with pytest.raises(InvalidQueryError):
+            store.documents.tune_search(target_recall=target)

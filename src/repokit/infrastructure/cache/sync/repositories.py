@@ -23,6 +23,7 @@ from uuid import UUID
 from repokit.domain.entities import AclEntry, Chunk, Document, Role, ScoredChunk
 from repokit.domain.paging import Page
 from repokit.domain.query import Filter
+from repokit.domain.search_tuning import SearchTuning
 from repokit.domain.sync.ports import DocumentRepositoryPort, WorkspaceAclPort
 from repokit.infrastructure.cache.codec import ROLE_CODEC, entity_codec
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
@@ -142,6 +143,14 @@ class CachedDocumentRepository(CachedRepository, DocumentRepositoryPort):
 
     def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
         return self._inner.get_chunks(document_id)
+
+    def tune_search(
+        self,
+        queries: Sequence[Sequence[float]] | None = None,
+        *,
+        target_recall: float | None = None,
+    ) -> SearchTuning:
+        return self._inner.tune_search(queries, target_recall=target_recall)
 
     def search_similar(
         self,

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +18,10 @@ from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundErr
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
 from repokit.infrastructure.sql.errors import ErrorContext
+from repokit.infrastructure.sql.sync.driver import SqlConnection
 from repokit.infrastructure.sql.sync.repository import COPY_MIN_ROWS
 from repokit.infrastructure.sql.sync.scopes import Scope
+from repokit.infrastructure.sql.sync.write_parts import write_in_parts
 
 HNSW_INDEX_NAME = "ix_chunks_embedding_hnsw"
 
@@ -86,15 +89,32 @@ def add_chunks(
     with scope.write(context) as connection:
         if connection.fetch_one(catalog.document_exists.sql, (document_key,)) is None:
             raise NotFoundError(f"document {document_id} not found")
-        if len(rows) >= COPY_MIN_ROWS and connection.supports_copy:
-            # One atomic statement: a repeated id or ordinal fails it whole.
+        if rows:
             connection.prepare_vectors()
-            connection.copy_rows(
-                statements.mapping.table.name, statements.insert.params, rows
+            # Each row is a search of the HNSW graph: a long batch runs as several
+            # statements in this transaction, each well inside the statement timeout.
+            write_in_parts(
+                connection, rows, _inserter(connection, catalog), rows_per_s=INDEXED_ROWS_PER_S
             )
-        elif rows:
-            connection.prepare_vectors()
-            connection.execute_many(statements.insert.sql, rows)
+
+
+def _inserter(
+    connection: SqlConnection, catalog: Catalog
+) -> Callable[[Sequence[tuple[Any, ...]]], None]:
+    """Inserts chunk rows: ``COPY`` for a long part where offered, else executemany.
+
+    Either is one atomic statement: a repeated id or ordinal fails it whole.
+    """
+    statements = catalog.chunks
+    table, columns = statements.mapping.table.name, statements.insert.params
+
+    def insert(part: Sequence[tuple[Any, ...]]) -> None:
+        if len(part) >= COPY_MIN_ROWS and connection.supports_copy:
+            connection.copy_rows(table, columns, part)
+        else:
+            connection.execute_many(statements.insert.sql, part)
+
+    return insert
 
 
 def _chunk_rows(catalog: Catalog, batch: Sequence[Chunk], dim: int) -> list[tuple[Any, ...]]:
@@ -114,8 +134,20 @@ def _chunk_rows(catalog: Catalog, batch: Sequence[Chunk], dim: int) -> list[tupl
     return rows
 
 
+INDEXED_ROWS_PER_S = 200.0
+"""A conservative rate of inserts into the live HNSW index (400-1,300 rows/s measured
+on a busy 2-core machine): it sizes the first part of such a write (1,200 rows at the
+default 30 s timeout); later parts follow the measured rate (:mod:`.write_parts`)."""
+
 BULK_BATCH_ROWS = 5_000
-"""Rows per ``COPY`` of :func:`bulk_load_chunks` (one progress report each)."""
+"""Rows per ``COPY`` of :func:`bulk_load_chunks` into the table without its index (one
+progress report each)."""
+
+INDEX_BUILD_S_PER_ROW = 0.002
+"""The statement time the HNSW build after a bulk load is given per row, on top of
+the store's timeout: ten times the 0.17 ms/row measured for 20,000 x 384 (see
+docs/vector-tuning.md), so a big load at the defaults completes and a runaway build
+is still stopped."""
 
 BULK_MAINTENANCE_WORK_MEM = "256MB"
 """``maintenance_work_mem`` for the index build after a bulk load (raised, never lowered)."""
@@ -190,13 +222,10 @@ def bulk_load_chunks(
             and connection.fetch_one(_HAS_HNSW_INDEX, (table, HNSW_INDEX_NAME)) is not None
         )
     with scope.write(context) as connection:
-        with connection.client_timeout(statement_timeout_s):
+        with _load_timeout(connection, statement_timeout_s):
             if statement_timeout_s is not None:
                 # SET LOCAL: back to the store's limit when the load's transaction ends.
-                connection.fetch_all(
-                    "SELECT set_config('statement_timeout', $1, true)",
-                    (str(_milliseconds(statement_timeout_s)),),
-                )
+                _set_local_timeout(connection, statement_timeout_s)
             if rebuild:
                 # Holds the table's exclusive lock until commit (a concurrent load waits
                 # here); rows committed since the check above are indexed by the build too.
@@ -214,13 +243,25 @@ def bulk_load_chunks(
                     raise NotFoundError(f"document {document_id} not found")
             connection.prepare_vectors()
             columns = statements.insert.params
-            done = 0
-            for start in range(0, len(rows), BULK_BATCH_ROWS):
-                part = rows[start : start + BULK_BATCH_ROWS]
+
+            def copy(part: Sequence[tuple[Any, ...]]) -> None:
                 connection.copy_rows(table, columns, part)
-                done += len(part)
+
+            def report(done: int) -> None:
                 if progress is not None and done < len(rows):
                     progress(done)
+
+            if rebuild:
+                # No index: a COPY of BULK_BATCH_ROWS takes tens of milliseconds.
+                for start in range(0, len(rows), BULK_BATCH_ROWS):
+                    copy(rows[start : start + BULK_BATCH_ROWS])
+                    report(min(start + BULK_BATCH_ROWS, len(rows)))
+            else:
+                # Into the live index each row is a graph search: parts sized by their
+                # rate to stay well inside the statement timeout (write_parts).
+                write_in_parts(
+                    connection, rows, copy, rows_per_s=INDEXED_ROWS_PER_S, progress=report
+                )
             if rebuild:
                 connection.fetch_all(
                     "SELECT set_config('maintenance_work_mem', $1, true) "
@@ -228,10 +269,44 @@ def bulk_load_chunks(
                     "< pg_size_bytes($1)",
                     (BULK_MAINTENANCE_WORK_MEM,),
                 )
-                connection.fetch_all(str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect)))
+                build_limit = statement_timeout_s
+                if build_limit is None and connection.statement_timeout_s:
+                    # The build is one statement that grows with the table: its limit
+                    # grows with it (still a limit, so a runaway build is stopped).
+                    build_limit = connection.statement_timeout_s + len(rows) * (
+                        INDEX_BUILD_S_PER_ROW
+                    )
+                    _set_local_timeout(connection, build_limit)
+                with connection.client_timeout(build_limit):
+                    connection.fetch_all(
+                        str(CreateIndex(_HNSW_INDEX).compile(dialect=dialect))
+                    )
     if progress is not None:
-        progress(done)
-    return done
+        progress(len(rows))
+    return len(rows)
+
+
+def _set_local_timeout(connection: SqlConnection, seconds: float) -> None:
+    """``statement_timeout`` for the rest of the transaction (``SET LOCAL``)."""
+    connection.fetch_all(
+        "SELECT set_config('statement_timeout', $1, true)", (str(_milliseconds(seconds)),)
+    )
+
+
+@contextmanager
+def _load_timeout(connection: SqlConnection, seconds: float | None) -> Iterator[None]:
+    """The load's own statement limit (``None``: the store's) on the client side and in
+    the connection's record, which sizes the load's parts."""
+    if seconds is None:
+        yield
+        return
+    kept = connection.statement_timeout_s
+    connection.statement_timeout_s = seconds or None
+    try:
+        with connection.client_timeout(seconds):
+            yield
+    finally:
+        connection.statement_timeout_s = kept
 
 
 def _milliseconds(seconds: float) -> int:

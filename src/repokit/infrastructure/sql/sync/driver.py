@@ -52,7 +52,7 @@ def event_target(engine: Engine) -> Engine:
 class SqlConnection:
     """A SQLAlchemy connection together with its sqlite3 connection."""
 
-    __slots__ = ("_driver", "broken", "opened_at", "sa")
+    __slots__ = ("_driver", "broken", "opened_at", "sa", "schema_facts", "statement_timeout_s")
 
     def __init__(self, sa: Connection, driver: Any) -> None:
         self.sa = sa
@@ -60,6 +60,12 @@ class SqlConnection:
         self.broken = False
         self.opened_at = time.monotonic()
         """When the connection was opened (``time.monotonic``), for recycling."""
+        self.statement_timeout_s: float | None = None
+        self.schema_facts: dict[str, Any] = {}
+        """Facts read from the database's catalog, kept for this connection's life (which
+        :attr:`~.pool.ConnectionPool` recycling bounds)."""
+        """The server's limit on one statement in seconds (PostgreSQL), None where there
+        is none (SQLite): long writes size their statements by it (:mod:`.write_parts`)."""
 
     @classmethod
     def open(cls, engine: Engine) -> SqlConnection:
@@ -72,6 +78,7 @@ class SqlConnection:
 
     aborts_on_error = False
     """True when a failed statement aborts the whole transaction (PostgreSQL)."""
+
 
     def prepare_vectors(self) -> None:
         """Make the connection ready to read and write embeddings (nothing on SQLite)."""

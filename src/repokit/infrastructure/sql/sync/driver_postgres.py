@@ -165,8 +165,14 @@ class PostgresConnection(SqlConnection):
         self._vectors_ready = False
 
     @classmethod
-    def open(cls, engine: Engine) -> PostgresConnection:
-        """Open a connection and teach it pgvector's binary format (when installed)."""
+    def open(
+        cls, engine: Engine, *, statement_timeout_s: float | None = None
+    ) -> PostgresConnection:
+        """Open a connection and teach it pgvector's binary format (when installed).
+
+        ``statement_timeout_s`` is the limit the engine's connections run under (it
+        sizes long writes, :mod:`.write_parts`).
+        """
         try:
             sa = engine.connect()
         except sa_exc.DBAPIError as exc:
@@ -174,6 +180,7 @@ class PostgresConnection(SqlConnection):
         except (OSError, TimeoutError) as exc:
             raise _failure(exc, ErrorKind.UNAVAILABLE) from exc
         connection = cls(sa, sa.connection.driver_connection)
+        connection.statement_timeout_s = statement_timeout_s
         try:
             connection.prepare_vectors(required=False)
         except BaseException:

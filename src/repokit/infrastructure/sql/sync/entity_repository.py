@@ -31,6 +31,7 @@ from repokit.domain.sync.ports import EntityRepositoryPort
 from repokit.infrastructure.sql.entity_catalog import EntitySql
 from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.paging import window
+from repokit.infrastructure.sql.sync.cascade_delete import delete_cascades_in_parts
 from repokit.infrastructure.sql.sync.repository import VersionedSqlRepository, as_uuid
 from repokit.infrastructure.sql.sync.scopes import Scope
 
@@ -120,8 +121,11 @@ class SqlEntityRepository(VersionedSqlRepository[E], EntityRepositoryPort[E], Ge
         """
         key = as_uuid(id)
         encoded = self._statements.encode_id(key)
-        # One statement, cascades included: atomic on its own.
-        with self._scope.write(self._sql.errors.delete(key), atomic=False) as connection:
+        # SQLite: one statement, atomic on its own, cascades included. PostgreSQL: the
+        # cascade first, in parts inside the transaction (cascade_delete).
+        errors = self._sql.errors.delete(key)
+        with self._scope.write(errors, atomic=self._copies) as connection:
+            delete_cascades_in_parts(connection, self._table.name, encoded)
             rows = connection.fetch_all(self._statements.delete_by_id.sql, (encoded,))
         return bool(rows)
 

@@ -43,12 +43,20 @@ from repokit.infrastructure.sql.errors import (
 )
 from repokit.infrastructure.sql.paging import window
 from repokit.infrastructure.sql.statements import EntityStatements
+from repokit.infrastructure.sql.sync.cascade_delete import delete_cascades_in_parts
 from repokit.infrastructure.sql.sync.driver import SqlConnection
 from repokit.infrastructure.sql.sync.scopes import Scope
+from repokit.infrastructure.sql.sync.write_parts import write_in_parts
 from repokit.infrastructure.write_checks import reject_repeated_ids
 
 COPY_MIN_ROWS = 16
 """Batches at least this long are inserted with ``COPY`` where the connection offers it."""
+ONE_COPY_MAX_ROWS = 5_000
+"""The longest batch of new entities inserted by one ``COPY`` outside a transaction
+(tens of milliseconds); a longer one runs in a transaction, in parts if need be."""
+INSERT_ROWS_PER_S = 20_000.0
+"""A conservative rate of batch inserts into a table without a vector index: it sizes
+the first part of a long batch (:mod:`.write_parts`)."""
 _BATCH_SAVEPOINT = "repokit_batch"
 
 E = TypeVar("E", bound=BaseModel)
@@ -82,7 +90,8 @@ class SqlRepository(Generic[E]):
         self._statements = statements
         self._mapping = statements.mapping
         self._table = statements.mapping.table
-        # PostgreSQL's connections (both forms) bulk-load with COPY.
+        # PostgreSQL's connections (both forms) bulk-load with COPY and have a statement
+        # timeout (long writes run in parts).
         self._copies = statements.mapping.dialect.name == "postgresql"
 
     def get_by_id(self, id: UUID) -> E | None:
@@ -95,8 +104,10 @@ class SqlRepository(Generic[E]):
     def delete(self, id: UUID) -> bool:
         """Delete the entity (foreign keys cascade); True if it existed."""
         key = self._statements.encode_id(as_uuid(id))
-        # One statement: atomic on its own, cascades included.
-        with self._scope.write(self._delete_errors(), atomic=False) as connection:
+        # SQLite: one statement, atomic on its own, cascades included. PostgreSQL: the
+        # cascade first, in parts inside the transaction (cascade_delete).
+        with self._scope.write(self._delete_errors(), atomic=self._copies) as connection:
+            delete_cascades_in_parts(connection, self._table.name, key)
             rows = connection.fetch_all(self._statements.delete_by_id.sql, (key,))
         return bool(rows)
 
@@ -167,7 +178,14 @@ class VersionedSqlRepository(SqlRepository[V]):
         new = [i for i, entity in enumerate(batch) if entity.__dict__["version"] == 0]
         # New entities only, loaded with one COPY: a single statement, atomic on its own,
         # so no transaction around it (on PostgreSQL that saves four round trips).
-        one_copy = len(new) == len(batch) and self._copies and len(batch) >= COPY_MIN_ROWS
+        # A batch longer than one part is several statements (write_parts): it needs the
+        # transaction.
+        one_copy = (
+            len(new) == len(batch)
+            and self._copies
+            and len(batch) >= COPY_MIN_ROWS
+            and len(batch) <= ONE_COPY_MAX_ROWS
+        )
         with self._scope.write(self._batch_errors(batch), atomic=not one_copy) as connection:
             saved: list[V | None] = [None] * len(batch)
             if new:
@@ -182,22 +200,30 @@ class VersionedSqlRepository(SqlRepository[V]):
         return [entity for entity in saved if entity is not None]
 
     def _insert_batch(self, connection: SqlConnection, stored: Sequence[V]) -> None:
-        """Insert new entities: ``COPY`` for a long batch where offered, else executemany.
+        """Insert new entities: ``COPY`` for a long part where offered, else executemany.
 
-        Either is one atomic statement. Where an error aborts the transaction
+        Either is one atomic statement; a long batch in a transaction
+        may be several, each well inside the statement timeout (:mod:`.write_parts`), in
+        the caller's transaction. Where an error aborts the transaction
         (PostgreSQL), the insert runs in a savepoint so the failing row can still be
         looked up for the message.
         """
         rows = [self._mapping.encode(entity) for entity in stored]
+        table, columns = self._table.name, self._mapping.columns
+        insert_sql = self._statements.insert.sql
+
+        def insert(part: Sequence[Any]) -> None:
+            if connection.supports_copy and len(part) >= COPY_MIN_ROWS:
+                connection.copy_rows(table, columns, part)
+            else:
+                connection.execute_many(insert_sql, part)
+
         # Outside a transaction a failed statement aborts nothing: no savepoint needed.
         guarded = connection.aborts_on_error and connection.in_transaction
         try:
             if guarded:
                 connection.savepoint(_BATCH_SAVEPOINT)
-            if connection.supports_copy and len(rows) >= COPY_MIN_ROWS:
-                connection.copy_rows(self._table.name, self._mapping.columns, rows)
-            else:
-                connection.execute_many(self._statements.insert.sql, rows)
+            write_in_parts(connection, rows, insert, rows_per_s=INSERT_ROWS_PER_S)
         except DRIVER_ERRORS as exc:
             if guarded:
                 connection.rollback_to(_BATCH_SAVEPOINT)

@@ -12,6 +12,9 @@
   same statement scans the candidates (``<->``, ``<#>``) and keeps the top ``n``.
 * ``exact=True`` orders by an expression no index matches (the distance with a
   zero vector's NaN replaced, then the chunk id), so the planner scans exactly.
+* A cosine search with a filter (``where``, ``workspace_id(s)``) picks its plan per
+  call from the filter's measured selectivity (:mod:`.search_plan`): exact over
+  few matching chunks, HNSW over-fetching before the filter over many.
 
 The winners are re-scored in float64 with the reference formulas
 (``vector_scoring.ExactScorer``) and ranked by (score, id), like every other
@@ -27,6 +30,7 @@ filtered search returns ``k`` hits whenever ``k`` chunks match.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import numpy as np
@@ -40,7 +44,16 @@ from repokit.infrastructure.sql.pgvector_sql import (
     RankedRows,
     SearchStatements,
 )
+from repokit.infrastructure.sql.search_plan import (
+    MAX_FETCH,
+    SearchPlan,
+    Selectivity,
+    choose_plan,
+    fetch_for,
+)
+from repokit.infrastructure.sql.sync.driver import SqlConnection
 from repokit.infrastructure.sql.sync.scopes import Scope
+from repokit.infrastructure.sql.sync.search_tuning import use_ef_search
 from repokit.infrastructure.vector_scoring import ExactScorer
 
 
@@ -63,22 +76,85 @@ def pgvector_search(
         "by_workspace": workspace_id is not None,
         "by_workspaces": workspace_ids is not None,
     }
-    limit = k + (LOOKAHEAD if approximate else MARGIN)
     values = {
         "query": scorer.query.astype(np.float32),
         "workspace_id": workspace_id,
         "workspace_ids": list(workspace_ids) if workspace_ids is not None else None,
     }
-    search = statements.get(scorer.metric, node, limit=limit, exact=not approximate, **shape)
+    filtered = node is not None or workspace_id is not None or workspace_ids is not None
     with scope.read() as connection:
         connection.prepare_vectors()
-        rows = connection.fetch_all(search.sql, search.params(values))
-        ranked = RankedRows(scorer, rows)
-        if approximate and ranked.needs_exact(k, limit):
-            search = statements.get(scorer.metric, node, limit=k + MARGIN, exact=True, **shape)
+        if approximate:
+            use_ef_search(connection, statements)
+        if approximate and filtered:
+            ranked = _filtered_search(connection, statements, scorer, k, node, shape, values)
+        else:
+            limit = k + (LOOKAHEAD if approximate else MARGIN)
+            exact_form = not approximate
+            search = statements.get(scorer.metric, node, limit=limit, exact=exact_form, **shape)
             rows = connection.fetch_all(search.sql, search.params(values))
             ranked = RankedRows(scorer, rows)
+            if approximate and ranked.needs_exact(k, limit):
+                ranked = _exact(connection, statements, scorer, k, node, shape, values)
     return ranked.hits(catalog, k)
+
+
+def _filtered_search(
+    connection: SqlConnection,
+    statements: SearchStatements,
+    scorer: ExactScorer,
+    k: int,
+    node: FilterNode | None,
+    shape: dict[str, bool],
+    values: dict[str, Any],
+) -> RankedRows:
+    """A filtered cosine search on the plan its selectivity calls for (:mod:`.search_plan`)."""
+    ids = values["workspace_ids"]
+    key = (repr(node), values["workspace_id"], tuple(ids) if ids is not None else None)
+    selectivity = statements.selectivity.get(key)
+    if selectivity is None:
+        count = statements.count(node, **shape)
+        row = connection.fetch_one(count.sql, count.params(values))
+        matches, total = (int(row[0]), float(row[1] or 0.0)) if row is not None else (0, 0.0)
+        selectivity = Selectivity.counted(matches, total, statements.exact_max_rows)
+        statements.selectivity.put(key, selectivity)
+    plan = choose_plan(
+        selectivity, k, exact_max_rows=statements.exact_max_rows, min_fetch=statements.min_fetch
+    )
+    limit = k + LOOKAHEAD
+    while not plan.exact:
+        search = statements.get(
+            scorer.metric, node, limit=limit, exact=False, fetch=plan.fetch, **shape
+        )
+        rows = connection.fetch_all(search.sql, search.params(values))
+        ranked = RankedRows(scorer, rows)
+        if len(rows) >= k:
+            if ranked.needs_exact(k, limit):
+                break  # a tie at the boundary: only the exact order settles it
+            return ranked
+        # Fewer than k of the nearest rows kept the filter: it keeps fewer than assumed.
+        selectivity = selectivity.seen(len(rows), plan.fetch)
+        statements.selectivity.put(key, selectivity, refresh=False)
+        if plan.fetch >= MAX_FETCH:
+            break
+        plan = SearchPlan(
+            exact=False, fetch=max(fetch_for(selectivity.share, k, 1), plan.fetch * 2)
+        )
+    return _exact(connection, statements, scorer, k, node, shape, values)
+
+
+def _exact(
+    connection: SqlConnection,
+    statements: SearchStatements,
+    scorer: ExactScorer,
+    k: int,
+    node: FilterNode | None,
+    shape: dict[str, bool],
+    values: dict[str, Any],
+) -> RankedRows:
+    search = statements.get(scorer.metric, node, limit=k + MARGIN, exact=True, **shape)
+    rows = connection.fetch_all(search.sql, search.params(values))
+    return RankedRows(scorer, rows)
 
 
 __all__ = ["MARGIN", "SearchStatements", "pgvector_search"]

@@ -1,0 +1,181 @@
+"""``documents.tune_search`` on PostgreSQL: recall against exact search, per ``ef_search``.
+
+The queries are the caller's, or stored embeddings perturbed with noise (a seeded
+sample of :data:`SAMPLE_QUERIES` rows, each moved by Gaussian noise of norm
+about :data:`NOISE` and normalised): stored rows themselves would overestimate
+recall, since they sit where the data is dense and the graph was built from
+them (``docs/vector-tuning.md``, "Calibration"). For each candidate of
+:data:`EF_CANDIDATES` every query runs through the HNSW index on one connection,
+and recall@10 is measured against the exact top 10 (computed once per query).
+The smallest ``ef_search`` that meets the target is kept (cost grows with
+``ef_search``; the measured q/s are reported, not used to choose, since one
+noisy moment would pick a slower setting); if none does, the one with the best
+recall. It is stored in ``schema_settings`` (``search:hnsw.ef_search``), which
+every store reads when it opens, and used at once by this store's searches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from repokit.domain.search_tuning import SearchTuning, TuningPoint
+from repokit.infrastructure.sql.driver import SqlConnection
+from repokit.infrastructure.sql.pgvector_sql import MARGIN, RankedRows, SearchStatements
+from repokit.infrastructure.sql.scopes import Scope
+from repokit.infrastructure.vector_scoring import ExactScorer
+
+TUNED_EF_SEARCH = "search:hnsw.ef_search"
+"""The ``schema_settings`` row holding the tuned ``hnsw.ef_search``."""
+EF_CANDIDATES = (40, 64, 100, 150, 200, 250, 300, 400, 600, 800, 1000)
+SAMPLE_QUERIES = 100
+NOISE = 0.5
+SEED = 20241123
+K = 10
+
+_SAMPLE = "SELECT vector_send(embedding) FROM chunks ORDER BY random() LIMIT $1"
+_STORE = (
+    "INSERT INTO schema_settings (name, value) VALUES ($1, $2) "
+    "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
+)
+_READ = "SELECT value FROM schema_settings WHERE name = $1"
+
+
+async def tune_pgvector_search(
+    scope: Scope,
+    statements: SearchStatements,
+    dim: int,
+    queries: Sequence[Sequence[float]] | None,
+    target: float,
+) -> SearchTuning:
+    """Measure the recall curve, keep and store the setting (see the module docstring)."""
+    async with scope.read() as connection:
+        await connection.prepare_vectors()
+        vectors = await _queries(connection, dim, queries)
+        if not vectors:
+            return SearchTuning(target_recall=target, recall=1.0, ef_search=statements.ef_search)
+        scorers = [ExactScorer("cosine", vector, dim) for vector in vectors]
+        truth = [await _exact_ids(connection, statements, scorer) for scorer in scorers]
+        try:
+            curve = [
+                await _measure(connection, statements, scorers, truth, ef) for ef in EF_CANDIDATES
+            ]
+        finally:
+            await use_ef_search(connection, statements, force=True)
+    meeting = [point for point in curve if point.recall >= target]
+    chosen = meeting[0] if meeting else max(curve, key=lambda point: point.recall)
+    changed = chosen.ef_search != statements.ef_search
+    async with scope.write(atomic=False) as connection:
+        await connection.fetch_all(_STORE, (TUNED_EF_SEARCH, str(chosen.ef_search)))
+    statements.ef_search = chosen.ef_search
+    return SearchTuning(
+        target_recall=target,
+        recall=chosen.recall,
+        ef_search=chosen.ef_search,
+        met=chosen.recall >= target,
+        changed=changed,
+        queries=len(vectors),
+        curve=curve,
+    )
+
+
+async def stored_ef_search(connection: SqlConnection) -> int | None:
+    """The tuned ``hnsw.ef_search`` stored in the database, if any."""
+    exists = await connection.fetch_one("SELECT to_regclass('schema_settings') IS NOT NULL")
+    if exists is None or not exists[0]:
+        return None
+    row = await connection.fetch_one(_READ, (TUNED_EF_SEARCH,))
+    return None if row is None else int(row[0])
+
+
+async def use_ef_search(
+    connection: SqlConnection, statements: SearchStatements, *, force: bool = False
+) -> None:
+    """Make ``connection`` search at the store's ``ef_search`` (one statement, only when
+    it differs from what the connection was last given)."""
+    wanted = statements.ef_search
+    facts = connection.schema_facts
+    if not force and facts.get("ef_search", statements.session_ef_search) == wanted:
+        return
+    # Inside a transaction the setting is made local to it (a rollback would undo a
+    # session-level SET behind our back), and not remembered.
+    local = connection.in_transaction
+    await connection.fetch_all(
+        "SELECT set_config('hnsw.ef_search', $1, $2)", (str(wanted), local)
+    )
+    if local:
+        facts.pop("ef_search", None)
+    else:
+        facts["ef_search"] = wanted
+
+
+async def _queries(
+    connection: SqlConnection, dim: int, given: Sequence[Sequence[float]] | None
+) -> list[list[float]]:
+    if given is not None:
+        return [list(map(float, vector)) for vector in given]
+    await connection.fetch_all("SELECT setseed(0.5)")
+    rows = await connection.fetch_all(_SAMPLE, (SAMPLE_QUERIES,))
+    if not rows:
+        return []
+    scorer = ExactScorer("inner_product", [1.0] * dim, dim)
+    sample = scorer.matrix([row[0] for row in rows], header=4, order=">")
+    rng = np.random.default_rng(SEED)
+    moved = sample / np.linalg.norm(sample, axis=1, keepdims=True)
+    moved += rng.standard_normal(moved.shape) * (NOISE / np.sqrt(dim))
+    moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+    vectors: list[list[float]] = moved.tolist()
+    return vectors
+
+
+async def _exact_ids(
+    connection: SqlConnection, statements: SearchStatements, scorer: ExactScorer
+) -> set[Any]:
+    search = statements.get(
+        "cosine", None, limit=K + MARGIN, exact=True, by_workspace=False, by_workspaces=False
+    )
+    rows = await connection.fetch_all(search.sql, search.params(_values(scorer)))
+    ranked = RankedRows(scorer, rows)
+    return {rows[i][0] for i in ranked.order[:K]}
+
+
+async def _measure(
+    connection: SqlConnection,
+    statements: SearchStatements,
+    scorers: Sequence[ExactScorer],
+    truth: Sequence[set[Any]],
+    ef_search: int,
+) -> TuningPoint:
+    await connection.fetch_all("SELECT set_config('hnsw.ef_search', $1, false)", (str(ef_search),))
+    connection.schema_facts.pop("ef_search", None)
+    search = statements.get(
+        "cosine", None, limit=K, exact=False, by_workspace=False, by_workspaces=False
+    )
+    found = 0
+    began = time.perf_counter()
+    for scorer, expected in zip(scorers, truth, strict=True):
+        rows = await connection.fetch_all(search.sql, search.params(_values(scorer)))
+        found += len({row[0] for row in rows} & expected)
+    elapsed = time.perf_counter() - began
+    expected_total = sum(min(K, len(ids)) for ids in truth) or 1
+    return TuningPoint(
+        ef_search=ef_search,
+        recall=found / expected_total,
+        queries_per_s=len(scorers) / max(elapsed, 1e-9),
+    )
+
+
+def _values(scorer: ExactScorer) -> dict[str, Any]:
+    return {"query": scorer.query.astype(np.float32), "workspace_id": None, "workspace_ids": None}
+
+
+__all__ = [
+    "EF_CANDIDATES",
+    "TUNED_EF_SEARCH",
+    "stored_ef_search",
+    "tune_pgvector_search",
+    "use_ef_search",
+]
