@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
+from uuid import UUID, uuid4
 
 import pytest
 
 import repokit
+from repokit.domain.entities import User
 from repokit.domain.entity import Entity, forget_entity
 from repokit.domain.entity_spec import spec_of
-from repokit.domain.errors import CapabilityError, DeclarationError
-from repokit.domain.markers import Indexed
+from repokit.domain.errors import CapabilityError, DeclarationError, NotFoundError
+from repokit.domain.markers import Indexed, Ref
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
 from repokit.testing.examples import Customer, Order, Tier
@@ -190,22 +192,21 @@ async def test_migrate_adds_the_pool_to_a_table_made_without_it(moto: MotoServer
         await store.close()
 
 
-class Blob(Entity, collection="dynamo_blobs"):
-    """An entity whose body outgrows one DynamoDB item."""
-
-    label: Annotated[str, Indexed()]
-    amount: Decimal
-    payload: dict[str, str] = {}
-
-
 @pytest.fixture
-def blob() -> Iterator[type[Blob]]:
+def blob() -> Iterator[type[Any]]:
+    """An entity whose body outgrows one DynamoDB item, declared for one test."""
+
+    class Blob(Entity, collection="dynamo_blobs"):
+        label: Annotated[str, Indexed()]
+        amount: Decimal
+        payload: dict[str, str] = {}
+
     yield Blob
     forget_entity(Blob)
 
 
 async def test_a_body_over_one_item_is_split_into_parts_and_read_back(
-    store: StorePort, blob: type[Blob]
+    store: StorePort, blob: type[Any]
 ) -> None:
     import os
 
@@ -218,3 +219,25 @@ async def test_a_body_over_one_item_is_split_into_parts_and_read_back(
     assert await repository.get_by_id(saved.id) == smaller
     assert await repository.delete(saved.id) is True
     assert await repository.count() == 0
+
+
+@pytest.fixture
+def note() -> Iterator[type[Any]]:
+    """An entity that refers to a built-in user, declared for one test."""
+
+    class Note(Entity, collection="dynamo_notes"):
+        author_id: Annotated[UUID, Ref(User, on_delete="restrict")]
+        text: str
+
+    yield Note
+    forget_entity(Note)
+
+
+async def test_a_reference_to_a_built_in_user_is_checked_on_save(
+    store: StorePort, note: type[Any]
+) -> None:
+    user = await store.users.save(User(email="author@example.com", display_name="A"))
+    saved = await store.repository(note).save(note(author_id=user.id, text="hello"))
+    assert await store.repository(note).get_by_id(saved.id) == saved
+    with pytest.raises(NotFoundError):
+        await store.repository(note).save(note(author_id=uuid4(), text="orphan"))
