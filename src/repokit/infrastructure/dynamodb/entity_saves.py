@@ -112,14 +112,14 @@ def _guard_writes(items: EntityItems[E], row: E, item: Item, stored: Item | None
     held = set() if stored is None else set(items.held_guards(stored))
     guard = items.guard_item(row.id, item)
     writes: list[Write] = []
-    for key, group in layout.guards(values).items():
+    wanted = layout.guards(values)
+    for key, group in wanted.items():
         if key in held:
             writes.append(put(key, guard, f"{layout.spec.noun} {row.id}"))
         else:
             taken = f"{layout.spec.noun} {group.label} {group.shown(values)}"
             writes.append(put(key, guard, taken, ABSENT))
-    kept = layout.guards(values).keys()
-    writes += [delete(key, f"{layout.spec.noun} {row.id}") for key in held - kept]
+    writes += [delete(key, f"{layout.spec.noun} {row.id}") for key in held - wanted.keys()]
     return writes
 
 
