@@ -33,7 +33,7 @@ import enum
 import hashlib
 import json
 import struct
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -112,7 +112,9 @@ def _canonical(field: FieldSpec, value: Any) -> str | int:
             number = int(number)
         return repr(number + 0.0) if isinstance(number, float) else int(number)
     if kind is FieldKind.DATETIME and isinstance(value, datetime):
-        return ts(value)
+        # Exact (not the millisecond key): an operand finer than stored values matches none.
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
