@@ -142,11 +142,12 @@ class Entity(VersionedModel):
             indexes=declaration.indexes,
         )
         if len(spec.indexes) > MAX_INDEXES:
+            beyond = ", ".join("+".join(group) for group in spec.indexes[MAX_INDEXES:])
             raise DeclarationError(
                 f"{cls.__name__} declares {len(spec.indexes)} indexes (Indexed fields, "
                 f"references and compound indexes); at most {MAX_INDEXES} are allowed, "
                 "because DynamoDB serves each from one of a fixed pool of global "
-                "secondary indexes"
+                f"secondary indexes: none is left for {beyond}"
             )
         cls.__value_checks__ = tuple(_value_check(cls, f) for f in spec.fields)
         cls.__entity_spec__ = spec

@@ -1,5 +1,7 @@
 """A local ``moto_server`` (PyPI ``moto[server]``) for tests, the benchmark and trying things out.
 
+It runs through :mod:`.emulator_server`, which fixes moto's cost of transactions.
+
 Started on a free 127.0.0.1 port as a child process and stopped by its process
 id; :meth:`MotoServer.reset` empties it (moto's ``POST /moto-api/reset``). Its
 URLs carry dummy credentials and a region, so nothing is taken from the
@@ -8,14 +10,13 @@ developer's AWS configuration.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from repokit.domain.errors import BackendUnavailableError, ConfigurationError
 
@@ -31,15 +32,11 @@ def free_port() -> int:
         return port
 
 
-def moto_binary() -> str:
-    """The ``moto_server`` beside this Python, else on PATH."""
-    beside = Path(sys.executable).with_name("moto_server")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("moto_server")
-    if found is None:
+def server_command() -> list[str]:
+    """The command that runs moto_server (with :mod:`.emulator_server`'s fix) on this Python."""
+    if importlib.util.find_spec("moto") is None:
         raise ConfigurationError("moto_server is not installed: pip install 'moto[server]'")
-    return found
+    return [sys.executable, "-m", "repokit.infrastructure.dynamodb.emulator_server"]
 
 
 class MotoServer:
@@ -62,7 +59,7 @@ class MotoServer:
         """Start the server and wait until it answers."""
         env = {**os.environ, "AWS_ACCESS_KEY_ID": DUMMY_KEY, "AWS_SECRET_ACCESS_KEY": DUMMY_KEY}
         self.process = subprocess.Popen(
-            [moto_binary(), "-H", "127.0.0.1", "-p", str(self.port)],
+            [*server_command(), "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,

@@ -3,7 +3,8 @@
 One table (``PK``, ``SK``) and two GSIs (``G1PK``/``G1SK``, ``G2PK``/``G2SK``,
 projection ALL); ``docs/backends.md`` ("DynamoDB") lists every item and the
 access pattern each key or index serves. ``<at>#<id>`` sort keys are a
-millisecond UTC timestamp and an id, which sorts in keyset order.
+millisecond UTC timestamp and an id, which sorts in keyset order. Declared
+entities have their own items and a pool of five more GSIs: :mod:`.entity_layout`.
 """
 
 from __future__ import annotations

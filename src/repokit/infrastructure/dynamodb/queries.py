@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from repokit.infrastructure.dynamodb.entity_layout import POOL_SIZE, pool_attributes, pool_index
 from repokit.infrastructure.dynamodb.items import Item, key_of
 
 INDEXES: dict[str | None, tuple[str, str]] = {
     None: ("PK", "SK"),
     "GSI1": ("G1PK", "G1SK"),
     "GSI2": ("G2PK", "G2SK"),
+    # The pool serving declared entities' indexes (see .entity_layout).
+    **{pool_index(slot): pool_attributes(slot) for slot in range(1, POOL_SIZE + 1)},
 }
 """Key attributes of the table and of each global secondary index."""
 

@@ -1,4 +1,8 @@
-"""``store.migrate()``: the table and its two GSIs, created idempotently, waited for.
+"""``store.migrate()``: the table and its GSIs, created idempotently, waited for.
+
+The GSIs are the two of repokit's own items and the pool of declared entities
+(:data:`.entity_layout.POOL`), all listed in :data:`.queries.INDEXES`; a table
+made before the pool existed gets the missing ones, one at a time.
 
 On-demand billing (``PAY_PER_REQUEST``), so there is no capacity to size. No
 item expires, so TTL is not enabled. An existing table is checked for the

@@ -21,11 +21,12 @@ from repokit.domain.ports import UnitOfWorkPort
 from repokit.infrastructure.dynamodb.client import DynamoClient
 from repokit.infrastructure.dynamodb.repositories import attach_repositories
 from repokit.infrastructure.dynamodb.scope import UnitScope
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.memory.concurrency import current_task
 from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
 
 
-class DynamoUnitOfWork(UnitOfWorkPort):
+class DynamoUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
     """``async with store.unit_of_work() as uow``: commit on a clean exit, else roll back."""
 
     def __init__(
@@ -34,7 +35,7 @@ class DynamoUnitOfWork(UnitOfWorkPort):
         self._client = client
         self._guard = UnitGuard(slot)
         self._scope = UnitScope(client, self._check_usable)
-        attach_repositories(self, self._scope, embedding_dim)
+        self.entity_repositories = attach_repositories(self, self._scope, embedding_dim)
 
     @property
     def is_open(self) -> bool:

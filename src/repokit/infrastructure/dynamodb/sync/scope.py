@@ -198,7 +198,9 @@ class UnitScope:
         self._check_usable()
         entry = self.pending.get(key)
         if entry is not None and not entry.write.check_only:
-            return entry.write.item
+            item = entry.write.item
+            # With its key, as a committed item is read.
+            return None if item is None else {**item, **key_attrs(key)}
         return fetch(self.client, key)
 
     def query(self, spec: QuerySpec) -> Iterator[Item]:

@@ -14,10 +14,11 @@ from repokit.infrastructure.dynamodb.sync.scope import AutocommitScope
 from repokit.infrastructure.dynamodb.sync.unit_of_work import DynamoUnitOfWork
 from repokit.infrastructure.dynamodb.url import parse_dynamodb_url
 from repokit.infrastructure.dynamodb.writes import MAX_TRANSACTION_ITEMS
+from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.unit_guard import UnitSlot
 
 
-class DynamoStore(StorePort):
+class DynamoStore(ProvidesEntityRepositories, StorePort):
     """A store on one DynamoDB table (single-table design, see ``docs/backends.md``).
 
     Repositories write each call as one conditional write or transaction; units
@@ -31,6 +32,7 @@ class DynamoStore(StorePort):
         vector_search="exact",
         concurrent_units=True,
         max_unit_writes=MAX_TRANSACTION_ITEMS,
+        entities=True,
     )
 
     def __init__(self, client: DynamoClient, embedding_dim: int) -> None:
@@ -39,7 +41,7 @@ class DynamoStore(StorePort):
         self._open_unit: UnitSlot[DynamoUnitOfWork] = UnitSlot(
             f"repokit_dynamodb_unit_{id(self):x}"
         )
-        attach_repositories(self, AutocommitScope(client), embedding_dim)
+        self.entity_repositories = attach_repositories(self, AutocommitScope(client), embedding_dim)
 
     def __repr__(self) -> str:
         return f"DynamoStore({self.client.target.redacted!r})"

@@ -1,0 +1,380 @@
+"""Declared entities on DynamoDB beside raw aioboto3 / boto3 doing the same work, same endpoint.
+
+Run: ``repokit bench entities --backend dynamodb [--url dynamodb://host:port?table=..] [--quick]``.
+Without ``--url`` it starts a private moto_server on a free port (stopped at the
+end); with one, give it a scratch table (it is created if needed and written to).
+The entity is the example ``Order`` (a reference, a unique SKU, a compound unique
+``(customer_id, number)``, a compound index, a decimal, a datetime, an enum, a
+Literal, a list and a dict). In both forms it times
+
+* ``get_by_id`` and ``get_by(sku=...)`` (latency) against a raw consistent
+  ``GetItem`` of the same entity item whose JSON body is turned into the ``Order``
+  by hand (the same work; the raw side knows the key, repokit's ``get_by`` reads
+  the SKU's guard item, which holds a copy of the body);
+* ``save_many`` of new orders (rate) against raw ``TransactWriteItems`` of the
+  same items (the entity item as repokit encodes it, so both sides pay for the
+  JSON): each order's item and its two guard items under
+  ``attribute_not_exists``, and one ``ConditionCheck`` of the customer, 100
+  actions a request, as repokit must to keep SKUs unique and references valid
+  (a ``BatchWriteItem`` could do neither);
+
+each read and each batch timed beside its raw twin (which goes first
+alternating), in rounds; it prints the median of the per-round ratios against
+the aims: at most 1.25x raw latency, at least 0.8x raw rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+import aioboto3  # type: ignore[import-untyped]
+import boto3  # type: ignore[import-untyped]
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from repokit.infrastructure.config import Settings
+from repokit.infrastructure.dynamodb.client_options import client_config, session_options
+from repokit.infrastructure.dynamodb.emulator import MotoServer
+from repokit.infrastructure.dynamodb.entity_items import items_of
+from repokit.infrastructure.dynamodb.items import key_attrs
+from repokit.infrastructure.dynamodb.store import open_dynamodb_store
+from repokit.infrastructure.dynamodb.sync.store import (
+    open_dynamodb_store as open_sync_dynamodb_store,
+)
+from repokit.infrastructure.dynamodb.url import parse_dynamodb_url
+from repokit.testing.examples import Customer, Order, Priority
+
+__all__ = ["BenchOptions", "run_benchmark"]
+
+LATENCY_AIM = 1.25
+RATE_AIM = 0.8
+READS = ("get_by_id", "get_by")
+BATCHES = 2
+"""``save_many`` batches a side inserts each round (paired with the other side's)."""
+TRANSACTION = 100
+T = TypeVar("T")
+
+
+@dataclass
+class BenchOptions:
+    """``url``: a DynamoDB endpoint (None: a private moto_server); ``quick``: a smoke run."""
+
+    url: str | None = None
+    quick: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    orders: int
+    reads: int
+    batch: int
+    rounds: int
+
+    @classmethod
+    def of(cls, quick: bool) -> Sizes:
+        return cls(50, 50, 30, 2) if quick else cls(300, 300, 100, 5)
+
+
+@dataclass
+class Ratios:
+    """Per form and measure, one ``(raw, repokit)`` pair of seconds per round."""
+
+    rounds: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
+
+    def add(self, form: str, measure: str, raw: float, ours: float) -> None:
+        self.rounds.setdefault((form, measure), []).append((raw, ours))
+
+    def median(self, form: str, measure: str) -> float:
+        """The median of the rounds' time ratios, repokit over raw."""
+        return statistics.median(ours / raw for raw, ours in self.rounds[(form, measure)])
+
+    def median_seconds(self, form: str, measure: str, side: int) -> float:
+        """The median time of one side (0: raw, 1: repokit) over the rounds."""
+        return statistics.median(pair[side] for pair in self.rounds[(form, measure)])
+
+
+def sample_orders(count: int, customers: list[UUID], start: int) -> list[Order]:
+    """Orders of a typical shape, SKUs and numbers unique from ``start`` on."""
+    moment = datetime(2024, 3, 1, tzinfo=UTC)
+    return [
+        Order(
+            customer_id=customers[n % len(customers)],
+            number=n,
+            sku=f"SKU-{n:08d}",
+            status=("open", "paid", "shipped")[n % 3],
+            total=Decimal(n * 7 % 10_000) / 100,
+            weight_kg=n / 3,
+            placed_at=moment + timedelta(seconds=n),
+            priority=Priority((n % 3) + 1),
+            tags=["new", f"t{n % 5}"],
+            details={"channel": "web", "items": n % 4},
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def raw_key(order: Order) -> dict[str, Any]:
+    """The entity item's key, written by hand."""
+    return {"PK": {"S": "E#example_orders"}, "SK": {"S": str(order.id)}}
+
+
+def raw_order(item: dict[str, Any]) -> Order:
+    """What a hand-written raw reader does: the stored JSON body into an ``Order``."""
+    return Order.model_validate_json(item["d"]["S"])
+
+
+def raw_actions(table: str, batch: Sequence[Order]) -> list[list[dict[str, Any]]]:
+    """The transactions a hand-written writer sends for ``batch`` (see the module docs):
+    the same items repokit writes, hand-built, 100 actions a request."""
+    items = items_of(Order)
+    actions: list[dict[str, Any]] = []
+    customers: set[UUID] = set()
+    absent = {
+        "ConditionExpression": "attribute_not_exists(#pk)",
+        "ExpressionAttributeNames": {"#pk": "PK"},
+    }
+    for order in batch:
+        stored = order.model_copy(update={"version": 1})
+        item, _ = items.encode(stored)
+        actions.append({"Put": {"TableName": table, "Item": {**item, **raw_key(order)}, **absent}})
+        guard = {"owner": {"S": str(order.id)}, "v": item["v"], "d": item["d"]}
+        for key in (
+            f"EU#example_orders#sku#{json.dumps([order.sku])}",
+            f"EU#example_orders#customer_id+number#"
+            f"{json.dumps([str(order.customer_id), order.number])}",
+        ):
+            actions.append(
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {**guard, **key_attrs((key, "EU"))},
+                        **absent,
+                    }
+                }
+            )
+        customers.add(order.customer_id)
+    for customer in customers:
+        actions.append(
+            {
+                "ConditionCheck": {
+                    "TableName": table,
+                    "Key": key_attrs(("E#example_customers", str(customer))),
+                    "ConditionExpression": "attribute_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": "PK"},
+                }
+            }
+        )
+    return [actions[i : i + TRANSACTION] for i in range(0, len(actions), TRANSACTION)]
+
+
+@dataclass
+class Workload:
+    """What one round reads and writes; ``next`` numbers new orders past the stored ones."""
+
+    reads: list[Order]
+    customers: list[UUID]
+    batch: int
+    next: int
+
+    def new_batches(self) -> list[list[Order]]:
+        """:data:`BATCHES` batches of new orders."""
+        start, self.next = self.next, self.next + BATCHES * self.batch
+        return [
+            sample_orders(self.batch, self.customers, start + n * self.batch)
+            for n in range(BATCHES)
+        ]
+
+
+async def paired_async(
+    raw_call: Callable[[T], Awaitable[Any]],
+    our_call: Callable[[T], Awaitable[Any]],
+    items: Sequence[T],
+) -> tuple[float, float]:
+    """Seconds of raw and of repokit over ``items``, each call timed beside its twin."""
+    times = [0.0, 0.0]
+    for n, item in enumerate(items):
+        for side in (n % 2, 1 - n % 2):
+            start = time.perf_counter()
+            await (our_call if side else raw_call)(item)
+            times[side] += time.perf_counter() - start
+    return times[0], times[1]
+
+
+def paired(
+    raw_call: Callable[[T], Any], our_call: Callable[[T], Any], items: Sequence[T]
+) -> tuple[float, float]:
+    """The sync form of :func:`paired_async`."""
+    times = [0.0, 0.0]
+    for n, item in enumerate(items):
+        for side in (n % 2, 1 - n % 2):
+            start = time.perf_counter()
+            (our_call if side else raw_call)(item)
+            times[side] += time.perf_counter() - start
+    return times[0], times[1]
+
+
+async def async_round(store: Any, raw: Any, table: str, work: Workload, ratios: Ratios) -> None:
+    """One round of the async measures."""
+    orders = store.repository(Order)
+
+    async def raw_get(order: Order) -> Order:
+        response = await raw.get_item(TableName=table, Key=raw_key(order), ConsistentRead=True)
+        return raw_order(response["Item"])
+
+    async def raw_write(batch: list[Order]) -> None:
+        for actions in raw_actions(table, batch):
+            await raw.transact_write_items(TransactItems=actions)
+
+    by_id = await paired_async(raw_get, lambda o: orders.get_by_id(o.id), work.reads)
+    ratios.add("async", "get_by_id", *by_id)
+    by_sku = await paired_async(raw_get, lambda o: orders.get_by(sku=o.sku), work.reads)
+    ratios.add("async", "get_by", *by_sku)
+    raw_batches, batches = work.new_batches(), work.new_batches()
+    ratios.add(
+        "async",
+        "save_many",
+        *await paired_async(
+            lambda n: raw_write(raw_batches[n]),
+            lambda n: orders.save_many(batches[n]),
+            range(BATCHES),
+        ),
+    )
+
+
+def sync_round(store: Any, raw: Any, table: str, work: Workload, ratios: Ratios) -> None:
+    """One round of the sync measures."""
+    orders = store.repository(Order)
+
+    def raw_get(order: Order) -> Order:
+        response = raw.get_item(TableName=table, Key=raw_key(order), ConsistentRead=True)
+        return raw_order(response["Item"])
+
+    def raw_write(batch: list[Order]) -> None:
+        for actions in raw_actions(table, batch):
+            raw.transact_write_items(TransactItems=actions)
+
+    ratios.add("sync", "get_by_id", *paired(raw_get, lambda o: orders.get_by_id(o.id), work.reads))
+    ratios.add("sync", "get_by", *paired(raw_get, lambda o: orders.get_by(sku=o.sku), work.reads))
+    raw_batches, batches = work.new_batches(), work.new_batches()
+    ratios.add(
+        "sync",
+        "save_many",
+        *paired(
+            lambda n: raw_write(raw_batches[n]),
+            lambda n: orders.save_many(batches[n]),
+            range(BATCHES),
+        ),
+    )
+
+
+async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> None:
+    settings = Settings(embedding_dim=8)
+    target = parse_dynamodb_url(url)
+    store = await open_dynamodb_store(url, settings)
+    sync_store = open_sync_dynamodb_store(url, settings)
+    session = aioboto3.Session(**session_options(target))
+    options = {"endpoint_url": target.endpoint_url, "config": client_config(target, settings)}
+    raw_sync = boto3.Session(**session_options(target)).client("dynamodb", **options)
+    try:
+        async with session.client("dynamodb", **options) as raw_async:
+            task = progress.add_task("seeding", total=1 + 2 * size.rounds)
+            await store.migrate()
+            customers = await store.repository(Customer).save_many(
+                [
+                    Customer(email=f"c{n}@example.com", name=f"c{n}", signed_up=datetime.now(UTC))
+                    for n in range(10)
+                ]
+            )
+            ids = [c.id for c in customers]
+            stored: list[Order] = []
+            for start in range(0, size.orders, 30):
+                count = min(30, size.orders - start)
+                stored += await store.repository(Order).save_many(sample_orders(count, ids, start))
+            work = Workload(
+                [stored[n % len(stored)] for n in range(size.reads)], ids, size.batch, size.orders
+            )
+            table = target.table
+            await raw_async.get_item(TableName=table, Key=raw_key(stored[0]))  # connect first
+            raw_sync.get_item(TableName=table, Key=raw_key(stored[0]))
+            progress.advance(task)
+            for round_ in range(size.rounds):
+                progress.update(task, description=f"async round {round_ + 1}/{size.rounds}")
+                await async_round(store, raw_async, table, work, ratios)
+                progress.advance(task)
+                progress.update(task, description=f"sync round {round_ + 1}/{size.rounds}")
+                await asyncio.to_thread(sync_round, sync_store, raw_sync, table, work, ratios)
+                progress.advance(task)
+    finally:
+        await store.close()
+        sync_store.close()
+        raw_sync.close()
+
+
+def report(ratios: Ratios, size: Sizes, server: str, console: Console) -> None:
+    table = Table(title=f"Declared entities on DynamoDB: repokit vs raw aioboto3/boto3 ({server})")
+    columns = ("form", "measure", "raw boto3", "repokit", "ratio", "aim", "met")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
+    for form in ("async", "sync"):
+        for measure in READS:
+            raw, ours = (ratios.median_seconds(form, measure, side) / size.reads for side in (0, 1))
+            ratio = ratios.median(form, measure)
+            table.add_row(
+                form,
+                f"{measure} ({size.reads:,} reads)",
+                f"{raw * 1e6:,.0f} µs",
+                f"{ours * 1e6:,.0f} µs",
+                f"{ratio:.2f}x latency",
+                f"≤ {LATENCY_AIM}x",
+                "yes" if ratio <= LATENCY_AIM else "no",
+            )
+        inserted = size.batch * BATCHES
+        raw, ours = (inserted / ratios.median_seconds(form, "save_many", s) for s in (0, 1))
+        rate = 1 / ratios.median(form, "save_many")
+        table.add_row(
+            form,
+            f"save_many ({BATCHES} x {size.batch:,} new orders)",
+            f"{raw:,.0f} /s",
+            f"{ours:,.0f} /s",
+            f"{rate:.2f}x rate",
+            f"≥ {RATE_AIM}x",
+            "yes" if rate >= RATE_AIM else "no",
+        )
+    console.print(table)
+    console.print(
+        f"ratio: the median of {size.rounds} interleaved rounds' ratios; raw and repokit: the "
+        f"median of the rounds; {size.orders:,} stored orders."
+    )
+
+
+async def run_benchmark(options: BenchOptions, console: Console) -> None:
+    """Time the entity repository beside raw aioboto3/boto3 and print the table."""
+    size = Sizes.of(options.quick)
+    ratios = Ratios()
+    server = None
+    url = options.url
+    if url is None:
+        server = MotoServer().start()
+        url = server.url("entities_bench")
+    try:
+        with Progress(console=console, transient=True) as progress:
+            await measure(url, size, ratios, progress)
+        where = "moto_server" if server else parse_dynamodb_url(url).redacted
+        report(ratios, size, where, console)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(run_benchmark(BenchOptions(quick=True), Console(width=160)))
