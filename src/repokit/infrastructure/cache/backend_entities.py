@@ -1,13 +1,14 @@
 """The backend repository the cache wraps for a declared entity.
 
 ``repositories.repository(Model)``, the backend's generic repository. A backend
-that does not store declared entities yet (``capabilities.entities`` False)
-still has its ``users`` and ``workspaces`` ports; for ``User`` and
-``Workspace`` those are seen as the generic repository here, so the cache serves
-the built-ins through the one mechanism on every backend.
+whose generic repository does not store ``User`` and ``Workspace`` yet (today
+DynamoDB, where they keep classes of their own) still has its ``users`` and
+``workspaces`` ports; for ``User`` and ``Workspace`` those are seen as the
+generic repository here, so the cache serves the built-ins through the one
+mechanism on every backend.
 
-Transitional: once every backend stores declared entities, the two adapters
-below (and the fallback in :func:`backend_repository`) can go.
+Transitional: once DynamoDB's built-ins move onto its generic repository, the
+two adapters below (and the fallback in :func:`backend_repository`) can go.
 """
 
 from __future__ import annotations
