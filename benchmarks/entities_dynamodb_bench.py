@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -42,6 +39,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from benchmarks.entity_rounds import Ratios, Workload, paired, paired_async, sample_orders
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client_options import client_config, session_options
 from repokit.infrastructure.dynamodb.emulator import MotoServer
@@ -52,7 +50,7 @@ from repokit.infrastructure.dynamodb.sync.store import (
     open_dynamodb_store as open_sync_dynamodb_store,
 )
 from repokit.infrastructure.dynamodb.url import parse_dynamodb_url
-from repokit.testing.examples import Customer, Order, Priority
+from repokit.testing.examples import Customer, Order
 
 __all__ = ["BenchOptions", "run_benchmark"]
 
@@ -83,44 +81,6 @@ class Sizes:
     @classmethod
     def of(cls, quick: bool) -> Sizes:
         return cls(50, 50, 30, 2) if quick else cls(300, 300, 100, 5)
-
-
-@dataclass
-class Ratios:
-    """Per form and measure, one ``(raw, repokit)`` pair of seconds per round."""
-
-    rounds: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
-
-    def add(self, form: str, measure: str, raw: float, ours: float) -> None:
-        self.rounds.setdefault((form, measure), []).append((raw, ours))
-
-    def median(self, form: str, measure: str) -> float:
-        """The median of the rounds' time ratios, repokit over raw."""
-        return statistics.median(ours / raw for raw, ours in self.rounds[(form, measure)])
-
-    def median_seconds(self, form: str, measure: str, side: int) -> float:
-        """The median time of one side (0: raw, 1: repokit) over the rounds."""
-        return statistics.median(pair[side] for pair in self.rounds[(form, measure)])
-
-
-def sample_orders(count: int, customers: list[UUID], start: int) -> list[Order]:
-    """Orders of a typical shape, SKUs and numbers unique from ``start`` on."""
-    moment = datetime(2024, 3, 1, tzinfo=UTC)
-    return [
-        Order(
-            customer_id=customers[n % len(customers)],
-            number=n,
-            sku=f"SKU-{n:08d}",
-            status=("open", "paid", "shipped")[n % 3],
-            total=Decimal(n * 7 % 10_000) / 100,
-            weight_kg=n / 3,
-            placed_at=moment + timedelta(seconds=n),
-            priority=Priority((n % 3) + 1),
-            tags=["new", f"t{n % 5}"],
-            details={"channel": "web", "items": n % 4},
-        )
-        for n in range(start, start + count)
-    ]
 
 
 def raw_key(order: Order) -> dict[str, Any]:
@@ -175,52 +135,6 @@ def raw_actions(table: str, batch: Sequence[Order]) -> list[list[dict[str, Any]]
             }
         )
     return [actions[i : i + TRANSACTION] for i in range(0, len(actions), TRANSACTION)]
-
-
-@dataclass
-class Workload:
-    """What one round reads and writes; ``next`` numbers new orders past the stored ones."""
-
-    reads: list[Order]
-    customers: list[UUID]
-    batch: int
-    next: int
-
-    def new_batches(self) -> list[list[Order]]:
-        """:data:`BATCHES` batches of new orders."""
-        start, self.next = self.next, self.next + BATCHES * self.batch
-        return [
-            sample_orders(self.batch, self.customers, start + n * self.batch)
-            for n in range(BATCHES)
-        ]
-
-
-async def paired_async(
-    raw_call: Callable[[T], Awaitable[Any]],
-    our_call: Callable[[T], Awaitable[Any]],
-    items: Sequence[T],
-) -> tuple[float, float]:
-    """Seconds of raw and of repokit over ``items``, each call timed beside its twin."""
-    times = [0.0, 0.0]
-    for n, item in enumerate(items):
-        for side in (n % 2, 1 - n % 2):
-            start = time.perf_counter()
-            await (our_call if side else raw_call)(item)
-            times[side] += time.perf_counter() - start
-    return times[0], times[1]
-
-
-def paired(
-    raw_call: Callable[[T], Any], our_call: Callable[[T], Any], items: Sequence[T]
-) -> tuple[float, float]:
-    """The sync form of :func:`paired_async`."""
-    times = [0.0, 0.0]
-    for n, item in enumerate(items):
-        for side in (n % 2, 1 - n % 2):
-            start = time.perf_counter()
-            (our_call if side else raw_call)(item)
-            times[side] += time.perf_counter() - start
-    return times[0], times[1]
 
 
 async def async_round(store: Any, raw: Any, table: str, work: Workload, ratios: Ratios) -> None:
@@ -301,7 +215,11 @@ async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> 
                 count = min(30, size.orders - start)
                 stored += await store.repository(Order).save_many(sample_orders(count, ids, start))
             work = Workload(
-                [stored[n % len(stored)] for n in range(size.reads)], ids, size.batch, size.orders
+                [stored[n % len(stored)] for n in range(size.reads)],
+                ids,
+                size.batch,
+                size.orders,
+                BATCHES,
             )
             table = target.table
             await raw_async.get_item(TableName=table, Key=raw_key(stored[0]))  # connect first

@@ -20,11 +20,8 @@ least 0.8x raw rate. Everything lives in one scratch database, dropped at the en
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
@@ -34,6 +31,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from benchmarks.entity_rounds import Ratios, Workload, paired, paired_async, sample_orders
 from benchmarks.mongo_bench import (
     LATENCY_AIM,
     RATE_AIM,
@@ -66,44 +64,6 @@ class Sizes:
     @classmethod
     def of(cls, quick: bool) -> Sizes:
         return cls(200, 200, 200, 2) if quick else cls(1000, 1000, 1000, 5)
-
-
-@dataclass
-class Ratios:
-    """Per form and measure, one ``(raw, repokit)`` pair of seconds per round."""
-
-    rounds: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
-
-    def add(self, form: str, measure: str, raw: float, ours: float) -> None:
-        self.rounds.setdefault((form, measure), []).append((raw, ours))
-
-    def median(self, form: str, measure: str) -> float:
-        """The median of the rounds' time ratios, repokit over raw."""
-        return statistics.median(ours / raw for raw, ours in self.rounds[(form, measure)])
-
-    def median_seconds(self, form: str, measure: str, side: int) -> float:
-        """The median time of one side (0: raw, 1: repokit) over the rounds."""
-        return statistics.median(pair[side] for pair in self.rounds[(form, measure)])
-
-
-def sample_orders(count: int, customers: list[UUID], start: int) -> list[Order]:
-    """Orders of a typical shape, SKUs unique from ``start`` on."""
-    moment = datetime(2024, 3, 1, tzinfo=UTC)
-    return [
-        Order(
-            customer_id=customers[n % len(customers)],
-            number=n,
-            sku=f"SKU-{n:08d}",
-            status=("open", "paid", "shipped")[n % 3],
-            total=Decimal(n * 7 % 10_000) / 100,
-            weight_kg=n / 3,
-            placed_at=moment + timedelta(seconds=n),
-            priority=Priority((n % 3) + 1),
-            tags=["new", f"t{n % 5}"],
-            details={"channel": "web", "items": n % 4},
-        )
-        for n in range(start, start + count)
-    ]
 
 
 def raw_row(order: Order) -> dict[str, Any]:
@@ -142,53 +102,6 @@ def raw_order(doc: dict[str, Any]) -> Order:
         tags=decode_json(doc["tags"]),
         details=decode_json(doc["details"]),
     )
-
-
-@dataclass
-class Workload:
-    """What one round reads and writes; ``next`` numbers new orders past the stored ones."""
-
-    reads: list[Order]
-    customers: list[UUID]
-    batch: int
-    next: int
-
-    def new_batches(self) -> list[list[Order]]:
-        """:data:`BATCHES` batches of new orders."""
-        start, self.next = self.next, self.next + BATCHES * self.batch
-        return [
-            sample_orders(self.batch, self.customers, start + n * self.batch)
-            for n in range(BATCHES)
-        ]
-
-
-async def paired_async(
-    raw_call: Callable[[T], Awaitable[Any]],
-    our_call: Callable[[T], Awaitable[Any]],
-    items: Sequence[T],
-) -> tuple[float, float]:
-    """Seconds of raw and of repokit over ``items``, each call timed beside its twin (which
-    goes first alternating), so a busy machine slows both sides alike."""
-    times = [0.0, 0.0]
-    for n, item in enumerate(items):
-        for side in (n % 2, 1 - n % 2):
-            start = time.perf_counter()
-            await (our_call if side else raw_call)(item)
-            times[side] += time.perf_counter() - start
-    return times[0], times[1]
-
-
-def paired(
-    raw_call: Callable[[T], Any], our_call: Callable[[T], Any], items: Sequence[T]
-) -> tuple[float, float]:
-    """The sync form of :func:`paired_async`."""
-    times = [0.0, 0.0]
-    for n, item in enumerate(items):
-        for side in (n % 2, 1 - n % 2):
-            start = time.perf_counter()
-            (our_call if side else raw_call)(item)
-            times[side] += time.perf_counter() - start
-    return times[0], times[1]
 
 
 async def async_round(store: Any, raw: Any, scratch: Any, work: Workload, ratios: Ratios) -> None:
@@ -273,7 +186,11 @@ async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> 
         ids = [c.id for c in customers]
         stored = await store.repository(Order).save_many(sample_orders(size.orders, ids, 0))
         work = Workload(
-            [stored[n % len(stored)] for n in range(size.reads)], ids, size.batch, size.orders
+            [stored[n % len(stored)] for n in range(size.reads)],
+            ids,
+            size.batch,
+            size.orders,
+            BATCHES,
         )
         db, sync_db = raw_async.get_default_database(), raw_sync.get_default_database()
         # The raw sides insert into a scratch collection with the orders' indexes.
