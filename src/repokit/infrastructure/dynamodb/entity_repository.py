@@ -22,7 +22,7 @@ from uuid import UUID
 from repokit.domain.entity import Entity
 from repokit.domain.entity_query import DEFAULT_ORDER, EntityQueries
 from repokit.domain.entity_spec import spec_of
-from repokit.domain.paging import Page, validate_limit, validate_window
+from repokit.domain.paging import Page, validate_window
 from repokit.domain.ports import EntityRepositoryPort
 from repokit.domain.query import Filter
 from repokit.infrastructure.dynamodb.entity_items import EntityItems, items_of
@@ -119,22 +119,17 @@ class DynamoEntityRepository(EntityRepositoryPort[E], Generic[E]):
         descending: bool = False,
     ) -> Page[E]:
         """A keyset page over ``(order_by, id)``; the cursor is None on the last page."""
-        validate_limit(limit)
-        ordering = self._queries.ordering(order_by, descending)
-        after = None if cursor is None else self._queries.decode_cursor(ordering, cursor)
+        ordering, after = self._queries.page_start(limit, cursor, order_by, descending)
         node = self._queries.parse(where)
         plan = plan_read(self._layout, node, ordering, after)
-        items: builtins.list[E] = []
-        more = False
+        rows: builtins.list[E] = []
         async for entity in matching(
             self._scope, self._items, self._queries, plan, node, ordering, after
         ):
-            if len(items) == limit:
-                more = True
+            rows.append(entity)
+            if len(rows) > limit:  # one more than the page: another page follows
                 break
-            items.append(entity)
-        next_cursor = self._queries.next_cursor(ordering, items, more, cursor)
-        return Page[E](items=items, next_cursor=next_cursor)
+        return self._queries.page_of(ordering, rows, limit, cursor)
 
     async def count(self, *, where: Filter | None = None) -> int:
         """How many entities match (without a filter: the partition's keys only)."""
