@@ -37,9 +37,16 @@ import aioboto3  # type: ignore[import-untyped]
 import boto3  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
-from benchmarks.entity_rounds import Ratios, Workload, paired, paired_async, sample_orders
+from benchmarks.entity_rounds import (
+    Ratios,
+    Sizes,
+    Workload,
+    paired,
+    paired_async,
+    print_report,
+    sample_orders,
+)
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client_options import client_config, session_options
 from repokit.infrastructure.dynamodb.emulator import MotoServer
@@ -54,9 +61,6 @@ from repokit.testing.examples import Customer, Order
 
 __all__ = ["BenchOptions", "run_benchmark"]
 
-LATENCY_AIM = 1.25
-RATE_AIM = 0.8
-READS = ("get_by_id", "get_by")
 BATCHES = 2
 """``save_many`` batches a side inserts each round (paired with the other side's)."""
 TRANSACTION = 100
@@ -71,16 +75,9 @@ class BenchOptions:
     quick: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Sizes:
-    orders: int
-    reads: int
-    batch: int
-    rounds: int
-
-    @classmethod
-    def of(cls, quick: bool) -> Sizes:
-        return cls(50, 50, 30, 2) if quick else cls(300, 300, 100, 5)
+def sizes(quick: bool) -> Sizes:
+    """The sizes of a quick (smoke) or a full run."""
+    return Sizes(50, 50, 30, 2) if quick else Sizes(300, 300, 100, 5)
 
 
 def raw_key(order: Order) -> dict[str, Any]:
@@ -238,46 +235,9 @@ async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> 
         raw_sync.close()
 
 
-def report(ratios: Ratios, size: Sizes, server: str, console: Console) -> None:
-    table = Table(title=f"Declared entities on DynamoDB: repokit vs raw aioboto3/boto3 ({server})")
-    columns = ("form", "measure", "raw boto3", "repokit", "ratio", "aim", "met")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
-    for form in ("async", "sync"):
-        for measure in READS:
-            raw, ours = (ratios.median_seconds(form, measure, side) / size.reads for side in (0, 1))
-            ratio = ratios.median(form, measure)
-            table.add_row(
-                form,
-                f"{measure} ({size.reads:,} reads)",
-                f"{raw * 1e6:,.0f} µs",
-                f"{ours * 1e6:,.0f} µs",
-                f"{ratio:.2f}x latency",
-                f"≤ {LATENCY_AIM}x",
-                "yes" if ratio <= LATENCY_AIM else "no",
-            )
-        inserted = size.batch * BATCHES
-        raw, ours = (inserted / ratios.median_seconds(form, "save_many", s) for s in (0, 1))
-        rate = 1 / ratios.median(form, "save_many")
-        table.add_row(
-            form,
-            f"save_many ({BATCHES} x {size.batch:,} new orders)",
-            f"{raw:,.0f} /s",
-            f"{ours:,.0f} /s",
-            f"{rate:.2f}x rate",
-            f"≥ {RATE_AIM}x",
-            "yes" if rate >= RATE_AIM else "no",
-        )
-    console.print(table)
-    console.print(
-        f"ratio: the median of {size.rounds} interleaved rounds' ratios; raw and repokit: the "
-        f"median of the rounds; {size.orders:,} stored orders."
-    )
-
-
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Time the entity repository beside raw aioboto3/boto3 and print the table."""
-    size = Sizes.of(options.quick)
+    size = sizes(options.quick)
     ratios = Ratios()
     server = None
     url = options.url
@@ -288,7 +248,14 @@ async def run_benchmark(options: BenchOptions, console: Console) -> None:
         with Progress(console=console, transient=True) as progress:
             await measure(url, size, ratios, progress)
         where = "moto_server" if server else parse_dynamodb_url(url).redacted
-        report(ratios, size, where, console)
+        print_report(
+            ratios,
+            size,
+            BATCHES,
+            f"Declared entities on DynamoDB: repokit vs raw aioboto3/boto3 ({where})",
+            "raw boto3",
+            console,
+        )
     finally:
         if server is not None:
             server.stop()

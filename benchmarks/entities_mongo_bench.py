@@ -20,7 +20,6 @@ least 0.8x raw rate. Everything lives in one scratch database, dropped at the en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -29,12 +28,17 @@ from uuid import UUID
 import pymongo
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
-from benchmarks.entity_rounds import Ratios, Workload, paired, paired_async, sample_orders
+from benchmarks.entity_rounds import (
+    Ratios,
+    Sizes,
+    Workload,
+    paired,
+    paired_async,
+    print_report,
+    sample_orders,
+)
 from benchmarks.mongo_bench import (
-    LATENCY_AIM,
-    RATE_AIM,
     BenchOptions,
     command_line,
     scratch_database,
@@ -48,22 +52,14 @@ from repokit.testing.examples import Customer, Order, Priority
 
 __all__ = ["BenchOptions", "run_benchmark"]
 
-READS = ("get_by_id", "get_by")
 BATCHES = 4
 """``save_many`` batches a side inserts each round (paired with the other side's)."""
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Sizes:
-    orders: int
-    reads: int
-    batch: int
-    rounds: int
-
-    @classmethod
-    def of(cls, quick: bool) -> Sizes:
-        return cls(200, 200, 200, 2) if quick else cls(1000, 1000, 1000, 5)
+def sizes(quick: bool) -> Sizes:
+    """The sizes of a quick (smoke) or a full run."""
+    return Sizes(200, 200, 200, 2) if quick else Sizes(1000, 1000, 1000, 5)
 
 
 def raw_row(order: Order) -> dict[str, Any]:
@@ -215,53 +211,23 @@ async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> 
         raw_sync.close()
 
 
-def report(ratios: Ratios, size: Sizes, server: str, console: Console) -> None:
-    table = Table(title=f"Declared entities on MongoDB: repokit vs raw PyMongo ({server})")
-    columns = ("form", "measure", "raw PyMongo", "repokit", "ratio", "aim", "met")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
-    for form in ("async", "sync"):
-        for measure in READS:
-            raw, ours = (ratios.median_seconds(form, measure, side) / size.reads for side in (0, 1))
-            ratio = ratios.median(form, measure)
-            table.add_row(
-                form,
-                f"{measure} ({size.reads:,} reads)",
-                f"{raw * 1e6:,.0f} µs",
-                f"{ours * 1e6:,.0f} µs",
-                f"{ratio:.2f}x latency",
-                f"≤ {LATENCY_AIM}x",
-                "yes" if ratio <= LATENCY_AIM else "no",
-            )
-        inserted = size.batch * BATCHES
-        raw, ours = (inserted / ratios.median_seconds(form, "save_many", s) for s in (0, 1))
-        rate = 1 / ratios.median(form, "save_many")
-        table.add_row(
-            form,
-            f"save_many ({BATCHES} x {size.batch:,} new orders)",
-            f"{raw:,.0f} /s",
-            f"{ours:,.0f} /s",
-            f"{rate:.2f}x rate",
-            f"≥ {RATE_AIM}x",
-            "yes" if rate >= RATE_AIM else "no",
-        )
-    console.print(table)
-    console.print(
-        f"ratio: the median of {size.rounds} interleaved rounds' ratios; raw and repokit: the "
-        f"median of the rounds; {size.orders:,} stored orders."
-    )
-
-
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Time the entity repository beside raw PyMongo and print the table."""
-    size = Sizes.of(options.quick)
+    size = sizes(options.quick)
     ratios = Ratios()
     with (
         Progress(console=console, transient=True) as progress,
         scratch_database(options.url) as (url, where),
     ):
         await measure(url, size, ratios, progress)
-    report(ratios, size, where, console)
+    print_report(
+        ratios,
+        size,
+        BATCHES,
+        f"Declared entities on MongoDB: repokit vs raw PyMongo ({where})",
+        "raw PyMongo",
+        console,
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+from rich.console import Console
+from rich.table import Table
+
 from repokit.testing.examples import Order, Priority
 
 T = TypeVar("T")
@@ -105,3 +108,60 @@ def paired(
             (our_call if side else raw_call)(item)
             times[side] += time.perf_counter() - start
     return times[0], times[1]
+
+
+LATENCY_AIM = 1.25
+"""Issue 13's aim for ``get_by_id`` and ``get_by``: at most this times the raw read."""
+RATE_AIM = 0.8
+"""Issue 13's aim for ``save_many``: at least this times the raw bulk write's rate."""
+READS = ("get_by_id", "get_by")
+"""The read measures, timed per call against the raw primary-key read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How much one run stores, reads and writes."""
+
+    orders: int
+    reads: int
+    batch: int
+    rounds: int
+
+
+def print_report(
+    ratios: Ratios, size: Sizes, batches: int, title: str, raw_name: str, console: Console
+) -> None:
+    """The table of both forms' medians and ratios against the aims."""
+    table = Table(title=title)
+    for column in ("form", "measure", raw_name, "repokit", "ratio", "aim", "met"):
+        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
+    for form in ("async", "sync"):
+        for measure in READS:
+            raw, ours = (ratios.median_seconds(form, measure, side) / size.reads for side in (0, 1))
+            ratio = ratios.median(form, measure)
+            table.add_row(
+                form,
+                f"{measure} ({size.reads:,} reads)",
+                f"{raw * 1e6:,.0f} µs",
+                f"{ours * 1e6:,.0f} µs",
+                f"{ratio:.2f}x latency",
+                f"≤ {LATENCY_AIM}x",
+                "yes" if ratio <= LATENCY_AIM else "no",
+            )
+        inserted = size.batch * batches
+        raw, ours = (inserted / ratios.median_seconds(form, "save_many", s) for s in (0, 1))
+        rate = 1 / ratios.median(form, "save_many")
+        table.add_row(
+            form,
+            f"save_many ({batches} x {size.batch:,} new orders)",
+            f"{raw:,.0f} /s",
+            f"{ours:,.0f} /s",
+            f"{rate:.2f}x rate",
+            f"≥ {RATE_AIM}x",
+            "yes" if rate >= RATE_AIM else "no",
+        )
+    console.print(table)
+    console.print(
+        f"ratio: the median of {size.rounds} interleaved rounds' ratios; raw and repokit: the "
+        f"median of the rounds; {size.orders:,} stored orders."
+    )
