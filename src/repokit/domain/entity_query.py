@@ -87,6 +87,10 @@ class EntityQueries:
         self.spec = spec
         self._fields = spec.by_name
         self._unique_groups = {frozenset(group): group for group in (("id",), *spec.unique)}
+        # get_by is a hot path: its error-message labels are made once, not per call.
+        self._get_by_labels = {
+            name: f"get_by({name}=...)" for group in self._unique_groups.values() for name in group
+        }
         self._json_dumpers: dict[str, Callable[[Any], Any]] = {
             f.name: _json_dumper(spec.model, f.name) for f in spec.fields if f.is_json
         }
@@ -241,7 +245,7 @@ class EntityQueries:
             value = values[name]
             if value is None:
                 raise InvalidQueryError(f"get_by({name}=None): null is never unique")
-            key[name] = scalar_operand(self._fields[name], value, f"get_by({name}=...)")
+            key[name] = scalar_operand(self._fields[name], value, self._get_by_labels[name])
         return key
 
     # -- the reference evaluator's view ---------------------------------------------

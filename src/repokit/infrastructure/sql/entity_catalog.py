@@ -11,6 +11,7 @@ error contexts. :class:`~.catalog.Catalog` makes one per entity class on first u
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Table, bindparam, select
@@ -28,7 +29,7 @@ from repokit.infrastructure.sql.filters import (
     JsonDialect,
     OperandRule,
 )
-from repokit.infrastructure.sql.mapping import EntityMapping
+from repokit.infrastructure.sql.mapping import Converter, EntityMapping
 from repokit.infrastructure.sql.numeric_operands import (
     float_operand,
     int32_operand,
@@ -51,6 +52,18 @@ def entity_table(spec: EntitySpec) -> Table:
 
         return metadata.tables[spec.table()]
     return entity_metadata([spec.model]).tables[spec.table()]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLookup:
+    """A ``get_by`` read: its SQL and, per parameter, the field and its driver encoder."""
+
+    sql: str
+    params: tuple[tuple[str, Converter], ...]
+
+    def values(self, key: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The driver values of ``key`` (field -> value), in parameter order."""
+        return tuple(encode(key[name]) for name, encode in self.params)
 
 
 class EntitySql(Generic[E]):
@@ -82,17 +95,19 @@ class EntitySql(Generic[E]):
         self.compared = self._compared(table, plans)
         """Per scalar field, the expression filters, orderings and ``get_by`` compare."""
         self.filters = CompiledFilterCache(self._filter_target(json))
-        self._get_by = {frozenset(group): self._select_by(group, dialect) for group in spec.unique}
-        self._get_by[frozenset(("id",))] = self.statements.select_by_id
+        by_group = {frozenset(group): self._select_by(group, dialect) for group in spec.unique}
+        by_group[frozenset(("id",))] = self.statements.select_by_id
+        self._get_by = {
+            group: KeyLookup(
+                statement.sql,
+                tuple((name, self.mapping.encoder(name)) for name in statement.params),
+            )
+            for group, statement in by_group.items()
+        }
 
-    def get_by(self, group: frozenset[str]) -> CompiledSql:
-        """The precompiled read by one unique group's values (parameters in group order)."""
+    def get_by(self, group: frozenset[str]) -> KeyLookup:
+        """The precompiled read by one unique group's values, with its parameters' encoders."""
         return self._get_by[group]
-
-    def encode_key(self, values: Mapping[str, Any], statement: CompiledSql) -> list[Any]:
-        """Driver values of a ``get_by`` key for ``statement``'s parameters."""
-        encoder = self.mapping.encoder
-        return [encoder(name)(values[name]) for name in statement.params]
 
     def _select_by(self, group: tuple[str, ...], dialect: Dialect) -> CompiledSql:
         statement = select(*self.statements.read).where(

@@ -62,10 +62,9 @@ class SqlEntityRepository(VersionedSqlRepository[E], EntityRepositoryPort[E], Ge
     async def get_by(self, **unique: Any) -> E | None:
         """The entity whose unique field (or compound unique's fields) has these values."""
         key = self._queries.unique_key(unique)
-        statement = self._sql.get_by(frozenset(key))
-        params = self._sql.encode_key(key, statement)
+        lookup = self._sql.get_by(frozenset(key))
         async with self._scope.read() as connection:
-            row = await connection.fetch_one(statement.sql, params)
+            row = await connection.fetch_one(lookup.sql, lookup.values(key))
         return None if row is None else self._mapping.decode(row)
 
     async def list(
