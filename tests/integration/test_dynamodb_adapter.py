@@ -2,8 +2,9 @@
 
 Large items split into parts, transactions at DynamoDB's 100-item limit,
 conditional writes under concurrency (one email, one document), cascades that
-outgrow one transaction (batched, and finished by a retried delete), errors of
-an unreachable endpoint, and secrets kept out of messages and reprs.
+outgrow one transaction (batched, and finished by a retried delete), users and
+workspaces of the earlier layout moved by ``migrate``, errors of an unreachable
+endpoint, and secrets kept out of messages and reprs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ pytest.importorskip("aioboto3")
 from repokit.domain.query import parse_filter
 from repokit.infrastructure.dynamodb.emulator import MotoServer, free_port
 from repokit.infrastructure.dynamodb.filters import compile_prefilter
-from repokit.infrastructure.dynamodb.items import GONE
+from repokit.infrastructure.dynamodb.items import GONE, Item, encode_body, n, position
 from repokit.infrastructure.dynamodb.layout import document_key, workspace_key
 from repokit.infrastructure.dynamodb.scope import AutocommitScope
 from repokit.infrastructure.dynamodb.store import DynamoStore
@@ -212,6 +213,52 @@ async def test_a_retried_delete_finishes_an_interrupted_cascade(store: DynamoSto
         Key={"PK": {"S": document_key(document.id)[0]}, "SK": {"S": "DOC"}},
     )
     assert "Item" not in raw
+
+
+def legacy_item(key: tuple[str, str], entity: User | Workspace, listed_in: str) -> Item:
+    """An item as the earlier layout wrote it: the body, the version, a GSI1 listing."""
+    body, parts = encode_body(entity)
+    assert not parts
+    return {
+        "PK": {"S": key[0]},
+        "SK": {"S": key[1]},
+        **body,
+        "v": n(entity.version),
+        "G1PK": {"S": listed_in},
+        "G1SK": {"S": position(entity.created_at, entity.id)},
+    }
+
+
+async def test_migrate_moves_users_and_workspaces_of_the_earlier_layout(
+    store: DynamoStore,
+) -> None:
+    owner = User(email="old@example.com", display_name="old", version=3)
+    gone = User(email="gone@example.com", display_name="gone", version=1)
+    space = Workspace(name="old space", owner_id=owner.id, version=2)
+    earlier = [
+        legacy_item((f"USER#{owner.id}", "USER"), owner, "USERS"),
+        {"PK": {"S": f"EMAIL#{owner.email}"}, "SK": {"S": "EMAIL"}, "user": {"S": str(owner.id)}},
+        {**legacy_item((f"USER#{gone.id}", "USER"), gone, "USERS"), GONE: {"BOOL": True}},
+        legacy_item((f"WS#{space.id}", "WS"), space, "WORKSPACES"),
+    ]
+    for item in earlier:
+        await store.client.call("put_item", TableName=store.client.table, Item=item)
+
+    await store.migrate()
+    await store.migrate()  # nothing left to move: a no-op
+
+    assert await store.users.find_by_email("OLD@example.com") == owner
+    assert await store.users.get_by_id(gone.id) is None  # still marked deleted
+    assert await store.users.list() == [owner]
+    assert await store.workspaces.list(owner_id=owner.id) == [space]
+    assert await store.workspaces.get_by_id(space.id) == space
+    moved = await store.users.save(owner.model_copy(update={"display_name": "renamed"}))
+    assert moved.version == 4
+    await store.acl.grant(space.id, owner.id, Role.OWNER)
+    assert await store.users.delete(gone.id) is False  # finishes the interrupted delete
+    assert await store.workspaces.delete(space.id)
+    assert await store.users.delete(owner.id)
+    assert await item_count(store) == 0
 
 
 async def test_an_unreachable_endpoint_raises_backend_unavailable_error() -> None:

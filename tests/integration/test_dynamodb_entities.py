@@ -3,7 +3,9 @@
 What each listing costs (a ``Query`` on a GSI of the pool for a filter on an
 indexed field, a ``Query`` of the entity's partition otherwise, never a
 ``Scan``), the limit of the GSI pool, ``migrate()`` adding the pool to a table
-made before it, and bodies too large for one item.
+made before it, bodies too large for one item, and the built-in users and
+workspaces on the same layer (declared references to users, an owner's
+workspaces in order from a compound index).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from uuid import UUID, uuid4
 import pytest
 
 import repokit
-from repokit.domain.entities import User
+from repokit.domain.entities import User, Workspace
 from repokit.domain.entity import Entity, forget_entity
 from repokit.domain.entity_spec import spec_of
-from repokit.domain.errors import CapabilityError, DeclarationError, NotFoundError
+from repokit.domain.errors import CapabilityError, DeclarationError, InUseError, NotFoundError
 from repokit.domain.markers import Indexed, Ref
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
@@ -241,3 +243,40 @@ async def test_a_reference_to_a_built_in_user_is_checked_on_save(
     assert await store.repository(note).get_by_id(saved.id) == saved
     with pytest.raises(NotFoundError):
         await store.repository(note).save(note(author_id=uuid4(), text="orphan"))
+    assert await store.repository(User).get_by_id(user.id) == user
+
+
+async def test_deleting_a_user_follows_declared_references_to_users(
+    store: StorePort, note: type[Any]
+) -> None:
+    user = await store.users.save(User(email="author@example.com", display_name="A"))
+    saved = await store.repository(note).save(note(author_id=user.id, text="hello"))
+    with pytest.raises(InUseError, match="still referenced"):
+        await store.users.delete(user.id)
+    assert await store.users.get_by_id(user.id) == user
+    assert await store.repository(note).delete(saved.id)
+    assert await store.users.delete(user.id)
+
+
+async def test_an_owners_workspaces_come_in_order_from_the_compound_index(
+    store: StorePort,
+) -> None:
+    owner = await store.users.save(User(email="owner@example.com", display_name="O"))
+    other = await store.users.save(User(email="other@example.com", display_name="X"))
+    spaces = [
+        await store.workspaces.save(
+            Workspace(name=f"w{i}", owner_id=owner.id, created_at=MOMENT.replace(minute=i))
+        )
+        for i in range(5)
+    ]
+    await store.workspaces.save(Workspace(name="x", owner_id=other.id, created_at=MOMENT))
+    calls = Calls(store)
+    found = await store.repository(Workspace).list(
+        0, 2, where={"owner_id": owner.id}, order_by="created_at", descending=True
+    )
+    assert found == [spaces[4], spaces[3]]
+    (query,) = calls.named("Query")
+    assert query["IndexName"] in POOL
+    assert "begins_with" in query["KeyConditionExpression"]
+    assert query["ScanIndexForward"] is False
+    assert await store.workspaces.list(owner_id=owner.id) == spaces

@@ -28,7 +28,6 @@ from repokit.domain.entity_spec import spec_of
 from repokit.domain.paging import Page
 from repokit.domain.ports import EntityRepositoryPort, RepositoriesPort
 from repokit.domain.query import Filter
-from repokit.infrastructure.cache.backend_entities import backend_repository
 from repokit.infrastructure.cache.codec import ValueCodec, entity_codec, id_codec
 from repokit.infrastructure.cache.entity_keys import EntityKeys
 from repokit.infrastructure.cache.keys import CacheKey
@@ -159,7 +158,7 @@ class CachedEntityRepository(CachedRepository, EntityRepositoryPort[E], Generic[
             return await removals.removed(repositories, model, entity_id)
 
         async def delete(repositories: RepositoriesPort) -> bool:
-            return await backend_repository(repositories, model).delete(id)
+            return await repositories.repository(model).delete(id)
 
         own = [] if entity_id is None else [self._entity_keys.by_id(entity_id)]
         try:

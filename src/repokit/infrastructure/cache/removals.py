@@ -25,7 +25,6 @@ from repokit.domain.entity import Entity, declared_entities
 from repokit.domain.entity_spec import spec_of
 from repokit.domain.errors import CapabilityError
 from repokit.domain.ports import RepositoriesPort
-from repokit.infrastructure.cache.backend_entities import backend_repository
 from repokit.infrastructure.cache.entity_keys import EntityKeys
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 
@@ -70,7 +69,7 @@ class Removals:
         entity: Entity | None = None
         if spec_of(model).unique:
             # Its unique-value keys need its values, which only the stored row has.
-            entity = await backend_repository(repositories, model).get_by_id(entity_id)
+            entity = await repositories.repository(model).get_by_id(entity_id)
         found: list[CacheKey] = []
         await self._collect(repositories, model, entity_id, entity, found, set())
         return found
@@ -105,7 +104,7 @@ async def _referring(
 ) -> AsyncIterator[list[Any]]:
     """The entities of ``model`` whose ``field`` holds ``target_id``, a page at a time."""
     try:
-        entities = backend_repository(repositories, model)
+        entities = repositories.repository(model)
     except CapabilityError:
         return  # the backend cannot store them, so none refers to anything
     cursor: str | None = None

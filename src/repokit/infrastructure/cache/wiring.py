@@ -7,7 +7,6 @@ from typing import Any
 from repokit.domain.entities import User, Workspace
 from repokit.domain.ports import RepositoriesPort
 from repokit.infrastructure.builtin_entities import EntityUserRepository, EntityWorkspaceRepository
-from repokit.infrastructure.cache.backend_entities import backend_repository
 from repokit.infrastructure.cache.entity_repository import CachedEntityRepository
 from repokit.infrastructure.cache.repositories import (
     CachedDocumentRepository,
@@ -24,7 +23,7 @@ def attach_repositories(
     declared-entity repositories (``users`` and ``workspaces`` stand on two of them)."""
 
     def cached_repository(model: type[Any]) -> CachedEntityRepository[Any]:
-        return CachedEntityRepository(backend_repository(inner, model), model, scope)
+        return CachedEntityRepository(inner.repository(model), model, scope)
 
     entities = EntityRepositories(cached_repository)
     owner.documents = CachedDocumentRepository(inner.documents, scope)

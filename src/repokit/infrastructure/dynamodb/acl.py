@@ -16,6 +16,7 @@ from repokit.infrastructure.dynamodb.layout import (
     acl_key,
     acl_of,
     user_key,
+    workspace_acl,
     workspace_key,
 )
 from repokit.infrastructure.dynamodb.queries import QuerySpec
@@ -69,7 +70,7 @@ class DynamoWorkspaceAcl(WorkspaceAclPort):
 
     async def members(self, workspace_id: UUID) -> builtins.list[AclEntry]:
         """The workspace's entries in (granted_at, user_id) order."""
-        spec = QuerySpec(partition=workspace_key(workspace_id)[0], prefix="ACL#")
+        spec = QuerySpec(partition=workspace_acl(workspace_id), prefix="ACL#")
         entries = [
             await read_entity(self._scope, AclEntry, item) async for item in self._scope.query(spec)
         ]

@@ -11,31 +11,30 @@ unit's one transaction (more than 100 items raise ``CapabilityError``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from uuid import UUID
 
-from repokit.domain.errors import InUseError
-from repokit.infrastructure.dynamodb.items import GONE, Item, Key, key_of, live, version_of
+from repokit.infrastructure.dynamodb.items import GONE, Item, Key, key_of, version_of
 from repokit.infrastructure.dynamodb.layout import (
     G2,
     acl_of,
     chunk_guard_key,
     document_key,
-    email_key,
-    owned_by,
-    user_key,
+    workspace_acl,
     workspace_documents,
-    workspace_key,
 )
 from repokit.infrastructure.dynamodb.queries import QuerySpec
 from repokit.infrastructure.dynamodb.records import Scope
 from repokit.infrastructure.dynamodb.writes import (
     MAX_TRANSACTION_ITEMS,
     PRESENT,
-    Write,
     at_version,
     delete,
     put,
 )
+
+Dependents = Mapping[str, Callable[[Scope, UUID], Awaitable[list[Key]]]]
+"""Per collection: the keys of items no entity declares that go with an entity of it."""
 
 
 async def document_children(scope: Scope, document_id: UUID) -> list[Key]:
@@ -81,59 +80,28 @@ async def delete_document(scope: Scope, document_id: UUID) -> bool:
     return await finish(scope, key, stored, f"document {document_id}", children)
 
 
-async def delete_workspace(scope: Scope, workspace_id: UUID) -> bool:
-    """Delete a workspace with its ACL entries, documents and their chunks."""
-    key = workspace_key(workspace_id)
-    stored = await scope.get(key)
-    if stored is None:
-        return False
-    what = f"workspace {workspace_id}"
-    acl = [key_of(item) async for item in scope.query(QuerySpec(partition=key[0], prefix="ACL#"))]
-    documents = [
-        UUID(item["PK"]["S"].partition("#")[2])
-        async for item in scope.query(
-            QuerySpec(partition=workspace_documents(workspace_id), index=G2)
-        )
+async def user_dependents(scope: Scope, user_id: UUID) -> list[Key]:
+    """The items that go with a user: their ACL entries (G2)."""
+    return [
+        key_of(entry) async for entry in scope.query(QuerySpec(partition=acl_of(user_id), index=G2))
     ]
-    children = list(acl)
-    for document_id in documents:
-        children.append(document_key(document_id))
-        children += await document_children(scope, document_id)
-        if not scope.in_unit and len(children) >= MAX_TRANSACTION_ITEMS:
-            break  # too many for one transaction: no need to list them all now
-    if scope.in_unit or len(children) < MAX_TRANSACTION_ITEMS:
-        return await finish(scope, key, stored, what, children)
-    existed = GONE not in stored
-    if existed:
-        marked = {**stored, GONE: {"BOOL": True}}
-        await scope.apply([put(key, marked, what, at_version(version_of(stored)))])
-    for document_id in documents:
-        await delete_document(scope, document_id)
-    await scope.delete_unconditionally(acl)
-    await scope.apply([delete(key, what)])
-    return existed
 
 
-async def delete_user(scope: Scope, user_id: UUID) -> bool:
-    """Delete a user, their email guard and ACL entries; ``InUseError`` if they own a workspace."""
-    key = user_key(user_id)
-    stored = live(await scope.get(key))
-    if stored is None:
-        return False
-    async for workspace in scope.query(QuerySpec(partition=owned_by(user_id), index=G2)):
-        if live(workspace) is not None:
-            raise InUseError(
-                f"user {user_id} still owns workspace {workspace['PK']['S'].partition('#')[2]}; "
-                "delete or reassign it first"
-            )
-    writes: list[Write] = [
-        delete(key, f"user {user_id}", PRESENT),
-        delete(email_key(stored["email"]["S"]), f"user {user_id}"),
-    ]
-    async for entry in scope.query(QuerySpec(partition=acl_of(user_id), index=G2)):
-        writes.append(delete(key_of(entry), f"ACL entry of user {user_id}"))
-    if scope.in_unit or len(writes) <= MAX_TRANSACTION_ITEMS:
-        await scope.apply(writes)
-    else:
-        await scope.apply_large(writes, undo=False)
-    return True
+async def workspace_dependents(scope: Scope, workspace_id: UUID) -> list[Key]:
+    """The items that go with a workspace: its ACL entries, its documents and theirs.
+
+    Each document's items come before the document, so a delete interrupted half-way
+    leaves no chunk without its document, and running it again finds the rest.
+    """
+    spec = QuerySpec(partition=workspace_acl(workspace_id), prefix="ACL#")
+    keys = [key_of(entry) async for entry in scope.query(spec)]
+    documents = QuerySpec(partition=workspace_documents(workspace_id), index=G2)
+    async for item in scope.query(documents):
+        document_id = UUID(item["PK"]["S"].partition("#")[2])
+        keys += await document_children(scope, document_id)
+        keys.append(document_key(document_id))
+    return keys
+
+
+BUILT_IN_DEPENDENTS: Dependents = {"users": user_dependents, "workspaces": workspace_dependents}
+"""What goes with a user and a workspace: items of repokit's own that no entity declares."""

@@ -4,7 +4,9 @@ Every plan reads one partition with ``Query``, never the table with ``Scan``:
 
 1. a top-level AND clause on the first field of one of the entity's indexes
    (``$eq`` first, else ``$gt``/``$gte``/``$lt``/``$lte``) becomes a key
-   condition on that index's GSI partition;
+   condition on that index's GSI partition; it comes in order when the listing
+   is ordered by that field, or by the index's second field under ``$eq`` on
+   the first;
 2. else, ordered by ``id``: the entity partition, in sort-key order;
 3. else, ordered by the first field of an index: that index's GSI partition, in
    order, from the cursor's position on;
@@ -74,9 +76,10 @@ def plan_read(
     served = _served_filter(layout, node)
     if served is not None:
         slot, key_bounds = served
-        ordered = ordering.name == slot.first
+        position = _ordered_by(slot, ordering, equal_first="prefix" in key_bounds)
+        ordered = position is not None
         query = _query(slot.partition, slot.index, descending and ordered, key_bounds)
-        return ReadPlan(query, ordered, _first_key(slot))
+        return ReadPlan(query, ordered, _field_key(slot, position or 0))
     if ordering.name == "id":
         bounds: dict[str, str] = {}
         if after is not None:
@@ -89,7 +92,7 @@ def plan_read(
             start = order_key(by_field.fields[0], after[0])
             bounds = {"before": start + ABOVE_SEPARATOR} if descending else {"after": start}
         query = _query(by_field.partition, by_field.index, descending, bounds)
-        return ReadPlan(query, True, _first_key(by_field))
+        return ReadPlan(query, True, _field_key(by_field, 0))
     return ReadPlan(_query(layout.partition, None, False, {}), False, _sort_key)
 
 
@@ -111,13 +114,27 @@ def _sort_key(item: Item) -> str:
     return str(item["SK"]["S"])
 
 
-def _first_key(slot: IndexSlot) -> Callable[[Item], str]:
+def _ordered_by(slot: IndexSlot, ordering: Ordering, *, equal_first: bool) -> int | None:
+    """Which of the index's fields orders its items as ``ordering`` wants, if one does.
+
+    The first field always can; the second only when the first is fixed by ``$eq``
+    (a compound index such as ``(owner_id, created_at)`` listing one owner's rows).
+    """
+    if ordering.name == slot.first:
+        return 0
+    if equal_first and len(slot.fields) > 1 and slot.fields[1].name == ordering.name:
+        return 1
+    return None
+
+
+def _field_key(slot: IndexSlot, position: int) -> Callable[[Item], str]:
+    """The order key of the index's field at ``position`` in an item's sort key."""
     attribute = pool_attributes(slot.slot)[1]
 
-    def first(item: Item) -> str:
-        return str(item[attribute]["S"]).split(SEPARATOR, 1)[0]
+    def key(item: Item) -> str:
+        return str(item[attribute]["S"]).split(SEPARATOR, position + 1)[position]
 
-    return first
+    return key
 
 
 def _served_filter(

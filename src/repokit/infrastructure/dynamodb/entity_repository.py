@@ -25,10 +25,11 @@ from repokit.domain.entity_spec import spec_of
 from repokit.domain.paging import Page, validate_window
 from repokit.domain.ports import EntityRepositoryPort
 from repokit.domain.query import Filter
+from repokit.infrastructure.dynamodb.cascade import Dependents
 from repokit.infrastructure.dynamodb.entity_items import EntityItems, items_of
 from repokit.infrastructure.dynamodb.entity_plans import plan_read
 from repokit.infrastructure.dynamodb.entity_reads import load, matching
-from repokit.infrastructure.dynamodb.entity_refs import DeletePlan
+from repokit.infrastructure.dynamodb.entity_refs import NO_DEPENDENTS, DeletePlan
 from repokit.infrastructure.dynamodb.entity_saves import apply_batch, merge_batch, plan_save
 from repokit.infrastructure.dynamodb.items import live
 from repokit.infrastructure.dynamodb.queries import QuerySpec
@@ -42,8 +43,11 @@ E = TypeVar("E", bound=Entity)
 class DynamoEntityRepository(EntityRepositoryPort[E], Generic[E]):
     """A declared entity's items in the single table (see :mod:`.entity_layout`)."""
 
-    def __init__(self, scope: Scope, model: type[E]) -> None:
+    def __init__(
+        self, scope: Scope, model: type[E], dependents: Dependents = NO_DEPENDENTS
+    ) -> None:
         self._scope = scope
+        self._dependents = dependents
         self._items: EntityItems[E] = items_of(model)
         self._spec = spec_of(model)
         self._queries = EntityQueries(self._spec)
@@ -147,14 +151,17 @@ class DynamoEntityRepository(EntityRepositoryPort[E], Generic[E]):
         return total
 
     async def delete(self, id: UUID) -> bool:
-        """Delete the entity, cascading or restricting along its references; True if it existed."""
-        stored = live(await self._scope.get(self._layout.key(as_uuid(id, "id"))))
+        """Delete the entity, cascading or restricting along its references; True if it existed.
+
+        An entity a big delete had marked before it was interrupted reads as absent
+        (False), and this call finishes that delete.
+        """
+        stored = await self._scope.get(self._layout.key(as_uuid(id, "id")))
         if stored is None:
             return False
-        plan = DeletePlan(self._scope)
-        await plan.follow(self._items, stored, root=True)
-        await plan.run()
-        return True
+        plan = DeletePlan(self._scope, self._dependents)
+        await plan.follow(self._items, stored)
+        return await plan.run(self._items, stored)
 
 
 __all__ = ["DynamoEntityRepository"]

@@ -14,7 +14,7 @@ fails, so it is all or nothing for every reader that comes after.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -24,7 +24,6 @@ from repokit.infrastructure.dynamodb.entity_items import EntityItems
 from repokit.infrastructure.dynamodb.entity_layout import GUARD_SK, entity_key, part_key
 from repokit.infrastructure.dynamodb.entity_reads import read_item
 from repokit.infrastructure.dynamodb.items import Item, Key, live, part_count, version_of
-from repokit.infrastructure.dynamodb.layout import user_key, workspace_key
 from repokit.infrastructure.dynamodb.records import Scope
 from repokit.infrastructure.dynamodb.writes import (
     ABSENT,
@@ -88,22 +87,9 @@ async def plan_save(scope: Scope, items: EntityItems[E], entity: E) -> PlannedSa
         if target_id is not None:
             target = ref.target_spec
             writes.append(
-                check(target_key(target.table(), target_id), f"{target.noun} {target_id}", PRESENT)
+                check(entity_key(target.table(), target_id), f"{target.noun} {target_id}", PRESENT)
             )
     return PlannedSave(row, writes, stored is None)
-
-
-def target_key(collection: str, id_: Any) -> Key:
-    """The item a reference to an entity of ``collection`` names.
-
-    The built-in users and workspaces still have their own items on DynamoDB
-    (``users.py``, ``workspaces.py``), so a declared ``Ref(User)`` checks those.
-    """
-    built_in = _BUILT_IN_KEYS.get(collection)
-    return built_in(id_) if built_in is not None else entity_key(collection, id_)
-
-
-_BUILT_IN_KEYS: dict[str, Callable[[Any], Key]] = {"users": user_key, "workspaces": workspace_key}
 
 
 def _guard_writes(items: EntityItems[E], row: E, item: Item, stored: Item | None) -> list[Write]:

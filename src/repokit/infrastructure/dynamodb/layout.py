@@ -4,7 +4,9 @@ One table (``PK``, ``SK``) and two GSIs (``G1PK``/``G1SK``, ``G2PK``/``G2SK``,
 projection ALL); ``docs/backends.md`` ("DynamoDB") lists every item and the
 access pattern each key or index serves. ``<at>#<id>`` sort keys are a
 millisecond UTC timestamp and an id, which sorts in keyset order. Declared
-entities have their own items and a pool of five more GSIs: :mod:`.entity_layout`.
+entities, ``User`` and ``Workspace`` among them, have their own items and a pool
+of five more GSIs: :mod:`.entity_layout`; :func:`user_key` and
+:func:`workspace_key` name those items for the checks other items make.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from repokit.domain.entities import AclEntry, AuditEvent, ChatMessage, Document, User, Workspace
+from repokit.domain.entity_spec import spec_of
+from repokit.infrastructure.dynamodb.entity_layout import entity_key
 from repokit.infrastructure.dynamodb.items import Item, Key, position, s, ts
 
 G1 = "GSI1"
 G2 = "GSI2"
 DOCS = "DOCS"
 CHUNKS = "CHUNKS"
-USERS = "USERS"
-WORKSPACES = "WORKSPACES"
 AUDIT = "AUDIT"
 
 
@@ -44,23 +46,23 @@ def chunk_guard_key(chunk_id: UUID) -> Key:
 
 
 def user_key(id_: UUID) -> Key:
-    """A user's item."""
-    return (f"USER#{id_}", "USER")
-
-
-def email_key(email: str) -> Key:
-    """The guard item of a (lower-cased) email: written with the user, so emails stay unique."""
-    return (f"EMAIL#{email}", "EMAIL")
+    """A user's item (the declared entity ``User``)."""
+    return entity_key(spec_of(User).table(), id_)
 
 
 def workspace_key(id_: UUID) -> Key:
-    """A workspace's item."""
-    return (f"WS#{id_}", "WS")
+    """A workspace's item (the declared entity ``Workspace``)."""
+    return entity_key(spec_of(Workspace).table(), id_)
+
+
+def workspace_acl(workspace_id: UUID) -> str:
+    """The partition of a workspace's ACL entries."""
+    return f"WS#{workspace_id}"
 
 
 def acl_key(workspace_id: UUID, user_id: UUID) -> Key:
     """An ACL entry, under its workspace."""
-    return (f"WS#{workspace_id}", f"ACL#{user_id}")
+    return (workspace_acl(workspace_id), f"ACL#{user_id}")
 
 
 def audit_key(id_: UUID) -> Key:
@@ -76,11 +78,6 @@ def chat_key(id_: UUID) -> Key:
 def workspace_documents(workspace_id: UUID) -> str:
     """G2 partition of a workspace's documents."""
     return f"WSDOCS#{workspace_id}"
-
-
-def owned_by(owner_id: UUID) -> str:
-    """G2 partition of an owner's workspaces."""
-    return f"OWNER#{owner_id}"
 
 
 def acl_of(user_id: UUID) -> str:
@@ -107,28 +104,6 @@ def document_attrs(document: Document) -> Item:
         item["G2SK"] = s(at)
         item["ws"] = s(str(document.workspace_id))
     return item
-
-
-def user_attrs(user: User) -> Item:
-    """Index attributes of a user item."""
-    return {
-        "G1PK": s(USERS),
-        "G1SK": s(position(user.created_at, user.id)),
-        "ca": s(ts(user.created_at)),
-        "email": s(user.email),
-    }
-
-
-def workspace_attrs(workspace: Workspace) -> Item:
-    """Index attributes of a workspace item."""
-    at = position(workspace.created_at, workspace.id)
-    return {
-        "G1PK": s(WORKSPACES),
-        "G1SK": s(at),
-        "G2PK": s(owned_by(workspace.owner_id)),
-        "G2SK": s(at),
-        "ca": s(ts(workspace.created_at)),
-    }
 
 
 def acl_attrs(entry: AclEntry) -> Item:

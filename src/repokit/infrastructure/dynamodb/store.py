@@ -6,6 +6,7 @@ from repokit.domain.capabilities import Capabilities
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client import DynamoClient
+from repokit.infrastructure.dynamodb.legacy_items import move_legacy_items
 from repokit.infrastructure.dynamodb.repositories import attach_repositories
 from repokit.infrastructure.dynamodb.schema import migrate
 from repokit.infrastructure.dynamodb.scope import AutocommitScope
@@ -50,8 +51,10 @@ class DynamoStore(ProvidesEntityRepositories, StorePort):
         return DynamoUnitOfWork(self.client, self._open_unit, self.embedding_dim)
 
     async def migrate(self) -> None:
-        """Create the table and its GSIs if missing and wait until they are ACTIVE."""
+        """Create the table and its GSIs if missing and wait until they are ACTIVE; move
+        users and workspaces of the earlier layout onto their entity items."""
         await migrate(self.client)
+        await move_legacy_items(AutocommitScope(self.client))
 
     async def close(self) -> None:
         """Release the client; later calls raise ``StoreClosedError``. Safe to call twice."""

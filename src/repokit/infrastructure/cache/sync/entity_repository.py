@@ -33,7 +33,6 @@ from repokit.domain.sync.ports import EntityRepositoryPort, RepositoriesPort
 from repokit.infrastructure.cache.codec import ValueCodec, entity_codec, id_codec
 from repokit.infrastructure.cache.entity_keys import EntityKeys
 from repokit.infrastructure.cache.keys import CacheKey
-from repokit.infrastructure.cache.sync.backend_entities import backend_repository
 from repokit.infrastructure.cache.sync.repositories import CachedRepository, CacheScope
 
 E = TypeVar("E", bound=Entity)
@@ -161,7 +160,7 @@ class CachedEntityRepository(CachedRepository, EntityRepositoryPort[E], Generic[
             return removals.removed(repositories, model, entity_id)
 
         def delete(repositories: RepositoriesPort) -> bool:
-            return backend_repository(repositories, model).delete(id)
+            return repositories.repository(model).delete(id)
 
         own = [] if entity_id is None else [self._entity_keys.by_id(entity_id)]
         try:

@@ -29,7 +29,6 @@ from repokit.domain.errors import CapabilityError
 from repokit.domain.sync.ports import RepositoriesPort
 from repokit.infrastructure.cache.entity_keys import EntityKeys
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
-from repokit.infrastructure.cache.sync.backend_entities import backend_repository
 
 CASCADE_PAGE = 500
 """Entities read per page while collecting what a cascade removes."""
@@ -72,7 +71,7 @@ class Removals:
         entity: Entity | None = None
         if spec_of(model).unique:
             # Its unique-value keys need its values, which only the stored row has.
-            entity = backend_repository(repositories, model).get_by_id(entity_id)
+            entity = repositories.repository(model).get_by_id(entity_id)
         found: list[CacheKey] = []
         self._collect(repositories, model, entity_id, entity, found, set())
         return found
@@ -107,7 +106,7 @@ def _referring(
 ) -> Iterator[list[Any]]:
     """The entities of ``model`` whose ``field`` holds ``target_id``, a page at a time."""
     try:
-        entities = backend_repository(repositories, model)
+        entities = repositories.repository(model)
     except CapabilityError:
         return  # the backend cannot store them, so none refers to anything
     cursor: str | None = None

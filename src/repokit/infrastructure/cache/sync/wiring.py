@@ -8,7 +8,6 @@ from typing import Any
 
 from repokit.domain.entities import User, Workspace
 from repokit.domain.sync.ports import RepositoriesPort
-from repokit.infrastructure.cache.sync.backend_entities import backend_repository
 from repokit.infrastructure.cache.sync.entity_repository import CachedEntityRepository
 from repokit.infrastructure.cache.sync.repositories import (
     CachedDocumentRepository,
@@ -29,7 +28,7 @@ def attach_repositories(
     declared-entity repositories (``users`` and ``workspaces`` stand on two of them)."""
 
     def cached_repository(model: type[Any]) -> CachedEntityRepository[Any]:
-        return CachedEntityRepository(backend_repository(inner, model), model, scope)
+        return CachedEntityRepository(inner.repository(model), model, scope)
 
     entities = EntityRepositories(cached_repository)
     owner.documents = CachedDocumentRepository(inner.documents, scope)

@@ -18,6 +18,7 @@ from repokit.infrastructure.dynamodb.layout import (
     acl_key,
     acl_of,
     user_key,
+    workspace_acl,
     workspace_key,
 )
 from repokit.infrastructure.dynamodb.queries import QuerySpec
@@ -76,7 +77,7 @@ class DynamoWorkspaceAcl(WorkspaceAclPort):
 
     def members(self, workspace_id: UUID) -> builtins.list[AclEntry]:
         """The workspace's entries in (granted_at, user_id) order."""
-        spec = QuerySpec(partition=workspace_key(workspace_id)[0], prefix="ACL#")
+        spec = QuerySpec(partition=workspace_acl(workspace_id), prefix="ACL#")
         entries = [
             read_entity(self._scope, AclEntry, item) for item in self._scope.query(spec)
         ]

@@ -31,8 +31,9 @@ from repokit.infrastructure.dynamodb.entity_items import EntityItems, items_of
 from repokit.infrastructure.dynamodb.entity_plans import plan_read
 from repokit.infrastructure.dynamodb.items import live
 from repokit.infrastructure.dynamodb.queries import QuerySpec
+from repokit.infrastructure.dynamodb.sync.cascade import Dependents
 from repokit.infrastructure.dynamodb.sync.entity_reads import load, matching
-from repokit.infrastructure.dynamodb.sync.entity_refs import DeletePlan
+from repokit.infrastructure.dynamodb.sync.entity_refs import NO_DEPENDENTS, DeletePlan
 from repokit.infrastructure.dynamodb.sync.entity_saves import apply_batch, merge_batch, plan_save
 from repokit.infrastructure.dynamodb.sync.records import Scope
 from repokit.infrastructure.memory.listing import as_uuid
@@ -44,8 +45,11 @@ E = TypeVar("E", bound=Entity)
 class DynamoEntityRepository(EntityRepositoryPort[E], Generic[E]):
     """A declared entity's items in the single table (see :mod:`.entity_layout`)."""
 
-    def __init__(self, scope: Scope, model: type[E]) -> None:
+    def __init__(
+        self, scope: Scope, model: type[E], dependents: Dependents = NO_DEPENDENTS
+    ) -> None:
         self._scope = scope
+        self._dependents = dependents
         self._items: EntityItems[E] = items_of(model)
         self._spec = spec_of(model)
         self._queries = EntityQueries(self._spec)
@@ -149,14 +153,17 @@ class DynamoEntityRepository(EntityRepositoryPort[E], Generic[E]):
         return total
 
     def delete(self, id: UUID) -> bool:
-        """Delete the entity, cascading or restricting along its references; True if it existed."""
-        stored = live(self._scope.get(self._layout.key(as_uuid(id, "id"))))
+        """Delete the entity, cascading or restricting along its references; True if it existed.
+
+        An entity a big delete had marked before it was interrupted reads as absent
+        (False), and this call finishes that delete.
+        """
+        stored = self._scope.get(self._layout.key(as_uuid(id, "id")))
         if stored is None:
             return False
-        plan = DeletePlan(self._scope)
-        plan.follow(self._items, stored, root=True)
-        plan.run()
-        return True
+        plan = DeletePlan(self._scope, self._dependents)
+        plan.follow(self._items, stored)
+        return plan.run(self._items, stored)
 
 
 __all__ = ["DynamoEntityRepository"]

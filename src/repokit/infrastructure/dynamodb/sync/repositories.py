@@ -7,36 +7,35 @@ from __future__ import annotations
 from typing import Any
 
 from repokit.domain.entities import User, Workspace
-from repokit.domain.errors import CapabilityError
 from repokit.domain.sync.ports import RepositoriesPort
 from repokit.infrastructure.dynamodb.sync.acl import DynamoWorkspaceAcl
 from repokit.infrastructure.dynamodb.sync.audit import DynamoAuditLog
+from repokit.infrastructure.dynamodb.sync.cascade import BUILT_IN_DEPENDENTS
 from repokit.infrastructure.dynamodb.sync.chats import DynamoChatHistory
 from repokit.infrastructure.dynamodb.sync.documents import DynamoDocumentRepository
 from repokit.infrastructure.dynamodb.sync.entity_repository import DynamoEntityRepository
 from repokit.infrastructure.dynamodb.sync.records import Scope
-from repokit.infrastructure.dynamodb.sync.users import DynamoUserRepository
-from repokit.infrastructure.dynamodb.sync.workspaces import DynamoWorkspaceRepository
 from repokit.infrastructure.entity_repositories import EntityRepositories
+from repokit.infrastructure.sync.builtin_entities import (
+    EntityUserRepository,
+    EntityWorkspaceRepository,
+)
 
 
 def attach_repositories(
     owner: RepositoriesPort, scope: Scope, embedding_dim: int
 ) -> EntityRepositories:
     """Give ``owner`` its ``documents``, ``users``, ... repositories, all running in ``scope``;
-    returns its declared-entity repositories."""
+    returns its declared-entity repositories (``users`` and ``workspaces`` among them)."""
 
     def entity_repository(model: type[Any]) -> DynamoEntityRepository[Any]:
-        if model in (User, Workspace):
-            raise CapabilityError(
-                f"{model.__name__} is served by store.{model.__name__.lower()}s on DynamoDB"
-            )
-        return DynamoEntityRepository(scope, model)
+        return DynamoEntityRepository(scope, model, BUILT_IN_DEPENDENTS)
 
+    entities = EntityRepositories(entity_repository)
     owner.documents = DynamoDocumentRepository(scope, embedding_dim)
-    owner.users = DynamoUserRepository(scope)
-    owner.workspaces = DynamoWorkspaceRepository(scope)
+    owner.users = EntityUserRepository(entities.get(User))
+    owner.workspaces = EntityWorkspaceRepository(entities.get(Workspace))
     owner.acl = DynamoWorkspaceAcl(scope)
     owner.audit = DynamoAuditLog(scope)
     owner.chats = DynamoChatHistory(scope)
-    return EntityRepositories(entity_repository)
+    return entities

@@ -8,6 +8,7 @@ from repokit.domain.capabilities import Capabilities
 from repokit.domain.sync.ports import StorePort
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.sync.client import DynamoClient
+from repokit.infrastructure.dynamodb.sync.legacy_items import move_legacy_items
 from repokit.infrastructure.dynamodb.sync.repositories import attach_repositories
 from repokit.infrastructure.dynamodb.sync.schema import migrate
 from repokit.infrastructure.dynamodb.sync.scope import AutocommitScope
@@ -52,8 +53,10 @@ class DynamoStore(ProvidesEntityRepositories, StorePort):
         return DynamoUnitOfWork(self.client, self._open_unit, self.embedding_dim)
 
     def migrate(self) -> None:
-        """Create the table and its GSIs if missing and wait until they are ACTIVE."""
+        """Create the table and its GSIs if missing and wait until they are ACTIVE; move
+        users and workspaces of the earlier layout onto their entity items."""
         migrate(self.client)
+        move_legacy_items(AutocommitScope(self.client))
 
     def close(self) -> None:
         """Release the client; later calls raise ``StoreClosedError``. Safe to call twice."""
