@@ -1,17 +1,30 @@
-"""``python -m repokit.infrastructure.dynamodb.emulator_server``: moto_server, two fixes applied.
+"""``python -m repokit.infrastructure.dynamodb.emulator_server``: moto_server, three fixes applied.
 
-moto 5.2's ``TransactWriteItems`` backs up the whole table once for *every
-action* of a transaction (a ``deepcopy`` inside its loop over the actions), so
-one transaction of 100 actions on a table of 1,500 items copies 150,000 items
-and takes seconds, and long transactions run into the client's read timeout.
-This entry point backs each table up once per transaction, which is what the
-backup is for (the rollback of a cancelled transaction). And it runs one
-transaction at a time: moto's rollback puts the backed-up tables back, so a
-transaction cancelled while another one committed (the server serves requests
-on threads) would undo the other's writes, where DynamoDB keeps them. Nothing
-else changes.
 It is the server :class:`~.emulator.MotoServer` starts, for tests, the benchmark
 and trying things out. Never imported by the adapter itself.
+
+1. **Transactions undo what they wrote, not the whole table.** moto 5.2's
+   ``TransactWriteItems`` deep-copies every table it touches before it starts
+   (once per *action*, in fact), so that a cancelled transaction can put the
+   copy back. Every write of the adapter is a transaction, so each one cost a
+   copy of the whole table: seconds for a transaction of 100 actions on a table
+   of 1,500 items, and a suite whose time grew with the size of its tables.
+   Here the items a transaction names are saved first (a copy of each, or
+   "absent"), moto's own copy is skipped, and a cancelled transaction restores
+   just those items.
+2. **One transaction at a time.** The server serves requests on threads; a
+   transaction cancelled while another one committed must not undo the
+   other's writes (with moto's table copies it did), so transactions run one
+   after the other, as DynamoDB makes them appear.
+3. **Responses are serialized faster.** moto serializes every response by
+   walking the botocore model and, for each member of each attribute value
+   (``S``, ``N``, ``M``, ...), tries up to six spellings of its name on the
+   object (``AttributePicker``). A DynamoDB response is already a dict in the
+   wire's spelling: the spellings moto tries for a member of a dict are the
+   same every time, so they are worked out once per model member, and the
+   bytes sent do not change.
+
+Nothing else changes.
 """
 
 from __future__ import annotations
@@ -22,26 +35,96 @@ import threading
 from contextvars import ContextVar
 from typing import Any
 
-_BACKUPS: ContextVar[dict[int, Any] | None] = ContextVar("repokit_moto_backups", default=None)
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("repokit_moto_in_transaction", default=False)
 _ONE_TRANSACTION_AT_A_TIME = threading.Lock()
+
+Saved = list[tuple[str, dict[str, Any], dict[str, Any] | None]]
+"""Per item a transaction names: its table, its key, and its attributes before (or None)."""
 
 
 def _table_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
-    """A table's deep copy, made once per transaction (see the module docs)."""
-    backups = _BACKUPS.get()
-    if backups is not None and id(self) in backups:
-        return backups[id(self)]
+    """Inside a transaction, moto's backup copy of a table is the table itself: the
+    transaction keeps its own undo log (see the module docs)."""
+    if _IN_TRANSACTION.get():
+        return self
     cls, args, state, listiter, dictiter = self.__reduce_ex__(4)[:5]
-    clone = copy._reconstruct(  # type: ignore[attr-defined]
+    return copy._reconstruct(  # type: ignore[attr-defined]
         self, memo, cls, args, state, listiter, dictiter
     )
-    if backups is not None:
-        backups[id(self)] = clone
-    return clone
+
+
+def _saved_items(backend: Any, transact_items: list[dict[str, Any]]) -> Saved:
+    """The items ``transact_items`` write, as they are before the transaction."""
+    saved: Saved = []
+    for action in transact_items:
+        (kind, op), *_ = action.items()
+        name = op.get("TableName")
+        if kind == "ConditionCheck" or name not in backend.tables:
+            continue
+        table = backend.tables[name]
+        if kind == "Put":
+            attrs = op["Item"]
+            key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = attrs[table.range_key_attr]
+        else:
+            key = op["Key"]
+        current = backend.get_item(name, key)
+        saved.append((name, key, None if current is None else current.to_json()["Attributes"]))
+    return saved
+
+
+def _restore(backend: Any, saved: Saved) -> None:
+    """Put the saved items back as they were, last write first."""
+    for name, key, before in reversed(saved):
+        if before is None:
+            if backend.get_item(name, key) is not None:
+                backend.delete_item(name, key)
+        else:
+            backend.put_item(name, before)
+
+
+def dict_first_picker() -> type:
+    """moto's attribute picker, with the names it tries for a dict's member worked out
+    once per model member (see the module docs)."""
+    from moto.core.serialize import XFormedAttributePicker
+    from moto.core.utils import get_value
+
+    class DictFirstPicker(XFormedAttributePicker):
+        # For a dict, the spellings moto tries depend only on the member (its shape and
+        # name): a dict has no ``Meta`` and its class name is always "dict".
+        _spellings: dict[tuple[int, str], tuple[Any, tuple[str, ...]]] = {}
+
+        def __call__(self, context: Any) -> Any:
+            obj = context.obj
+            if type(obj) is not dict or self.response_transformers:
+                return super().__call__(context)
+            for spelling in self._spellings_of(context):
+                if spelling in obj:
+                    return obj[spelling]
+                if "." in spelling:
+                    value = get_value(obj, spelling, _MISSING)
+                    if value is not _MISSING:
+                        return value
+            return None
+
+        def _spellings_of(self, context: Any) -> tuple[str, ...]:
+            member = (id(context.shape), context.key)
+            known = self._spellings.get(member)
+            if known is None or known[0] is not context.shape:
+                known = (context.shape, tuple(self.get_possible_keys(context)))
+                self._spellings[member] = known
+            return known[1]
+
+    return DictFirstPicker
+
+
+_MISSING = object()
 
 
 def patch_moto() -> None:
-    """Make ``TransactWriteItems`` back each table up once per transaction, one at a time."""
+    """Apply the three fixes of the module docs to moto's classes in this process."""
+    from moto.core import responses
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
@@ -49,14 +132,19 @@ def patch_moto() -> None:
 
     def transact_write_items(self: Any, transact_items: Any) -> Any:
         with _ONE_TRANSACTION_AT_A_TIME:
-            token = _BACKUPS.set({})
+            saved = _saved_items(self, transact_items) if len(transact_items) <= 100 else []
+            token = _IN_TRANSACTION.set(True)
             try:
                 return original(self, transact_items)
+            except BaseException:
+                _restore(self, saved)
+                raise
             finally:
-                _BACKUPS.reset(token)
+                _IN_TRANSACTION.reset(token)
 
     setattr(Table, "__deepcopy__", _table_deepcopy)  # noqa: B010 (moto's class, patched)
     setattr(DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
+    setattr(responses, "XFormedAttributePicker", dict_first_picker())  # noqa: B010
 
 
 def main() -> int:

@@ -1,0 +1,47 @@
+"""The test emulator's faster response serialization sends exactly moto's bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("moto")
+
+from moto.core.serialize import XFormedAttributePicker, get_serializer_class
+from moto.core.utils import get_service_model
+
+from repokit.infrastructure.dynamodb.emulator_server import dict_first_picker
+
+ITEM = {
+    "PK": {"S": "E#orders"},
+    "SK": {"S": "0192"},
+    "v": {"N": "3"},
+    "d": {"B": b"\x00\x01body"},
+    "tags": {"SS": ["a", "b"]},
+    "nums": {"NS": ["1", "2.5"]},
+    "gone": {"BOOL": True},
+    "none": {"NULL": True},
+    "nested": {"M": {"list": {"L": [{"S": "x"}, {"N": "1"}, {"M": {}}]}}},
+}
+RESPONSES: dict[str, dict[str, Any]] = {
+    "Query": {
+        "Items": [ITEM, {"PK": {"S": "p"}, "SK": {"S": "s"}}],
+        "Count": 2,
+        "ScannedCount": 5,
+        "LastEvaluatedKey": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+    },
+    "GetItem": {"Item": ITEM},
+    "BatchWriteItem": {"UnprocessedItems": {}},
+}
+
+
+@pytest.mark.parametrize("operation", sorted(RESPONSES))
+def test_the_dict_first_picker_serializes_exactly_like_moto(operation: str) -> None:
+    model = get_service_model("dynamodb").operation_model(operation)
+    serializer = get_serializer_class("dynamodb", "json")
+    bodies = []
+    for picker in (XFormedAttributePicker(), dict_first_picker()()):
+        made = serializer(operation_model=model, pretty_print=False, value_picker=picker)
+        bodies.append(made.serialize(RESPONSES[operation])["body"])
+    assert bodies[0] == bodies[1]
