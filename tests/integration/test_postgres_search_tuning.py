@@ -42,7 +42,8 @@ async def store(pg_database: str, pg_settings: Settings) -> AsyncIterator[StoreP
 
 
 def ef_of(store: StorePort) -> int:
-    return int(store.documents._search_statements.ef_search)  # type: ignore[attr-defined]
+    documents = store.documents.inner  # type: ignore[attr-defined]  # behind the monitor
+    return int(documents._search_statements.ef_search)
 
 
 async def test_the_smallest_setting_meeting_the_target_is_kept(
