@@ -106,8 +106,9 @@ class MonitoredDocuments(DocumentRepositoryPort):
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
-        return await self.inner.tune_search(queries, target_recall=target_recall)
+        return await self.inner.tune_search(queries, target_recall=target_recall, check=check)
 
     async def save(self, document: Document) -> Document:
         return await self.inner.save(document)

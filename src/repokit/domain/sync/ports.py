@@ -165,15 +165,17 @@ class DocumentRepositoryPort(ABC):
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
         """Measure recall@10 against exact search on the stored data and keep the
         fastest search setting that meets ``target_recall`` (default
         ``REPOKIT_TARGET_RECALL``, 0.95), for every process using the database.
 
         ``queries`` are query embeddings (real ones measure best); None: stored
-        embeddings perturbed with noise, so the queries are not stored rows. This
-        default is for backends whose search is exact: it reports recall 1.0 and
-        changes nothing.
+        embeddings perturbed with noise, so the queries are not stored rows.
+        ``check=True`` measures only the setting in force and changes nothing
+        (``repokit tune --check``). This default is for backends whose search is
+        exact: it reports recall 1.0 and changes nothing.
         """
         target = validate_target_recall(
             DEFAULT_TARGET_RECALL if target_recall is None else target_recall

@@ -108,8 +108,9 @@ class MonitoredDocuments(DocumentRepositoryPort):
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
-        return self.inner.tune_search(queries, target_recall=target_recall)
+        return self.inner.tune_search(queries, target_recall=target_recall, check=check)
 
     def save(self, document: Document) -> Document:
         return self.inner.save(document)
