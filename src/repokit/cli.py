@@ -420,8 +420,19 @@ def bench_postgres(
     queries: Annotated[int | None, typer.Option(min=1, help="Search queries per round.")] = None,
     rounds: Annotated[int | None, typer.Option(min=1, help="Timed rounds; medians shown.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Concurrent add_chunks tasks.")] = None,
+    second_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Chunks of the second, differently generated data set (0: leave it out).",
+        ),
+    ] = None,
+    second_queries: Annotated[
+        int | None, typer.Option(min=1, help="Queries on the second data set.")
+    ] = None,
 ) -> None:
-    """The PostgreSQL adapter against raw asyncpg: get_by_id, add_chunks, search, recall."""
+    """The PostgreSQL adapter against raw asyncpg: get_by_id, add_chunks, search, recall;
+    then recall and q/s on a second data set, at the defaults and after tune."""
 
     async def work() -> None:
         bench = _benchmark_module("postgres_bench")
@@ -431,6 +442,8 @@ def bench_postgres(
             ("queries", queries),
             ("rounds", rounds),
             ("workers", workers),
+            ("second_rows", second_rows),
+            ("second_queries", second_queries),
         ):
             if value is not None:
                 setattr(options, name, value)
