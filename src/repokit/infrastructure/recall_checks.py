@@ -47,11 +47,6 @@ class RecallChecks:
     def run_pending(self) -> None:
         """Nothing to do here: the tasks run by themselves (the sync twin runs its queue)."""
 
-    async def settle(self) -> None:
-        """Wait until every check submitted so far has finished."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
 
 async def _awaited(call: Awaitable[None]) -> None:
     await call

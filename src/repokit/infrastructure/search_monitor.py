@@ -97,10 +97,6 @@ class MonitoredDocuments(DocumentRepositoryPort):
         self._checks.run_pending()
         return self._monitor.stats(pending=self._checks.pending)
 
-    async def settle(self) -> None:
-        """Wait for (sync: run) the exact re-runs of the searches sampled so far."""
-        await self._checks.settle()
-
     async def tune_search(
         self,
         queries: Sequence[Sequence[float]] | None = None,

@@ -2,8 +2,8 @@
 
 The hand-written twin of :mod:`repokit.infrastructure.recall_checks`, with the
 same names. The sync store has no loop and starts no thread of its own, so a
-sampled search only queues its check; ``search_stats()`` (and ``settle()``) run
-the queue in the caller's thread, off every search's path. The queue keeps the
+sampled search only queues its check; ``search_stats()`` runs the queue in the
+caller's thread, off every search's path. The queue keeps the
 :data:`MAX_PENDING` most recent samples: a store whose stats are never read
 does no extra work and holds a bounded amount of memory.
 """
@@ -41,10 +41,6 @@ class RecallChecks:
             except IndexError:
                 return
             check()
-
-    def settle(self) -> None:
-        """Run every check queued so far (as :meth:`run_pending`)."""
-        self.run_pending()
 
 
 __all__ = ["MAX_PENDING", "RecallChecks"]

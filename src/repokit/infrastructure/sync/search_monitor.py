@@ -99,10 +99,6 @@ class MonitoredDocuments(DocumentRepositoryPort):
         self._checks.run_pending()
         return self._monitor.stats(pending=self._checks.pending)
 
-    def settle(self) -> None:
-        """Wait for (sync: run) the exact re-runs of the searches sampled so far."""
-        self._checks.settle()
-
     def tune_search(
         self,
         queries: Sequence[Sequence[float]] | None = None,
