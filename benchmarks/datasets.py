@@ -26,11 +26,22 @@ from the same mixture, never copies of stored rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
+
+
+class GeneratorSpec(Protocol):
+    """What every generator's spec says (``benchmarks.topic_mixture`` is the other one)."""
+
+    @property
+    def dim(self) -> int: ...
+    @property
+    def chunks_per_document(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +73,7 @@ class DatasetSpec:
 class Dataset:
     """Stored vectors with their parent documents, and held-out queries."""
 
-    spec: DatasetSpec
+    spec: DatasetSpec | GeneratorSpec
     vectors: Matrix
     document_of: np.ndarray[Any, np.dtype[np.int64]]
     """Index of the parent document of each vector."""

@@ -34,6 +34,11 @@ select), it prints one table with the ratios against raw asyncpg:
   *default* settings, unfiltered and with the document filter; ``exact=True`` as a
   check of the ground truth.
 
+A second table runs the adapter on a differently generated set
+(:mod:`benchmarks.second_set`, ``--second-rows``; 0 leaves it out): recall@10 and
+q/s at the defaults and after ``tune_search``, beside raw pgvector at the
+``ef_search`` that reaches the same recall.
+
 If the adapter cannot be opened (not installed yet, migrations missing, ...) the raw
 side still runs and the adapter cells say why.
 """
@@ -80,11 +85,22 @@ class BenchOptions:
     rounds: int = 5
     workers: int = 4
     ingest_rounds: int = 2
+    second_rows: int = 10_000
+    """Chunks of the second data set (``benchmarks.second_set``); 0 leaves it out."""
+    second_queries: int = 200
 
     @classmethod
     def quick(cls, url: str | None = None) -> BenchOptions:
         return cls(
-            url=url, rows=2_000, queries=30, lookups=200, rounds=3, workers=2, ingest_rounds=1
+            url=url,
+            rows=2_000,
+            queries=30,
+            lookups=200,
+            rounds=3,
+            workers=2,
+            ingest_rounds=1,
+            second_rows=1_000,
+            second_queries=20,
         )
 
 
@@ -747,8 +763,34 @@ async def run_benchmark(options: BenchOptions, console: Console) -> BenchReport:
             bench = Bench(options, data.spec.dim, progress)
             report = await bench.run(url, corpus)
             report.notes += bench.failures
+            second = await _second_set(url, options, progress, report)
     render(report, console)
+    if second is not None:
+        from benchmarks import second_set
+
+        second_set.render(second, console)
     return report
+
+
+async def _second_set(
+    url: str, options: BenchOptions, progress: Progress, report: BenchReport
+) -> Any:
+    """The run on the second data set (``benchmarks.second_set``), or None with a note."""
+    if options.second_rows <= 0 or report.adapter_error:
+        return None
+    # Imported here: second_set builds on this module's corpus and raw statements.
+    from benchmarks import second_set
+
+    task = progress.add_task(f"second data set, {options.second_rows:,} chunks", total=1)
+    try:
+        result = await second_set.run_second_set(
+            url, options.second_rows, options.second_queries, min(options.rounds, 3)
+        )
+    except Exception as exc:  # the main table stands on its own
+        report.notes.append(f"second data set not measured: {type(exc).__name__}: {exc}")
+        return None
+    progress.advance(task)
+    return result
 
 
 def parse_args() -> BenchOptions:
@@ -761,9 +803,12 @@ def parse_args() -> BenchOptions:
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--workers", type=int, help="concurrent add_chunks tasks")
     parser.add_argument("--ingest-rounds", type=int, help="alternating loads; best kept")
+    parser.add_argument("--second-rows", type=int, help="chunks of the second set (0: none)")
+    parser.add_argument("--second-queries", type=int)
     args = parser.parse_args()
     options = BenchOptions.quick(args.url) if args.quick else BenchOptions(url=args.url)
-    for name in ("rows", "queries", "lookups", "rounds", "workers", "ingest_rounds"):
+    names = ("rows", "queries", "lookups", "rounds", "workers", "ingest_rounds")
+    for name in (*names, "second_rows", "second_queries"):
         if getattr(args, name) is not None:
             setattr(options, name, getattr(args, name))
     return options

@@ -65,9 +65,12 @@ from repokit.domain.ports import (
     WorkspaceRepositoryPort,
 )
 from repokit.domain.query import Filter
+from repokit.domain.search_stats import SearchStats
 from repokit.domain.sync import ports as sync_ports
 from repokit.infrastructure.config import Settings, load_settings, resolve_database_url
 from repokit.infrastructure.registry import open_store, open_sync_store
+from repokit.infrastructure.search_monitor import monitor_searches
+from repokit.infrastructure.sync.search_monitor import monitor_searches as sync_monitor_searches
 
 try:
     __version__ = version("repokit")
@@ -98,11 +101,12 @@ async def connect(
     settings = settings if settings is not None else load_settings()
     store = await open_store(resolve_database_url(url, settings), settings)
     cache = cache_url or settings.cache_url_value()
-    if not cache:
-        return store
-    from repokit.infrastructure.cache.store import open_cached_store
+    if cache:
+        from repokit.infrastructure.cache.store import open_cached_store
 
-    return open_cached_store(store, cache, settings)
+        store = open_cached_store(store, cache, settings)
+    # Last, so that the searches counted are the caller's, whatever serves them.
+    return monitor_searches(store, settings)
 
 
 def connect_sync(
@@ -125,11 +129,11 @@ def connect_sync(
     settings = settings if settings is not None else load_settings()
     store = open_sync_store(resolve_database_url(url, settings), settings)
     cache = cache_url or settings.cache_url_value()
-    if not cache:
-        return store
-    from repokit.infrastructure.cache.sync.store import open_cached_store
+    if cache:
+        from repokit.infrastructure.cache.sync.store import open_cached_store
 
-    return open_cached_store(store, cache, settings)
+        store = open_cached_store(store, cache, settings)
+    return sync_monitor_searches(store, settings)
 
 
 __all__ = [
@@ -163,6 +167,7 @@ __all__ = [
     "RepositoriesPort",
     "Role",
     "ScoredChunk",
+    "SearchStats",
     "Settings",
     "StoreClosedError",
     "StorePort",

@@ -58,6 +58,7 @@ def _report_console() -> Console:
     """The console benchmark reports go to: the terminal's, or a wide one when piped."""
     return console if console.is_terminal else Console(width=REPORT_WIDTH)
 
+
 UrlOption = Annotated[
     str | None,
     typer.Option(
@@ -168,13 +169,21 @@ def tune(
             show_default=False,
         ),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Measure the setting in force only, change nothing; exit 1 below the target.",
+        ),
+    ] = False,
 ) -> None:
     """Measure search recall against exact search on the stored data, keep the fastest
     setting that meets the target for every process using the database, print the curve.
 
     PostgreSQL: recall@10 and q/s per ``hnsw.ef_search`` on stored embeddings perturbed
     with noise; the chosen value is stored in the database. Exact-search backends:
-    recall 1.0, nothing to change.
+    recall 1.0, nothing to change. ``--check``: the same queries at the setting in
+    force only; nothing is stored, and the exit status is 1 when the target is missed.
     """
 
     async def work() -> None:
@@ -183,14 +192,15 @@ def tune(
         store = await connect(resolved, settings=settings)
         try:
             report = await store.documents.tune_search(
-                target_recall=settings.target_recall if target is None else target
+                target_recall=settings.target_recall if target is None else target, check=check
             )
         finally:
             await store.close()
         if report.curve:
             table = Table("ef_search", "recall@10", "q/s", "")
             for point in report.curve:
-                mark = "← kept" if point.ef_search == report.ef_search else ""
+                kept = "← in force" if check else "← kept"
+                mark = kept if point.ef_search == report.ef_search else ""
                 table.add_row(
                     str(point.ef_search), f"{point.recall:.3f}", f"{point.queries_per_s:,.0f}", mark
                 )
@@ -205,12 +215,17 @@ def tune(
             console.print("no embeddings are stored: nothing to measure, nothing changed")
             return
         verdict = "meets" if report.met else "[red]misses[/]"
-        state = "stored (changed)" if report.changed else "stored (unchanged)"
+        if check:
+            state = "checked, nothing changed"
+        else:
+            state = "stored (changed)" if report.changed else "stored (unchanged)"
         console.print(
             f"hnsw.ef_search = {report.ef_search}: recall@10 {report.recall:.3f} {verdict} the "
             f"target {report.target_recall:g} on {report.queries} queries; {state}",
             soft_wrap=True,
         )
+        if check and not report.met:
+            raise typer.Exit(1)
 
     _run(work)
 
@@ -405,8 +420,19 @@ def bench_postgres(
     queries: Annotated[int | None, typer.Option(min=1, help="Search queries per round.")] = None,
     rounds: Annotated[int | None, typer.Option(min=1, help="Timed rounds; medians shown.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Concurrent add_chunks tasks.")] = None,
+    second_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Chunks of the second, differently generated data set (0: leave it out).",
+        ),
+    ] = None,
+    second_queries: Annotated[
+        int | None, typer.Option(min=1, help="Queries on the second data set.")
+    ] = None,
 ) -> None:
-    """The PostgreSQL adapter against raw asyncpg: get_by_id, add_chunks, search, recall."""
+    """The PostgreSQL adapter against raw asyncpg: get_by_id, add_chunks, search, recall;
+    then recall and q/s on a second data set, at the defaults and after tune."""
 
     async def work() -> None:
         bench = _benchmark_module("postgres_bench")
@@ -416,6 +442,8 @@ def bench_postgres(
             ("queries", queries),
             ("rounds", rounds),
             ("workers", workers),
+            ("second_rows", second_rows),
+            ("second_queries", second_queries),
         ):
             if value is not None:
                 setattr(options, name, value)

@@ -36,6 +36,9 @@ def test_quick_run_prints_the_comparison_table() -> None:
     for measure in ("add_chunks 2,000", "get_by_id vs prepared SELECT", "search q/s", "recall@10"):
         assert measure in result.stdout
     assert "2,000 chunks x 384 in 200 documents" in result.stdout
+    assert "Second data set (topic mixture, 1,000 chunks, 20 queries)" in result.stdout
+    for setting in ("defaults", "after tune"):
+        assert setting in result.stdout
 
 
 def test_raw_side_runs_when_the_adapter_cannot_open(monkeypatch: pytest.MonkeyPatch) -> None:

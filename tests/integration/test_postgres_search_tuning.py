@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 
@@ -42,7 +43,8 @@ async def store(pg_database: str, pg_settings: Settings) -> AsyncIterator[StoreP
 
 
 def ef_of(store: StorePort) -> int:
-    return int(store.documents._search_statements.ef_search)  # type: ignore[attr-defined]
+    documents = store.documents.inner  # type: ignore[attr-defined]  # behind the monitor
+    return int(documents._search_statements.ef_search)
 
 
 async def test_the_smallest_setting_meeting_the_target_is_kept(
@@ -95,3 +97,66 @@ def test_the_tune_command_prints_the_curve_and_the_choice(
     empty = runner.invoke(app, ["tune", "--url", url])
     assert empty.exit_code == 0, empty.output
     assert "no embeddings are stored: nothing to measure" in empty.output
+
+
+async def test_a_check_measures_the_setting_in_force_and_changes_nothing(
+    store: StorePort, pg_database: str, pg_settings: Settings
+) -> None:
+    before = ef_of(store)
+    report = await store.documents.tune_search(target_recall=0.95, check=True)
+    assert [point.ef_search for point in report.curve] == [before]
+    assert (report.ef_search, report.changed, report.queries) == (before, False, 100)
+    assert report.met is (report.recall >= 0.95)
+    assert ef_of(store) == before
+    later = await repokit.connect(pg_database, settings=pg_settings)
+    try:
+        assert ef_of(later) == before  # nothing was stored
+    finally:
+        await later.close()
+
+
+def test_tune_check_exits_1_when_the_setting_in_force_misses_the_target(
+    pg_cluster: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Random 128-dimensional vectors: at ef_search 10 the graph misses many neighbours
+    # (the 16-dimensional data above is too easy for that).
+    dim = 128
+    url = pg_cluster.new_database()  # type: ignore[attr-defined]
+    monkeypatch.setenv("REPOKIT_EMBEDDING_DIM", str(dim))
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate", "--url", url]).exit_code == 0
+    settings = Settings(database_url=None, cache_url=None, embedding_dim=dim)
+    asyncio.run(fill(url, settings, dim))
+    met = runner.invoke(app, ["tune", "--url", url, "--check", "--target", "0.5"])
+    assert met.exit_code == 0, met.output
+    assert "checked, nothing changed" in met.output
+    assert "← in force" in met.output
+    monkeypatch.setenv("REPOKIT_HNSW_EF_SEARCH", "10")
+    missed = runner.invoke(app, ["tune", "--url", url, "--check", "--target", "0.99"])
+    assert missed.exit_code == 1, missed.output
+    assert "hnsw.ef_search = 10" in missed.output
+    assert "misses" in missed.output
+
+
+async def fill(url: str, settings: Settings, dim: int) -> None:
+    """200 documents of 10 chunks of random ``dim``-dimensional vectors."""
+    opened = await repokit.connect(url, settings=settings)
+    try:
+        rng = random.Random(3)
+        documents = await opened.documents.save_many(
+            [Document(title=f"d{i}", content="") for i in range(200)]
+        )
+        await opened.documents.bulk_load_chunks(
+            [
+                Chunk(
+                    document_id=document.id,
+                    ordinal=o,
+                    content="",
+                    embedding=[rng.gauss(0.0, 1.0) for _ in range(dim)],
+                )
+                for document in documents
+                for o in range(10)
+            ]
+        )
+    finally:
+        await opened.close()

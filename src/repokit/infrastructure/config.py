@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     target_recall: float = Field(default=0.95, gt=0, le=1)
     """recall@10 the search settings aim at: ``tune_search`` keeps the fastest setting
     that meets it (``REPOKIT_TARGET_RECALL``)."""
+    recall_sample_rate: float = Field(default=0.001, ge=0, le=1)
+    """Share of approximate ``search_similar`` calls re-run exactly, off the hot path, to
+    estimate recall for ``store.search_stats()`` (one in ``round(1 / rate)``; 0: none)."""
     hnsw_exact_max_rows: int = Field(default=4000, ge=0)
     """PostgreSQL: a filtered search whose filter keeps at most this many chunks scans them
     exactly; one that keeps more uses the HNSW index (see docs/vector-tuning.md)."""

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from repokit.testing.pagination import PaginationContract
     from repokit.testing.properties import FilterPropertyContract
     from repokit.testing.search import SearchContract
+    from repokit.testing.search_stats import SearchStatsContract
     from repokit.testing.suite import CAPABILITIES, StoreContract
     from repokit.testing.unit_of_work import UnitOfWorkContract
     from repokit.testing.use_cases import UseCaseContract
@@ -58,6 +59,7 @@ _EXPORTS = {
     "LifecycleContract": "lifecycle",
     "PaginationContract": "pagination",
     "SearchContract": "search",
+    "SearchStatsContract": "search_stats",
     "StoreContract": "suite",
     "UnitOfWorkContract": "unit_of_work",
     "UseCaseContract": "use_cases",
@@ -85,6 +87,7 @@ __all__ = [
     "LifecycleContract",
     "PaginationContract",
     "SearchContract",
+    "SearchStatsContract",
     "StoreContract",
     "UnitOfWorkContract",
     "UseCaseContract",

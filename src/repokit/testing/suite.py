@@ -32,6 +32,7 @@ from repokit.testing.lifecycle import LifecycleContract
 from repokit.testing.pagination import PaginationContract
 from repokit.testing.properties import FilterPropertyContract
 from repokit.testing.search import SearchContract
+from repokit.testing.search_stats import SearchStatsContract
 from repokit.testing.unit_of_work import UnitOfWorkContract
 from repokit.testing.use_cases import UseCaseContract
 from repokit.testing.users import UserContract
@@ -49,6 +50,7 @@ class StoreContract(
     PaginationContract,
     ChunkContract,
     SearchContract,
+    SearchStatsContract,
     UserContract,
     WorkspaceContract,
     AclContract,

@@ -40,6 +40,7 @@ from repokit.domain.entity_query import DEFAULT_ORDER
 from repokit.domain.errors import CapabilityError
 from repokit.domain.paging import Page
 from repokit.domain.query import Filter
+from repokit.domain.search_stats import SearchStats
 from repokit.domain.search_tuning import (
     DEFAULT_TARGET_RECALL,
     SearchTuning,
@@ -164,20 +165,28 @@ class DocumentRepositoryPort(ABC):
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
         """Measure recall@10 against exact search on the stored data and keep the
         fastest search setting that meets ``target_recall`` (default
         ``REPOKIT_TARGET_RECALL``, 0.95), for every process using the database.
 
         ``queries`` are query embeddings (real ones measure best); None: stored
-        embeddings perturbed with noise, so the queries are not stored rows. This
-        default is for backends whose search is exact: it reports recall 1.0 and
-        changes nothing.
+        embeddings perturbed with noise, so the queries are not stored rows.
+        ``check=True`` measures only the setting in force and changes nothing
+        (``repokit tune --check``). This default is for backends whose search is
+        exact: it reports recall 1.0 and changes nothing.
         """
         target = validate_target_recall(
             DEFAULT_TARGET_RECALL if target_recall is None else target_recall
         )
         return SearchTuning(target_recall=target, recall=1.0)
+
+    def search_stats(self) -> SearchStats:
+        """Searches counted and recall estimated from sampled live searches; see
+        :meth:`StorePort.search_stats`. This default is for a repository nobody
+        monitors (one not opened through ``repokit.connect``): nothing counted."""
+        return SearchStats()
 
 
 class UserRepositoryPort(ABC):
@@ -419,6 +428,18 @@ class StorePort(RepositoriesPort):
     @abstractmethod
     def migrate(self) -> None:
         """Create or upgrade the schema; safe to run again."""
+
+    def search_stats(self) -> SearchStats:
+        """Estimated recall and q/s of this store's ``documents.search_similar`` calls.
+
+        A sample of the approximate searches (``REPOKIT_RECALL_SAMPLE_RATE``, one in
+        1,000 by default) is re-run with ``exact=True`` off the hot path and compared;
+        a warning is logged on the ``repokit.search`` logger when the estimate falls
+        below ``REPOKIT_TARGET_RECALL``. Backends whose search is exact report recall
+        1.0 and re-run nothing. Not awaited, and cheap: it reads counters (the sync
+        store first runs the re-runs its searches deferred).
+        """
+        return self.documents.search_stats()
 
     @abstractmethod
     def close(self) -> None:

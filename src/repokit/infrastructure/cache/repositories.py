@@ -147,8 +147,9 @@ class CachedDocumentRepository(CachedRepository, DocumentRepositoryPort):
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
-        return await self._inner.tune_search(queries, target_recall=target_recall)
+        return await self._inner.tune_search(queries, target_recall=target_recall, check=check)
 
     async def search_similar(
         self,

@@ -12,6 +12,10 @@ The smallest ``ef_search`` that meets the target is kept (cost grows with
 noisy moment would pick a slower setting); if none does, the one with the best
 recall. It is stored in ``schema_settings`` (``search:hnsw.ef_search``), which
 every store reads when it opens, and used at once by this store's searches.
+
+A check (``tune_search(check=True)``, ``repokit tune --check``) measures the same
+queries at the ``ef_search`` in force only and stores nothing: a tenth of the
+work, for a deployment check or a cron job.
 """
 
 from __future__ import annotations
@@ -50,8 +54,12 @@ async def tune_pgvector_search(
     dim: int,
     queries: Sequence[Sequence[float]] | None,
     target: float,
+    *,
+    check: bool = False,
 ) -> SearchTuning:
-    """Measure the recall curve, keep and store the setting (see the module docstring)."""
+    """Measure the recall curve, keep and store the setting (see the module docstring);
+    with ``check``, measure the setting in force only and store nothing."""
+    candidates = (statements.ef_search,) if check else EF_CANDIDATES
     async with scope.read() as connection:
         await connection.prepare_vectors()
         vectors = await _queries(connection, dim, queries)
@@ -61,12 +69,22 @@ async def tune_pgvector_search(
         truth = [await _exact_ids(connection, statements, scorer) for scorer in scorers]
         try:
             curve = [
-                await _measure(connection, statements, scorers, truth, ef) for ef in EF_CANDIDATES
+                await _measure(connection, statements, scorers, truth, ef) for ef in candidates
             ]
         finally:
             await use_ef_search(connection, statements, force=True)
     meeting = [point for point in curve if point.recall >= target]
     chosen = meeting[0] if meeting else max(curve, key=lambda point: point.recall)
+    met = chosen.recall >= target
+    if check:
+        return SearchTuning(
+            target_recall=target,
+            recall=chosen.recall,
+            ef_search=chosen.ef_search,
+            met=met,
+            queries=len(vectors),
+            curve=curve,
+        )
     changed = chosen.ef_search != statements.ef_search
     async with scope.write(atomic=False) as connection:
         await connection.fetch_all(_STORE, (TUNED_EF_SEARCH, str(chosen.ef_search)))
@@ -75,7 +93,7 @@ async def tune_pgvector_search(
         target_recall=target,
         recall=chosen.recall,
         ef_search=chosen.ef_search,
-        met=chosen.recall >= target,
+        met=met,
         changed=changed,
         queries=len(vectors),
         curve=curve,
@@ -103,9 +121,7 @@ async def use_ef_search(
     # Inside a transaction the setting is made local to it (a rollback would undo a
     # session-level SET behind our back), and not remembered.
     local = connection.in_transaction
-    await connection.fetch_all(
-        "SELECT set_config('hnsw.ef_search', $1, $2)", (str(wanted), local)
-    )
+    await connection.fetch_all("SELECT set_config('hnsw.ef_search', $1, $2)", (str(wanted), local))
     if local:
         facts.pop("ef_search", None)
     else:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from repokit.testing.sync.pagination import PaginationContract
     from repokit.testing.sync.properties import FilterPropertyContract
     from repokit.testing.sync.search import SearchContract
+    from repokit.testing.sync.search_stats import SearchStatsContract
     from repokit.testing.sync.suite import CAPABILITIES, StoreContract
     from repokit.testing.sync.unit_of_work import UnitOfWorkContract
     from repokit.testing.sync.use_cases import UseCaseContract
@@ -60,6 +61,7 @@ _EXPORTS = {
     "LifecycleContract": "lifecycle",
     "PaginationContract": "pagination",
     "SearchContract": "search",
+    "SearchStatsContract": "search_stats",
     "StoreContract": "suite",
     "UnitOfWorkContract": "unit_of_work",
     "UseCaseContract": "use_cases",
@@ -87,6 +89,7 @@ __all__ = [
     "LifecycleContract",
     "PaginationContract",
     "SearchContract",
+    "SearchStatsContract",
     "StoreContract",
     "UnitOfWorkContract",
     "UseCaseContract",

@@ -34,6 +34,7 @@ from repokit.testing.sync.lifecycle import LifecycleContract
 from repokit.testing.sync.pagination import PaginationContract
 from repokit.testing.sync.properties import FilterPropertyContract
 from repokit.testing.sync.search import SearchContract
+from repokit.testing.sync.search_stats import SearchStatsContract
 from repokit.testing.sync.unit_of_work import UnitOfWorkContract
 from repokit.testing.sync.use_cases import UseCaseContract
 from repokit.testing.sync.users import UserContract
@@ -51,6 +52,7 @@ class StoreContract(
     PaginationContract,
     ChunkContract,
     SearchContract,
+    SearchStatsContract,
     UserContract,
     WorkspaceContract,
     AclContract,

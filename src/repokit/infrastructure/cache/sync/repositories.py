@@ -149,8 +149,9 @@ class CachedDocumentRepository(CachedRepository, DocumentRepositoryPort):
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
-        return self._inner.tune_search(queries, target_recall=target_recall)
+        return self._inner.tune_search(queries, target_recall=target_recall, check=check)
 
     def search_similar(
         self,

@@ -180,11 +180,13 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
         queries: Sequence[Sequence[float]] | None = None,
         *,
         target_recall: float | None = None,
+        check: bool = False,
     ) -> SearchTuning:
         """PostgreSQL: measure recall per ``hnsw.ef_search`` and store the fastest that
-        meets the target (see :mod:`.search_tuning`); SQLite: exact, recall 1.0."""
+        meets the target, or with ``check`` measure the setting in force only (see
+        :mod:`.search_tuning`); SQLite: exact, recall 1.0."""
         if self._search_statements is None:
-            return super().tune_search(queries, target_recall=target_recall)
+            return super().tune_search(queries, target_recall=target_recall, check=check)
         target = validate_target_recall(
             self._target_recall if target_recall is None else target_recall
         )
@@ -192,7 +194,7 @@ class SqlDocumentRepository(VersionedSqlRepository[Document], DocumentRepository
             for vector in queries:
                 ExactScorer("cosine", vector, self._dim)  # rejects a bad query up front
         return tune_pgvector_search(
-            self._scope, self._search_statements, self._dim, queries, target
+            self._scope, self._search_statements, self._dim, queries, target, check=check
         )
 
     def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
