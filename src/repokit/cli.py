@@ -58,6 +58,7 @@ def _report_console() -> Console:
     """The console benchmark reports go to: the terminal's, or a wide one when piped."""
     return console if console.is_terminal else Console(width=REPORT_WIDTH)
 
+
 UrlOption = Annotated[
     str | None,
     typer.Option(
@@ -224,6 +225,16 @@ def _has_revisions(url: str) -> bool:
     return is_migratable(url)
 
 
+def _sql_backend(url: str) -> str:
+    """The SQL backend a migratable URL names, for messages."""
+    from repokit.infrastructure.sql.migration_url import MYSQL_SCHEMES
+
+    scheme = url_scheme(url)
+    if scheme.startswith("sqlite"):
+        return "sqlite"
+    return "mysql" if scheme in MYSQL_SCHEMES else "postgresql"
+
+
 def _run_revisions(url: str, embedding_dim: int, *, sql: bool) -> None:
     """Upgrade ``url`` to head with a line per revision, or print the DDL (blocking)."""
     try:
@@ -241,8 +252,7 @@ def _run_revisions(url: str, embedding_dim: int, *, sql: bool) -> None:
         console.print(f"[green]✓[/] {step.revision} {escape(step.message)}", soft_wrap=True)
 
     applied = migrations.upgrade(url, embedding_dim=embedding_dim, progress=report)
-    backend = "sqlite" if url_scheme(url).startswith("sqlite") else "postgresql"
-    where = f"{backend} backend at {escape(redact_url(url))}"
+    where = f"{_sql_backend(url)} backend at {escape(redact_url(url))}"
     head = migrations.head_revision()
     if applied:
         console.print(f"schema is up to date: {where} (revision {head})", soft_wrap=True)

@@ -139,8 +139,9 @@ class MysqlConnection(SqlConnection):
 
     @property
     def in_transaction(self) -> bool:
-        """True while a transaction is open (the server's status flag says so)."""
-        return bool(self._driver.get_transaction_status())
+        """True while a transaction is open (the server's status flag says so); never on a
+        lost connection, whose transaction the server has rolled back."""
+        return not self.broken and bool(self._driver.get_transaction_status())
 
     @property
     def usable(self) -> bool:

@@ -192,6 +192,8 @@ def _mysql_kind(err: BaseException, errno: int) -> ErrorKind:
         return kind
     if errno in _MYSQL_UNAVAILABLE or 2000 <= errno < 3000:
         return ErrorKind.UNAVAILABLE  # every client error: the connection is the problem
+    if type(err).__name__ == "InterfaceError":
+        return ErrorKind.UNAVAILABLE  # the driver's own: "Not connected", a closed socket
     return ErrorKind.OTHER
 
 

@@ -124,8 +124,10 @@ class MysqlConnection(SqlConnection):
 
     @property
     def in_transaction(self) -> bool:
-        """True while a transaction is open (the server's status flag says so)."""
-        return bool(self._driver.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS)
+        """True while a transaction is open (the server's status flag says so); never on a
+        lost connection, whose transaction the server has rolled back."""
+        status = self._driver.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS
+        return not self.broken and bool(status)
 
     @property
     def usable(self) -> bool:
