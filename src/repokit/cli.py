@@ -451,6 +451,15 @@ def bench_mongo(
     _run_benchmark("mongo_bench", url, quick)
 
 
+@bench_app.command("mysql")
+def bench_mysql(
+    url: Annotated[str | None, _scratch_url_option("MySQL server")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """The MySQL / MariaDB adapter against raw asyncmy and PyMySQL: get_by_id and save_many."""
+    _run_benchmark("mysql_bench", url, quick)
+
+
 @bench_app.command("dynamodb")
 def bench_dynamodb(
     url: Annotated[str | None, _scratch_url_option("DynamoDB endpoint")] = None,
