@@ -135,7 +135,7 @@ def connect_args(url: URL) -> dict[str, Any]:
         "port": url.port or 3306,
         "user": url.username or "root",
         "password": url.password or "",
-        "db": url.database,
+        "database": url.database,
         "charset": "utf8mb4",
         "autocommit": True,
     }
@@ -277,7 +277,7 @@ def scratch_database(url: str | None) -> Iterator[tuple[str, str]]:
     local one), created ``utf8mb4_bin`` and dropped when the block ends."""
     server = make_url(url or os.environ.get("REPOKIT_TEST_MYSQL_URL") or DEFAULT_SERVER)
     name = f"repokit_bench_{uuid.uuid4().hex[:8]}"
-    admin = pymysql.connect(**{**connect_args(server), "db": None})
+    admin = pymysql.connect(**{**connect_args(server), "database": None})
     try:
         with admin.cursor() as cursor:
             cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")

@@ -11,16 +11,23 @@
   index on ``TEXT`` needs no prefix on MariaDB, which enforces it with a hash
   (``USING HASH``); MySQL 8 refuses one, so unique text fields need MariaDB.
 
+* A primary key is always named ``PRIMARY`` on MySQL, which warns (``1280``) about
+  any other name; ``pk_<table>`` is left out of MySQL's DDL (the constraint stays
+  named for the other databases and for Alembic's comparisons elsewhere).
+
 Other dialects ignore ``mysql_*`` options, so these are passed everywhere.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column, PrimaryKeyConstraint, String
 from sqlalchemy.dialects import mysql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 _DIALECT = mysql.dialect()
@@ -41,6 +48,13 @@ def index_options(columns: Iterable[Column[Any]]) -> dict[str, Any]:
     """``Index`` keyword arguments giving the text columns among ``columns`` a prefix on MySQL."""
     lengths = {column.name: TEXT_PREFIX for column in columns if _is_text(column.type)}
     return {"mysql_length": lengths} if lengths else {}
+
+
+@compiles(PrimaryKeyConstraint, "mysql")
+def _unnamed_primary_key(constraint: PrimaryKeyConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    """``PRIMARY KEY (...)`` without the ``CONSTRAINT <name>`` MySQL ignores and warns about."""
+    ddl = compiler.visit_primary_key_constraint(constraint, **kw)
+    return re.sub(r"^CONSTRAINT \S+ ", "", ddl)
 
 
 def _is_text(type_: TypeEngine[Any]) -> bool:
