@@ -10,6 +10,8 @@ index, and the error numbers the adapter maps.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -285,3 +287,36 @@ def test_mysql_error_numbers_map_onto_the_error_tree(code: int, expected: type) 
     translated = translate_error(error)
     assert isinstance(translated, expected)
     assert "secret" not in str(translated)
+
+
+def test_concurrent_upgrades_of_one_database_both_succeed(mysql_database: str) -> None:
+    sync_url = migration_url(mysql_database)
+
+    async def both() -> list[list[migrations.AppliedRevision]]:
+        return list(
+            await asyncio.gather(
+                asyncio.to_thread(migrations.upgrade, sync_url, embedding_dim=16),
+                asyncio.to_thread(migrations.upgrade, sync_url, embedding_dim=16),
+            )
+        )
+
+    results = asyncio.run(both())
+    assert sorted(len(applied) for applied in results) == [0, len(REVISIONS)]
+    assert migrations.current_revision(sync_url) == REVISIONS[-1]
+
+
+def test_concurrent_upgrades_from_two_processes_both_succeed(mysql_database: str) -> None:
+    # Two processes share no Python lock: MySQL's named lock (GET_LOCK) serialises them.
+    sync_url = migration_url(mysql_database)
+    script = (
+        "import sys; from repokit.infrastructure.sql import migrations; "
+        "print(len(migrations.upgrade(sys.argv[1], embedding_dim=16)))"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, sync_url], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    applied = sorted(int(run.communicate(timeout=120)[0].strip()) for run in runs)
+    assert applied == [0, len(REVISIONS)]

@@ -48,7 +48,7 @@ from repokit.infrastructure.sql.entity_schema import (
 from repokit.infrastructure.sql.entity_tables import entity_metadata, entity_of
 from repokit.infrastructure.sql.migration_checks import (
     check_sqlite_foreign_keys,
-    lock_for_migration,
+    migration_lock,
 )
 from repokit.infrastructure.sql.migration_lock import alembic_lock
 from repokit.infrastructure.sql.migration_url import connect, create_migration_engine, migration_url
@@ -260,8 +260,7 @@ def run_environment() -> None:
                 transaction_per_migration=False,
                 on_version_apply=config.attributes.get("on_version_apply"),
             )
-            with context.begin_transaction():
-                lock_for_migration(connection)
+            with context.begin_transaction(), migration_lock(connection):
                 context.run_migrations()
                 check_sqlite_foreign_keys(connection)
     finally:
