@@ -3,8 +3,8 @@
 :class:`MysqlConnection` has the interface of :class:`~.driver.SqlConnection`,
 so scopes, repositories and the pool use it unchanged. Precompiled statements
 (``%s`` placeholders, MySQL's ``format`` style) run on an asyncmy cursor;
-``executemany`` of an ``INSERT ... VALUES`` is sent as one multi-row ``INSERT``
-by the driver, which is what makes ``save_many`` one statement.
+``executemany`` of an ``INSERT ... VALUES`` is sent by the driver as multi-row
+``INSERT`` statements (one per ``max_stmt_length``, 1 MiB, of rows).
 
 Transactions: the engine runs in autocommit, and every transaction is begun
 with explicit SQL (InnoDB's REPEATABLE READ throughout; a unit of work and a
@@ -16,7 +16,9 @@ Every asyncmy failure leaves this module as a :class:`~.errors.DriverFailure`
 classified by MySQL's error number (:mod:`.errors`), and a connection that was
 lost (``2006``/``2013``: the server went away) is marked unusable so the pool
 drops it. An idle connection the server closed (``wait_timeout``, a restart, a
-``KILL``) is noticed before it is handed out: its socket reads as closed.
+``KILL``) is noticed before it is handed out once the event loop has seen its
+socket close (no round trip is spent asking); where it has not yet, the first
+statement fails with ``BackendUnavailableError`` and the pool drops it.
 
 The sync twin (PyMySQL) replaces this module and nothing else.
 """
@@ -205,12 +207,14 @@ def _failure(exc: BaseException) -> DriverFailure:
 
 def _socket_open(driver: Any) -> bool:
     """False when the server has hung up on the idle connection (``wait_timeout``, a
-    restart, a ``KILL``): the event loop has then seen the socket's end or closed it."""
-    transport = getattr(driver, "_transport", None)
-    if transport is not None and transport.is_closing():
-        return False
-    reader = getattr(driver, "_reader", None)
-    return not (reader is not None and getattr(reader, "_eof", False))
+    restart, a ``KILL``): the event loop has then seen the socket's end or closed it.
+
+    asyncmy has no public "closed by the peer" flag; its ``_stream_broken`` says it
+    (transport closing, end of stream seen, or a protocol error). Where a future
+    asyncmy lacks it, the answer is True: the first statement then fails and the
+    pool drops the connection.
+    """
+    return not getattr(driver, "_stream_broken", False)
 
 
 __all__ = [

@@ -3,7 +3,7 @@ knows PyMySQL's API.
 
 The hand-written twin of :mod:`repokit.infrastructure.sql.driver_mysql`, with the
 same names and behaviour: precompiled statements on a PyMySQL cursor,
-``executemany`` sent as one multi-row ``INSERT``, transactions begun with explicit
+``executemany`` sent as multi-row ``INSERT`` statements, transactions begun with explicit
 SQL, failures wrapped in :class:`~repokit.infrastructure.sql.errors.DriverFailure`
 and classified by MySQL's error number.
 """
