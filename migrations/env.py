@@ -33,7 +33,7 @@ from repokit.infrastructure.config import load_settings
 from repokit.infrastructure.sql.migration_checks import (
     check_embedding_dim,
     check_sqlite_foreign_keys,
-    lock_for_migration,
+    migration_lock,
 )
 from repokit.infrastructure.sql.migration_url import (
     connect,
@@ -130,8 +130,7 @@ def _migrate(connection: Connection) -> None:
     applied = _configure(connection=connection)
     # A handed-over connection already in a transaction stays its owner's to end:
     # begin_transaction() is then a no-op.
-    with context.begin_transaction():
-        lock_for_migration(connection)
+    with context.begin_transaction(), migration_lock(connection):
         # Going down to rebuild with another dimension must stay possible.
         if not _is_downgrade():
             check_embedding_dim(connection, dim)

@@ -47,9 +47,16 @@ def _on_postgresql() -> bool:
     return op.get_context().dialect.name == "postgresql"
 
 
+def _on_mysql() -> bool:
+    return op.get_context().dialect.name == "mysql"
+
+
 def _rename_index(table: str, old: str, new: str, columns: list[str]) -> None:
     if _on_postgresql():
         op.execute(f"ALTER INDEX {old} RENAME TO {new}")
+        return
+    if _on_mysql():
+        op.execute(f"ALTER TABLE {table} RENAME INDEX {old} TO {new}")
         return
     # SQLite cannot rename an index: build the new one, then drop the old.
     op.create_index(new, table, columns)
@@ -58,7 +65,8 @@ def _rename_index(table: str, old: str, new: str, columns: list[str]) -> None:
 
 def upgrade() -> None:
     """Code-point text, the plain email index, the generated index names."""
-    op.drop_index("uq_users_email_lower", table_name="users")
+    if not _on_mysql():  # MySQL's tables are utf8mb4_bin from 0002 on, with no such index
+        op.drop_index("uq_users_email_lower", table_name="users")
     if _on_postgresql():
         for table, column in _TEXT_COLUMNS:
             op.execute(f'ALTER TABLE {table} ALTER COLUMN {column} TYPE text COLLATE "C"')
@@ -77,4 +85,5 @@ def downgrade() -> None:
             op.execute(
                 f'ALTER TABLE {table} ALTER COLUMN {column} TYPE text COLLATE pg_catalog."default"'
             )
-    op.execute("CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))")
+    if not _on_mysql():
+        op.execute("CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))")

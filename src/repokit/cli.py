@@ -239,6 +239,16 @@ def _has_revisions(url: str) -> bool:
     return is_migratable(url)
 
 
+def _sql_backend(url: str) -> str:
+    """The SQL backend a migratable URL names, for messages."""
+    from repokit.infrastructure.sql.migration_url import MYSQL_SCHEMES
+
+    scheme = url_scheme(url)
+    if scheme.startswith("sqlite"):
+        return "sqlite"
+    return "mysql" if scheme in MYSQL_SCHEMES else "postgresql"
+
+
 def _run_revisions(url: str, embedding_dim: int, *, sql: bool) -> None:
     """Upgrade ``url`` to head with a line per revision, or print the DDL (blocking)."""
     try:
@@ -256,8 +266,7 @@ def _run_revisions(url: str, embedding_dim: int, *, sql: bool) -> None:
         console.print(f"[green]✓[/] {step.revision} {escape(step.message)}", soft_wrap=True)
 
     applied = migrations.upgrade(url, embedding_dim=embedding_dim, progress=report)
-    backend = "sqlite" if url_scheme(url).startswith("sqlite") else "postgresql"
-    where = f"{backend} backend at {escape(redact_url(url))}"
+    where = f"{_sql_backend(url)} backend at {escape(redact_url(url))}"
     head = migrations.head_revision()
     if applied:
         console.print(f"schema is up to date: {where} (revision {head})", soft_wrap=True)
@@ -467,6 +476,15 @@ def bench_mongo(
 ) -> None:
     """The MongoDB adapter against raw PyMongo: get_by_id and save_many."""
     _run_benchmark("mongo_bench", url, quick)
+
+
+@bench_app.command("mysql")
+def bench_mysql(
+    url: Annotated[str | None, _scratch_url_option("MySQL server")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """The MySQL / MariaDB adapter against raw asyncmy and PyMySQL: get_by_id and save_many."""
+    _run_benchmark("mysql_bench", url, quick)
 
 
 @bench_app.command("dynamodb")

@@ -9,6 +9,7 @@ only when a test asks for that backend.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,8 +71,21 @@ def moto_url() -> Iterator[str]:
         yield server.url("contract")
 
 
+MYSQL_SERVER = os.environ.get("REPOKIT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
+"""The MySQL or MariaDB server the suite makes its databases on (``REPOKIT_TEST_MYSQL_URL``;
+by default the local MariaDB). Its user must be allowed to create databases."""
+
+
+@pytest.fixture(scope="session")
+def mysql_server_url() -> str:
+    """The MySQL server URL; each worker makes a database of its own there (``stores.py``)."""
+    pytest.importorskip("asyncmy")
+    return MYSQL_SERVER
+
+
 SERVER_FIXTURES = {
     "postgres": "embedded_postgres_url",
+    "mysql": "mysql_server_url",
     "mongo": "mongo_standin_url",
     "dynamodb": "moto_url",
     "redis": "redis_url",

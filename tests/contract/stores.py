@@ -17,10 +17,11 @@ Redis cache::
                 yield store
 
 Isolation is by emptying, not by creating. Each server (one per pytest worker:
-an embedded PostgreSQL, an nx-27017 stand-in, a moto_server) keeps one
-database, migrated by the first test's ``store.migrate()``; before each test
-every row, document or item in it is deleted, whatever tables or collections
-``migrate()`` has made by then, so new entities need no change here. Every
+an embedded PostgreSQL, an nx-27017 stand-in, a moto_server; for MySQL a
+database of the worker's own on the shared server) keeps one database, migrated
+by the first test's ``store.migrate()``; before each test every row, document
+or item in it is deleted, whatever tables or collections ``migrate()`` has made
+by then, so new entities need no change here. Every
 store is still migrated (a no-op on a migrated database) and closed by the
 test's own fixture. See ``docs/testing.md`` for the measurements behind this.
 """
@@ -42,7 +43,7 @@ from repokit.domain.sync.ports import StorePort as SyncStorePort
 from repokit.errors import RepokitError
 from repokit.infrastructure.config import Settings
 
-BACKENDS = ("memory", "sqlite-file", "sqlite-memory", "postgres", "mongo", "dynamodb")
+BACKENDS = ("memory", "sqlite-file", "sqlite-memory", "postgres", "mysql", "mongo", "dynamodb")
 """The names :meth:`Stores.open` takes."""
 
 KEPT_POSTGRES_TABLES = ("alembic_version", "schema_settings")
@@ -88,6 +89,59 @@ def empty_postgres(connection: Any) -> None:
         connection.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
+KEPT_MYSQL_TABLES = KEPT_POSTGRES_TABLES
+"""What emptying a MySQL database keeps: the migration's own bookkeeping."""
+
+_MYSQL_TABLES = """
+    SELECT table_name FROM information_schema.tables
+    WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'
+"""
+
+
+def empty_mysql(connection: Any) -> None:
+    """Delete every row of every table of the database of ``connection`` (a PyMySQL
+    connection in autocommit mode), except :data:`KEPT_MYSQL_TABLES`.
+
+    The tables are read from the catalog each time, so whatever ``migrate()``
+    creates is emptied too. ``DELETE`` with ``FOREIGN_KEY_CHECKS = 0`` on the few
+    rows a test leaves costs well under a millisecond a table; ``TRUNCATE``
+    recreates each table's file (several milliseconds each) and is refused on a
+    table that others reference.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_MYSQL_TABLES)
+        tables = [name for (name,) in cursor.fetchall() if name not in KEPT_MYSQL_TABLES]
+        if not tables:
+            return
+        cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
+        try:
+            for table in tables:
+                cursor.execute(f"DELETE FROM `{table}`")
+        finally:
+            cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
+
+
+def mysql_test_database(server: str, name: str) -> tuple[str, Any]:
+    """Create database ``name`` on the MySQL server of URL ``server`` (``utf8mb4_bin``);
+    its URL and an autocommit PyMySQL connection to it."""
+    import pymysql
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    connection = pymysql.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 3306,
+        user=url.username or "root",
+        password=url.password or "",
+        autocommit=True,
+        charset="utf8mb4",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    connection.select_db(name)
+    return url.set(database=name).render_as_string(hide_password=False), connection
+
+
 def empty_mongo(database: Any) -> None:
     """Delete every document of every collection of ``database`` (a PyMongo ``Database``).
 
@@ -130,6 +184,7 @@ class Servers:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._postgres: dict[str, Any] = {}
+        self._mysql: dict[str, tuple[str, Any]] = {}
         self._mongo: dict[str, Any] = {}
         self._mongo_made: list[tuple[Any, str]] = []
         self._dynamodb: dict[str, Any] = {}
@@ -145,6 +200,20 @@ class Servers:
             connection = psycopg.connect(plain_postgres_url(url), autocommit=True)
             self._postgres[url] = connection
         empty_postgres(connection)
+        return url
+
+    def empty_mysql(self, server: str) -> str:
+        """This worker's database on the MySQL server at ``server``, emptied; its URL.
+
+        The database is new for this session (its name holds the worker id and a random
+        part, so workers and concurrent runs never share one) and dropped at the end.
+        """
+        made = self._mysql.get(server)
+        if made is None:
+            name = f"repokit_test_{WORKER}_{uuid.uuid4().hex[:8]}"
+            made = self._mysql[server] = mysql_test_database(server, name)
+        url, connection = made
+        empty_mysql(connection)
         return url
 
     def empty_mongo(self, server: str, *, own_server: bool) -> str:
@@ -198,6 +267,10 @@ class Servers:
     def close(self) -> None:
         """Close the connections; drop the databases made on servers of one's own."""
         for connection in self._postgres.values():
+            connection.close()
+        for url, connection in self._mysql.values():
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS `{url.rsplit('/', 1)[-1]}`")
             connection.close()
         for client in self._dynamodb.values():
             client.close()
@@ -254,6 +327,8 @@ class Stores:
             return self.servers.sqlite_copy(self.settings, self.folder)
         if backend == "postgres":
             return self.servers.empty_postgres(server or self._server_url(backend))
+        if backend == "mysql":
+            return self.servers.empty_mysql(server or self._server_url(backend))
         if backend == "mongo":
             own = server is None
             return self.servers.empty_mongo(server or self._server_url(backend), own_server=own)

@@ -81,6 +81,26 @@ class TestCachedPostgresSyncStore(sync_contract.StoreContract):
             yield store
 
 
+class TestCachedMysqlStore(StoreContract):
+    """MySQL / MariaDB (``REPOKIT_TEST_MYSQL_URL``) behind the cache."""
+
+    @pytest.fixture
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        async with stores.open("mysql", cached=True) as store:
+            assert isinstance(store, CachedStore)
+            yield store
+
+
+class TestCachedMysqlSyncStore(sync_contract.StoreContract):
+    """MySQL / MariaDB behind the cache, sync."""
+
+    @pytest.fixture
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        with stores.open_sync("mysql", cached=True) as store:
+            assert isinstance(store, SyncCachedStore)
+            yield store
+
+
 @pytest.mark.parametrize(
     "backend",
     [
@@ -90,6 +110,8 @@ class TestCachedPostgresSyncStore(sync_contract.StoreContract):
         TestCachedSqliteSyncStore,
         TestCachedPostgresStore,
         TestCachedPostgresSyncStore,
+        TestCachedMysqlStore,
+        TestCachedMysqlSyncStore,
     ],
 )
 def test_the_cached_backend_runs_the_whole_contract(backend: type) -> None:

@@ -1,4 +1,5 @@
-"""Shared set-up of the PostgreSQL integration tests: one embedded server per session.
+"""Shared set-up of the PostgreSQL integration tests: one embedded server per session;
+and of the MySQL ones: a database per test on ``REPOKIT_TEST_MYSQL_URL``'s server.
 
 Each test that asks for ``pg_database`` gets a database of its own on that
 server, migrated by ``store.migrate()``; ``pg_settings`` are the settings its
@@ -8,7 +9,9 @@ stores are opened with (small vectors, short timeouts).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable
+import os
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -101,3 +104,33 @@ def migrate_new_database(
 async def pg_database(pg_cluster: PgCluster, pg_settings: Settings) -> str:
     """The URL of a fresh, migrated database for this test."""
     return await migrated_database(pg_cluster, pg_settings)
+
+
+MYSQL_SERVER = os.environ.get("REPOKIT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
+"""The MySQL / MariaDB server the MySQL integration tests make their databases on."""
+
+
+@pytest.fixture
+def mysql_database() -> Iterator[str]:
+    """A new, empty ``utf8mb4_bin`` database on :data:`MYSQL_SERVER` for one test (dropped
+    afterwards); its ``mysql://`` URL."""
+    pymysql = pytest.importorskip("pymysql")
+    from sqlalchemy.engine import make_url
+
+    server = make_url(MYSQL_SERVER)
+    name = f"repokit_it_{uuid.uuid4().hex[:12]}"
+    admin = pymysql.connect(
+        host=server.host or "127.0.0.1",
+        port=server.port or 3306,
+        user=server.username or "root",
+        password=server.password or "",
+        autocommit=True,
+    )
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        yield server.set(drivername="mysql", database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.close()

@@ -107,10 +107,12 @@ def declarations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[De
         sys.modules.pop(name, None)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'service.db'}"
+    if request.param == "mysql":
+        return str(request.getfixturevalue("mysql_database"))
     cluster = request.getfixturevalue("pg_cluster")
     return str(cluster.new_database())
 

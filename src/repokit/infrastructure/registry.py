@@ -68,6 +68,7 @@ _SQLITE = _builtin("SQLite", "repokit.infrastructure.sql.sqlite", "open_sqlite_s
 _POSTGRES = _builtin(
     "PostgreSQL", "repokit.infrastructure.sql.postgres", "open_postgres_store", "postgres"
 )
+_MYSQL = _builtin("MySQL", "repokit.infrastructure.sql.mysql", "open_mysql_store", "mysql")
 _EMBEDDED = BuiltinBackend(
     "embedded PostgreSQL",
     "repokit.infrastructure.embedded:open_embedded_store",
@@ -89,6 +90,10 @@ BUILTIN_BACKENDS: dict[str, BuiltinBackend] = {
     "postgres": _POSTGRES,
     "postgresql+asyncpg": _POSTGRES,
     "postgresql+psycopg": _POSTGRES,
+    "mysql": _MYSQL,
+    "mariadb": _MYSQL,
+    "mysql+asyncmy": _MYSQL,
+    "mysql+pymysql": _MYSQL,
     "embedded": _EMBEDDED,
     "mongodb": _MONGO,
     "mongodb+srv": _MONGO,

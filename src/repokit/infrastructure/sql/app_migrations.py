@@ -48,7 +48,7 @@ from repokit.infrastructure.sql.entity_schema import (
 from repokit.infrastructure.sql.entity_tables import entity_metadata, entity_of
 from repokit.infrastructure.sql.migration_checks import (
     check_sqlite_foreign_keys,
-    lock_for_migration,
+    migration_lock,
 )
 from repokit.infrastructure.sql.migration_lock import alembic_lock
 from repokit.infrastructure.sql.migration_url import connect, create_migration_engine, migration_url
@@ -109,14 +109,24 @@ def downgrade() -> None:
     ${downgrades if downgrades else "pass"}
 '''
 _PORTABLE_TYPES: dict[type, str] = {
-    UUIDType: "sa.LargeBinary(length=16).with_variant(postgresql.UUID(as_uuid=True), 'postgresql')",
-    UtcDateTime: "sa.BigInteger().with_variant(postgresql.TIMESTAMP(timezone=True), 'postgresql')",
-    CodePointText: "sa.Text().with_variant(postgresql.TEXT(collation='C'), 'postgresql')",
-    DecimalKey: "sa.Text().with_variant(sa.Numeric(), 'postgresql')",
-    CalendarDate: "sa.Text().with_variant(postgresql.DATE(), 'postgresql')",
+    UUIDType: "sa.LargeBinary(length=16)"
+    ".with_variant(postgresql.UUID(as_uuid=True), 'postgresql')"
+    ".with_variant(mysql.BINARY(16), 'mysql')",
+    UtcDateTime: "sa.BigInteger()"
+    ".with_variant(postgresql.TIMESTAMP(timezone=True), 'postgresql')"
+    ".with_variant(mysql.DATETIME(fsp=6), 'mysql')",
+    CodePointText: "sa.Text()"
+    ".with_variant(postgresql.TEXT(collation='C'), 'postgresql')"
+    ".with_variant(mysql.LONGTEXT(), 'mysql')",
+    DecimalKey: "sa.Text()"
+    ".with_variant(sa.Numeric(), 'postgresql')"
+    ".with_variant(mysql.VARCHAR(40, charset='ascii', collation='ascii_bin'), 'mysql')",
+    CalendarDate: "sa.Text()"
+    ".with_variant(postgresql.DATE(), 'postgresql')"
+    ".with_variant(mysql.DATE(), 'mysql')",
 }
-"""How a revision spells repokit's column types: their storage on both dialects, so the
-revision does not import repokit's types (which may change) and runs on either."""
+"""How a revision spells repokit's column types: their storage on every dialect, so the
+revision does not import repokit's types (which may change) and runs on any of them."""
 
 
 def import_entities(modules: Iterable[str]) -> None:
@@ -250,8 +260,7 @@ def run_environment() -> None:
                 transaction_per_migration=False,
                 on_version_apply=config.attributes.get("on_version_apply"),
             )
-            with context.begin_transaction():
-                lock_for_migration(connection)
+            with context.begin_transaction(), migration_lock(connection):
                 context.run_migrations()
                 check_sqlite_foreign_keys(connection)
     finally:
@@ -289,7 +298,7 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
         spelled = "sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')"
     if spelled is None:
         return False
-    autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+    autogen_context.imports.add("from sqlalchemy.dialects import mysql, postgresql")
     return spelled
 
 

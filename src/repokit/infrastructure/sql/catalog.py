@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import ColumnElement, Text, bindparam, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from repokit.domain.entities import (
@@ -25,6 +25,7 @@ from repokit.domain.search_tuning import DEFAULT_TARGET_RECALL
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.entity_catalog import EntitySql
 from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
+from repokit.infrastructure.sql.json_mysql import MYSQL_JSON
 from repokit.infrastructure.sql.json_postgres import POSTGRES_JSON
 from repokit.infrastructure.sql.json_sqlite import SQLITE_JSON
 from repokit.infrastructure.sql.mapping import EntityMapping
@@ -138,11 +139,23 @@ class Catalog:
             return SQLITE_JSON
         if dialect.name == "postgresql":
             return POSTGRES_JSON
+        if dialect.name == "mysql":
+            return MYSQL_JSON
         raise NotImplementedError(f"no JSON filter compiler for the {dialect.name} dialect yet")
 
     @staticmethod
     def _acl_upsert(dialect: Dialect) -> CompiledSql:
         acl = tables.workspace_acl
+        values: dict[str, Any] = {column.name: bindparam(column.name) for column in acl.columns}
+        if dialect.name == "mysql":
+            # The primary key (workspace_id, user_id) is the only unique key it can hit.
+            upsert = mysql.insert(acl).values(values)
+            return compile_sql(
+                upsert.on_duplicate_key_update(
+                    role=upsert.inserted.role, granted_at=upsert.inserted.granted_at
+                ),
+                dialect,
+            )
         insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         statement = insert(acl).values(
             {column.name: bindparam(column.name) for column in acl.columns}

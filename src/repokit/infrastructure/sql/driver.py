@@ -95,7 +95,6 @@ class SqlConnection:
     aborts_on_error = False
     """True when a failed statement aborts the whole transaction (PostgreSQL)."""
 
-
     async def prepare_vectors(self) -> None:
         """Make the connection ready to read and write embeddings (nothing on SQLite)."""
 
@@ -113,6 +112,13 @@ class SqlConnection:
         """Run precompiled ``sql`` and return its first row, or None."""
         rows = await self._driver.execute_fetchall(sql, params)
         return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run precompiled ``sql`` (a write); how many rows it changed."""
+        cursor = await self._driver.execute(sql, params)
+        count: int = cursor.rowcount
+        await cursor.close()
+        return count
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run precompiled ``sql`` once per parameter row."""

@@ -185,6 +185,15 @@ class PostgresConnection(SqlConnection):
             raise self._failure(exc) from exc
         return row
 
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run precompiled ``sql``; how many rows it changed (from the command tag)."""
+        try:
+            status: str = await self._driver.execute(sql, *params)
+        except _ASYNCPG_ERRORS as exc:
+            raise self._failure(exc) from exc
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run precompiled ``sql`` once per parameter row, pipelined in one round trip."""
         try:

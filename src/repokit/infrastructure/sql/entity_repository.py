@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select
 
 from repokit.domain.entity import Entity
 from repokit.domain.entity_query import DEFAULT_ORDER, Ordering, scalar_operand
@@ -29,8 +29,8 @@ from repokit.domain.query import Filter
 from repokit.infrastructure.sql.cascade_delete import delete_cascades_in_parts
 from repokit.infrastructure.sql.entity_catalog import EntitySql
 from repokit.infrastructure.sql.errors import ErrorContext
-from repokit.infrastructure.sql.paging import window
-from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid
+from repokit.infrastructure.sql.paging import Beyond, window
+from repokit.infrastructure.sql.repository import VersionedSqlRepository, as_uuid, delete_row
 from repokit.infrastructure.sql.scopes import Scope
 
 E = TypeVar("E", bound=Entity)
@@ -123,8 +123,7 @@ class SqlEntityRepository(VersionedSqlRepository[E], EntityRepositoryPort[E], Ge
         errors = self._sql.errors.delete(key)
         async with self._scope.write(errors, atomic=self._copies) as connection:
             await delete_cascades_in_parts(connection, self._table.name, encoded)
-            rows = await connection.fetch_all(self._statements.delete_by_id.sql, (encoded,))
-        return bool(rows)
+            return await delete_row(connection, self._statements, encoded)
 
     # -- statement parts -------------------------------------------------------------
 
@@ -149,9 +148,8 @@ class SqlEntityRepository(VersionedSqlRepository[E], EntityRepositoryPort[E], Ge
         value, id_ = after
         # Checked as a filter operand would be: a cursor is client input.
         value = scalar_operand(ordering.field, value, "cursor")
-        position = tuple_(literal(value, column.type), literal(id_, self._id.type))
-        current = tuple_(column, self._id)
-        return current < position if ordering.descending else current > position
+        position = (literal(value, column.type), literal(id_, self._id.type))
+        return Beyond((column, self._id), position, descending=ordering.descending)
 
     async def _rows(self, statement: Select[Any]) -> builtins.list[E]:
         async with self._scope.read() as connection:

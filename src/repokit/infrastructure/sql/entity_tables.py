@@ -1,4 +1,4 @@
-"""The table of each declared entity, built from its spec, for SQLite and PostgreSQL alike.
+"""The table of each declared entity, built from its spec, for SQLite, PostgreSQL and MySQL.
 
 * columns: :mod:`.entity_layout` (``NOT NULL`` unless the field is optional);
 * ``pk_<table>`` on ``id``;
@@ -9,7 +9,9 @@
   on the fields then ``id``, which serves equality and range filters and the
   ``(field, id)`` keyset pages alike; an indexed list, dict or model field gets a
   GIN index (``jsonb_path_ops``, serving the containment its equality filters
-  compile to) on PostgreSQL and none on SQLite, which cannot index inside JSON;
+  compile to) on PostgreSQL and none on SQLite or MySQL, which cannot index inside
+  JSON without a generated column; on MySQL text columns are indexed on a prefix
+  and tables are ``utf8mb4_bin`` (:mod:`.mysql_ddl`);
 * a ``Ref``: ``fk_<table>_<field>_<target>`` with ``ON DELETE CASCADE`` or
   ``RESTRICT``.
 
@@ -31,6 +33,7 @@ from sqlalchemy import Column, ForeignKey, Index, MetaData, PrimaryKeyConstraint
 from repokit.domain.entity import Entity, declared_entities
 from repokit.domain.entity_spec import EntitySpec, spec_of
 from repokit.infrastructure.sql.entity_layout import ColumnPlan, entity_columns
+from repokit.infrastructure.sql.mysql_ddl import MYSQL_TABLE_OPTIONS, index_options
 
 MAX_NAME = 63
 """PostgreSQL's identifier limit."""
@@ -105,6 +108,7 @@ def add_entity_table(metadata: MetaData, spec: EntitySpec) -> Table:
         metadata,
         *columns,
         PrimaryKeyConstraint("id", name=object_name("pk", name)),
+        **MYSQL_TABLE_OPTIONS,
     )
     _ENTITIES[table] = spec.model
     for group in spec.unique:
@@ -155,7 +159,8 @@ def _add_index(table: Table, spec: EntitySpec, group: tuple[str, ...]) -> None:
             postgresql_ops={field: "jsonb_path_ops"},
         ).ddl_if(dialect="postgresql")
         return
-    Index(name, *_columns(table, group), table.c.id)
+    columns = [*_columns(table, group), table.c.id]
+    Index(name, *columns, **index_options(columns))
 
 
 __all__ = [

@@ -6,9 +6,10 @@ error and builds the repokit error, keeping the driver's exception as
 ``__cause__``. Messages are written here, never copied from the driver's text
 with its SQL and parameters, so neither data nor a URL's password leaks out.
 
-:func:`classify` reads SQLite's extended error names and PostgreSQL's SQLSTATE
-codes (which asyncpg and psycopg both expose as ``sqlstate``), so the sync twin
-on psycopg shares it. Connection classes may wrap a driver failure that carries
+:func:`classify` reads SQLite's extended error names, PostgreSQL's SQLSTATE
+codes (which asyncpg and psycopg both expose as ``sqlstate``) and MySQL's error
+numbers (``args[0]`` of asyncmy's and PyMySQL's errors alike), so each sync twin
+shares it. Connection classes may wrap a driver failure that carries
 no code (a lost socket) in :class:`DriverFailure`, saying what it is.
 """
 
@@ -132,6 +133,70 @@ _SQLSTATE_KINDS = {
 _SQLSTATE_UNAVAILABLE_CLASSES = ("08", "28", "3D", "53", "57P", "58", "XX")
 
 
+# MySQL / MariaDB error numbers (server 1xxx-4xxx, client 2xxx).
+_MYSQL_KINDS = {
+    1062: ErrorKind.UNIQUE,  # ER_DUP_ENTRY (the PRIMARY key told apart below)
+    1452: ErrorKind.FOREIGN_KEY,  # ER_NO_REFERENCED_ROW_2: a missing parent
+    1216: ErrorKind.FOREIGN_KEY,  # ER_NO_REFERENCED_ROW
+    1451: ErrorKind.FOREIGN_KEY,  # ER_ROW_IS_REFERENCED_2: ON DELETE RESTRICT
+    1217: ErrorKind.FOREIGN_KEY,  # ER_ROW_IS_REFERENCED
+    1213: ErrorKind.CONCURRENCY,  # ER_LOCK_DEADLOCK (the transaction was rolled back)
+    1205: ErrorKind.CONCURRENCY,  # ER_LOCK_WAIT_TIMEOUT (innodb_lock_wait_timeout)
+    1969: ErrorKind.TIMEOUT,  # ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
+    3024: ErrorKind.TIMEOUT,  # ER_QUERY_TIMEOUT (MySQL max_execution_time)
+    1146: ErrorKind.SCHEMA,  # ER_NO_SUCH_TABLE
+    1054: ErrorKind.SCHEMA,  # ER_BAD_FIELD_ERROR
+    1264: ErrorKind.OUT_OF_RANGE,  # ER_WARN_DATA_OUT_OF_RANGE (strict mode)
+    1690: ErrorKind.OUT_OF_RANGE,  # ER_DATA_OUT_OF_RANGE
+    1048: ErrorKind.CONSTRAINT,  # ER_BAD_NULL_ERROR
+    1292: ErrorKind.CONSTRAINT,  # ER_TRUNCATED_WRONG_VALUE
+    1366: ErrorKind.CONSTRAINT,  # ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+    1406: ErrorKind.CONSTRAINT,  # ER_DATA_TOO_LONG
+    3819: ErrorKind.CONSTRAINT,  # ER_CHECK_CONSTRAINT_VIOLATED (MySQL)
+    4025: ErrorKind.CONSTRAINT,  # ER_CONSTRAINT_FAILED (MariaDB CHECK)
+}
+_MYSQL_UNAVAILABLE = frozenset(
+    {
+        1040,  # too many connections
+        1044,  # access denied to the database
+        1045,  # access denied (a wrong password)
+        1049,  # unknown database
+        1053,  # server shutdown in progress
+        1927,  # connection was killed (MariaDB)
+        2002,  # cannot connect through the socket
+        2003,  # cannot connect to the server
+        2005,  # unknown host
+        2006,  # server has gone away
+        2013,  # lost connection during query
+        2055,  # lost connection (system error)
+        4031,  # disconnected by the server for inactivity (MySQL 8.0.24+)
+    }
+)
+_MYSQL_DRIVERS = ("asyncmy", "pymysql")
+
+
+def mysql_errno(err: BaseException) -> int | None:
+    """The MySQL error number of an asyncmy or PyMySQL error, else None."""
+    if type(err).__module__.split(".")[0] not in _MYSQL_DRIVERS:
+        return None
+    code = err.args[0] if err.args else None
+    return code if isinstance(code, int) else None
+
+
+def _mysql_kind(err: BaseException, errno: int) -> ErrorKind:
+    if errno == 1062:
+        # "Duplicate entry '…' for key 'PRIMARY'" (MySQL 8: 'table.PRIMARY').
+        return ErrorKind.PRIMARY_KEY if "PRIMARY'" in str(err) else ErrorKind.UNIQUE
+    kind = _MYSQL_KINDS.get(errno)
+    if kind is not None:
+        return kind
+    if errno in _MYSQL_UNAVAILABLE or 2000 <= errno < 3000:
+        return ErrorKind.UNAVAILABLE  # every client error: the connection is the problem
+    if type(err).__name__ == "InterfaceError":
+        return ErrorKind.UNAVAILABLE  # the driver's own: "Not connected", a closed socket
+    return ErrorKind.OTHER
+
+
 def driver_error(exc: BaseException) -> BaseException:
     """The driver's own exception under a SQLAlchemy or repokit wrapper, or ``exc`` itself."""
     if isinstance(exc, DriverFailure):
@@ -176,6 +241,11 @@ def classify(exc: BaseException) -> ErrorKind:
     err = driver_error(exc)
     if isinstance(err, OverflowError):
         return ErrorKind.OUT_OF_RANGE
+    errno = mysql_errno(err)
+    if errno is not None:
+        # Before the SQLSTATE, which asyncmy also sets: MySQL's are coarse (23000 for
+        # every integrity error).
+        return _mysql_kind(err, errno)
     sqlstate = getattr(err, "sqlstate", None)
     if isinstance(sqlstate, str) and sqlstate:
         return _sqlstate_kind(err, sqlstate)
@@ -257,10 +327,15 @@ def translate_error(exc: BaseException, context: ErrorContext | None = None) -> 
 def _backend(exc: BaseException, err: BaseException) -> str:
     if isinstance(exc, DriverFailure):
         return exc.backend
+    if mysql_errno(err) is not None:
+        return "MySQL"
     return "PostgreSQL" if getattr(err, "sqlstate", None) is not None else "SQLite"
 
 
 def _name(err: BaseException) -> str:
+    errno = mysql_errno(err)
+    if errno is not None:
+        return f"{type(err).__name__} {errno}"
     sqlstate = getattr(err, "sqlstate", None)
     if sqlstate:
         return f"{type(err).__name__} {sqlstate}"
@@ -286,5 +361,6 @@ __all__ = [
     "ErrorKind",
     "classify",
     "driver_error",
+    "mysql_errno",
     "translate_error",
 ]

@@ -8,6 +8,9 @@ repokit error that says what to do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
@@ -20,20 +23,51 @@ EMBEDDING_DIM_SETTING = "embedding_dim"
 # Any fixed 64-bit key: every repokit migration of one database takes this lock.
 _MIGRATION_LOCK_KEY = 0x7265706F6B6974  # "repokit"
 
+_MYSQL_LOCK_PREFIX = "repokit_migrate:"
+"""MySQL's named locks are server-wide: the database's name follows this prefix."""
+MYSQL_LOCK_WAIT_S = 300
+"""How long a MySQL migration waits for another one of the same database to finish."""
+
 INSUFFICIENT_PRIVILEGE = "42501"
 """PostgreSQL's SQLSTATE for "permission denied"."""
 
 
-def lock_for_migration(connection: Connection) -> None:
-    """Serialise concurrent migrations of one PostgreSQL database until the transaction ends.
+@contextmanager
+def migration_lock(connection: Connection) -> Iterator[None]:
+    """Serialise concurrent migrations of one database for the block (inside its transaction).
 
     Without it, two processes starting at once both see an empty version table
     and the slower one fails on ``CREATE TABLE``; with it, the second waits and
-    then finds the schema at head. SQLite needs none: migrations run in
-    ``BEGIN IMMEDIATE``, which already excludes other writers.
+    then finds the schema at head. PostgreSQL: a transaction-level advisory lock.
+    MySQL: a named lock (``GET_LOCK``, one name per database), released at the end
+    of the block, since MySQL's DDL commits on its own and no transaction holds
+    anything. SQLite needs none: migrations run in ``BEGIN IMMEDIATE``, which
+    already excludes other writers.
+
+    Raises:
+        BackendUnavailableError: another migration of this MySQL database held the
+            lock for longer than :data:`MYSQL_LOCK_WAIT_S`.
     """
-    if connection.dialect.name == "postgresql":
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    if dialect != "mysql":
+        yield
+        return
+    name = {"name": _MYSQL_LOCK_PREFIX}
+    got = connection.execute(
+        text("SELECT GET_LOCK(CONCAT(:name, DATABASE()), :wait)"),
+        {**name, "wait": MYSQL_LOCK_WAIT_S},
+    ).scalar()
+    if got != 1:
+        raise BackendUnavailableError(
+            f"another migration of this MySQL database held its lock for {MYSQL_LOCK_WAIT_S}s; "
+            "try again when it has finished"
+        )
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT RELEASE_LOCK(CONCAT(:name, DATABASE()))"), name)
 
 
 def ensure_vector_extension(connection: Connection) -> None:
@@ -121,6 +155,6 @@ __all__ = [
     "check_embedding_dim",
     "check_sqlite_foreign_keys",
     "ensure_vector_extension",
-    "lock_for_migration",
+    "migration_lock",
     "sqlstate",
 ]

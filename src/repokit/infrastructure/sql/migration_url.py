@@ -1,9 +1,10 @@
 """The URL and engine Alembic migrates through, whatever URL the user wrote.
 
-The adapters run on async drivers (asyncpg, aiosqlite), but Alembic's own
-engine is synchronous: PostgreSQL URLs are normalised to psycopg
-(``postgresql+psycopg://``), SQLite URLs to the standard ``sqlite3`` driver, and
-``embedded`` to the URL of the embedded server (started when needed).
+The adapters run on async drivers (asyncpg, aiosqlite, asyncmy), but Alembic's
+own engine is synchronous: PostgreSQL URLs are normalised to psycopg
+(``postgresql+psycopg://``), SQLite URLs to the standard ``sqlite3`` driver, MySQL
+and MariaDB URLs to PyMySQL (``mysql+pymysql://``), and ``embedded`` to the URL of
+the embedded server (started when needed).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from repokit.infrastructure.config import (
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg")
 SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite")
+MYSQL_SCHEMES = ("mysql", "mariadb", "mysql+asyncmy", "mysql+pymysql")
 EMBEDDED_SCHEME = "embedded"
-MIGRATABLE_SCHEMES = (*POSTGRES_SCHEMES, *SQLITE_SCHEMES, EMBEDDED_SCHEME)
+MIGRATABLE_SCHEMES = (*POSTGRES_SCHEMES, *SQLITE_SCHEMES, *MYSQL_SCHEMES, EMBEDDED_SCHEME)
 """URL schemes that have Alembic revisions (the SQL backends)."""
 
 OFFLINE_POSTGRES_URL = "postgresql+psycopg://"
@@ -68,9 +70,12 @@ def migration_url(
         return _psycopg_options(_with_driver(resolved, "postgresql+psycopg"))
     if scheme in SQLITE_SCHEMES:
         return _with_driver(resolved, "sqlite")
+    if scheme in MYSQL_SCHEMES:
+        # utf8mb4 as the adapter's connections (the revisions insert text too).
+        return _with_query(_with_driver(resolved, "mysql+pymysql"), charset="utf8mb4")
     raise ConfigurationError(
         f"{redact_url(resolved)!r} has no Alembic migrations: they exist for PostgreSQL, "
-        "embedded and SQLite URLs (other backends set themselves up in store.migrate())"
+        "embedded, SQLite and MySQL URLs (other backends set themselves up in store.migrate())"
     )
 
 
@@ -81,6 +86,13 @@ def _with_driver(url: str, drivername: str) -> str:
     except ArgumentError:
         raise ConfigurationError(f"cannot parse the database URL {redact_url(url)!r}") from None
     return drivername + url[url.index("://") :]
+
+
+def _with_query(url: str, **defaults: str) -> str:
+    """``url`` with the query options ``defaults`` where it sets none of its own."""
+    parsed = make_url(url)
+    query = {**defaults, **parsed.query}
+    return parsed.set(query=query).render_as_string(hide_password=False)
 
 
 def _psycopg_options(url: str) -> str:
@@ -141,6 +153,7 @@ def connect(engine: Engine, url: str) -> Connection:
 
 __all__ = [
     "MIGRATABLE_SCHEMES",
+    "MYSQL_SCHEMES",
     "connect",
     "create_migration_engine",
     "is_migratable",

@@ -2,9 +2,12 @@
 
 Keyset pages read ``limit + 1`` rows in ``(timestamp, id)`` order after the
 cursor's position; the extra row only says whether a next page exists, so
-``next_cursor`` is None exactly on the last page. The position comparison is a
-row value, ``(ts, id) > (:at, :id)``, which SQLite and PostgreSQL both answer
-from the ``(…, ts, id)`` indexes.
+``next_cursor`` is None exactly on the last page. The position comparison
+(:class:`Beyond`) is a row value, ``(ts, id) > (:at, :id)``, which SQLite and
+PostgreSQL both answer from the ``(…, ts, id)`` indexes. MySQL and MariaDB do
+not turn a row-value comparison into an index range (measured: thousands of rows
+read for a page of 20), so there it compiles to the expanded form
+``ts > :at OR (ts = :at AND id > :id)``, which they do (20 rows read).
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, literal, tuple_
+from sqlalchemy import Boolean, ColumnElement, Select, and_, literal, or_, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from repokit.domain.paging import KeysetPosition, Page, decode_cursor, encode_cursor
 
@@ -29,11 +35,59 @@ def window(statement: Select[Any], offset: int, limit: int) -> Select[Any]:
     return statement.offset(offset).limit(limit)
 
 
+class Beyond(ColumnElement[bool]):
+    """``(first, second)`` strictly after (or, ``descending``, before) ``(value, id)``:
+    a row value where the dialect serves one from an index, else the expanded form."""
+
+    __visit_name__ = "repokit_keyset_beyond"
+    inherit_cache = True
+    _traverse_internals = [
+        ("columns", InternalTraversal.dp_clauseelement_tuple),
+        ("values", InternalTraversal.dp_clauseelement_tuple),
+        ("descending", InternalTraversal.dp_boolean),
+    ]
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition already: no "= 1" on MySQL
+
+    def __init__(
+        self,
+        columns: tuple[ColumnElement[Any], ColumnElement[Any]],
+        values: tuple[ColumnElement[Any], ColumnElement[Any]],
+        *,
+        descending: bool = False,
+    ) -> None:
+        self.columns = columns
+        self.values = values
+        self.descending = descending
+
+    def row_value(self) -> ColumnElement[bool]:
+        """``(a, b) > (x, y)`` (``<`` when descending)."""
+        current, position = tuple_(*self.columns), tuple_(*self.values)
+        return current < position if self.descending else current > position
+
+    def expanded(self) -> ColumnElement[bool]:
+        """``a > x OR (a = x AND b > y)`` (``<`` when descending)."""
+        (first, second), (value, id_) = self.columns, self.values
+        if self.descending:
+            return or_(first < value, and_(first == value, second < id_))
+        return or_(first > value, and_(first == value, second > id_))
+
+
+@compiles(Beyond)
+def _compile_row_value(element: Beyond, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.row_value(), **kw)
+
+
+@compiles(Beyond, "mysql")
+def _compile_expanded(element: Beyond, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.expanded(), **kw)})"
+
+
 def after_position(
     at: ColumnElement[Any], id_: ColumnElement[Any], position: KeysetPosition
 ) -> ColumnElement[bool]:
     """Rows strictly after ``position`` in ``(at, id)`` order."""
-    return tuple_(at, id_) > tuple_(literal(position.at, at.type), literal(position.id, id_.type))
+    return Beyond((at, id_), (literal(position.at, at.type), literal(position.id, id_.type)))
 
 
 def keyset_page(
@@ -74,4 +128,4 @@ def make_page(
     return Page[T].model_construct(items=kept, next_cursor=next_cursor)
 
 
-__all__ = ["START", "after_position", "keyset_page", "make_page", "window"]
+__all__ = ["START", "Beyond", "after_position", "keyset_page", "make_page", "window"]

@@ -117,6 +117,12 @@ class ConnectionPool:
         for connection in opened:
             await self.release(connection)
 
+    def limit_age(self, seconds: float) -> None:
+        """Recycle connections older than ``seconds`` too (a server that drops idle
+        connections sooner than the configured recycle age: MySQL's ``wait_timeout``)."""
+        if self._recycle_s is None or seconds < self._recycle_s:
+            self._recycle_s = seconds
+
     def _expired(self, connection: SqlConnection) -> bool:
         recycle = self._recycle_s
         return recycle is not None and time.monotonic() - connection.opened_at > recycle

@@ -6,7 +6,9 @@ optimistic-locking ``save`` of ``docs/semantics.md``:
 
 * version 0 -> ``INSERT``; an id already stored -> ``DuplicateError``;
 * version n -> ``UPDATE ... WHERE id = :id AND version = :n RETURNING ...``; no row
-  updated -> ``NotFoundError`` if the id is not stored, else ``ConcurrencyError``;
+  updated -> ``NotFoundError`` if the id is not stored, else ``ConcurrencyError``
+  (without ``RETURNING``, on MySQL: the rows changed are counted, and the kept
+  columns read by id after the update, in the same transaction where there is one);
 * ``save_many`` does the same for a batch in one atomic write.
 
 A later ``store.repository(MyEntity)`` is this class with a generated mapping.
@@ -78,6 +80,15 @@ def as_datetime(value: Any, what: str) -> datetime:
     return value
 
 
+async def delete_row(
+    connection: SqlConnection, statements: EntityStatements[Any], key: Any
+) -> bool:
+    """Run ``statements.delete_by_id`` for ``key``; True if a row was deleted."""
+    if statements.delete_returns_rows:
+        return bool(await connection.fetch_all(statements.delete_by_id.sql, (key,)))
+    return bool(await connection.execute(statements.delete_by_id.sql, (key,)))
+
+
 class SqlRepository(Generic[E]):
     """Reads by id, deletes by id and ordered windows of one mapped table."""
 
@@ -106,8 +117,7 @@ class SqlRepository(Generic[E]):
         # cascade first, in parts inside the transaction (cascade_delete).
         async with self._scope.write(self._delete_errors(), atomic=self._copies) as connection:
             await delete_cascades_in_parts(connection, self._table.name, key)
-            rows = await connection.fetch_all(self._statements.delete_by_id.sql, (key,))
-        return bool(rows)
+            return await delete_row(connection, self._statements, key)
 
     def _delete_errors(self) -> ErrorContext | None:
         return None
@@ -245,7 +255,15 @@ class VersionedSqlRepository(SqlRepository[V]):
                 params.append(data["version"])
             else:
                 params.append(mapping.encoder(name)(data[mapping.field_of(name)]))
-        rows = await connection.fetch_all(statements.update_versioned.sql, params)
+        if statements.update_returns_rows:
+            rows = await connection.fetch_all(statements.update_versioned.sql, params)
+        elif await connection.execute(statements.update_versioned.sql, params):
+            # Reads the row's latest committed version: a write after ours may show.
+            key = statements.encode_id(data["id"])
+            row = await connection.fetch_one(statements.select_returning.sql, (key,))
+            rows = [row] if row is not None else []
+        else:
+            rows = []
         if not rows:
             raise await self._explain_stale(connection, entity)
         version, *returned = rows[0]
@@ -283,4 +301,4 @@ class VersionedSqlRepository(SqlRepository[V]):
         return translate_error(exc, self._batch_errors(stored))
 
 
-__all__ = ["SqlRepository", "VersionedSqlRepository", "as_datetime", "as_uuid"]
+__all__ = ["SqlRepository", "VersionedSqlRepository", "as_datetime", "as_uuid", "delete_row"]

@@ -4,6 +4,11 @@ The hot paths (read by id, insert, versioned update) always run the same SQL,
 so it is compiled once from SQLAlchemy Core into the dialect's SQL string and
 its parameter order, then executed with plain tuples: no statement building,
 no cache-key computation and no result-object machinery per call.
+
+Where the dialect has no ``UPDATE ... RETURNING`` (MySQL, MariaDB) or no
+``DELETE ... RETURNING`` (MySQL), the statements are compiled without it and
+the repository counts the rows changed instead (``returns_rows``), reading the
+kept columns of an update with ``select_returning``.
 """
 
 from __future__ import annotations
@@ -67,8 +72,11 @@ class EntityStatements(Generic[E]):
         self.insert = compile_sql(
             insert(table).values({name: bindparam(name) for name in self.columns}), dialect
         )
+        deleting = delete(table).where(key == bindparam("id"))
+        self.delete_returns_rows = bool(dialect.delete_returning)
+        """True when :attr:`delete_by_id` returns the deleted id, else count the rows."""
         self.delete_by_id = compile_sql(
-            delete(table).where(key == bindparam("id")).returning(key), dialect
+            deleting.returning(key) if self.delete_returns_rows else deleting, dialect
         )
         if "version" in table.c:
             self.version_of = compile_sql(
@@ -76,12 +84,20 @@ class EntityStatements(Generic[E]):
             )
             values: dict[str, Any] = {name: bindparam(name) for name in self.updatable}
             values["version"] = table.c.version + literal_column("1")
-            self.update_versioned = compile_sql(
+            versioned = (
                 update(table)
                 .where(key == bindparam("match_id"), table.c.version == bindparam("match_version"))
                 .values(values)
-                .returning(*(table.c[name] for name in ("version", *self.returning))),
-                dialect,
+            )
+            self.update_returns_rows = bool(dialect.update_returning)
+            """True when :attr:`update_versioned` returns ``version`` and the kept columns;
+            else it is counted and they are read by :attr:`select_returning`."""
+            kept = [table.c[name] for name in ("version", *self.returning)]
+            if self.update_returns_rows:
+                versioned = versioned.returning(*kept)
+            self.update_versioned = compile_sql(versioned, dialect)
+            self.select_returning = compile_sql(
+                select(*kept).where(key == bindparam("id")), dialect
             )
         self._id_encoder = mapping.encoder("id")
 

@@ -1,4 +1,5 @@
-"""The SQL schema, one ``MetaData`` shared by the SQLite and PostgreSQL adapters.
+"""The SQL schema, one ``MetaData`` shared by the SQLite, PostgreSQL and MySQL adapters
+(MySQL's table and index options: :mod:`.mysql_ddl`).
 
 ``users`` and ``workspaces`` are the tables of the built-in declared entities,
 generated from ``User`` and ``Workspace`` as every declared entity's table is
@@ -32,14 +33,17 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects.mysql import VARCHAR
 
 from repokit.domain.entities import User, Workspace
 from repokit.domain.entity_spec import spec_of
 from repokit.infrastructure.sql.entity_tables import add_entity_table
+from repokit.infrastructure.sql.mysql_ddl import MYSQL_TABLE_OPTIONS, index_options
 from repokit.infrastructure.sql.types import (
     ExactDecimal,
     Float32Vector,
     JsonDocument,
+    StoredText,
     UtcDateTime,
     UUIDType,
 )
@@ -79,9 +83,10 @@ workspace_acl = Table(
         primary_key=True,
     ),
     Column("user_id", UUIDType(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("role", Text, nullable=False),
+    Column("role", StoredText, nullable=False),
     Column("granted_at", UtcDateTime(), nullable=False),
     CheckConstraint("role IN ('viewer', 'editor', 'owner')", name="role"),
+    **MYSQL_TABLE_OPTIONS,
 )
 Index(
     "ix_workspace_acl_members",
@@ -106,12 +111,13 @@ documents = Table(
         ForeignKey("workspaces.id", ondelete="CASCADE"),
         nullable=True,
     ),
-    Column("title", Text, nullable=False),
-    Column("content", Text, nullable=False),
+    Column("title", StoredText, nullable=False),
+    Column("content", StoredText, nullable=False),
     Column("metadata", JsonDocument, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
 )
 Index("ix_documents_created", documents.c.created_at, documents.c.id)
 # jsonb_path_ops: smaller and faster than the default GIN opclass for the
@@ -140,9 +146,10 @@ chunks = Table(
         nullable=False,
     ),
     Column("ordinal", Integer, nullable=False),
-    Column("content", Text, nullable=False),
+    Column("content", StoredText, nullable=False),
     Column("embedding", Float32Vector(), nullable=False),
     Column("metadata", JsonDocument, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
 )
 # Serves get_chunks' order, the cascade from documents and the ordinal rule.
 Index("uq_chunks_document_ordinal", chunks.c.document_id, chunks.c.ordinal, unique=True)
@@ -161,10 +168,11 @@ audit_events = Table(
     Column("id", UUIDType(), primary_key=True),
     Column("occurred_at", UtcDateTime(), nullable=False),
     Column("actor_id", UUIDType(), nullable=True),
-    Column("action", Text, nullable=False),
-    Column("entity_type", Text, nullable=False),
-    Column("entity_id", Text, nullable=False),
+    Column("action", StoredText, nullable=False),
+    Column("entity_type", StoredText, nullable=False),
+    Column("entity_id", StoredText, nullable=False),
     Column("payload", JsonDocument, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
 )
 Index("ix_audit_events_occurred", audit_events.c.occurred_at, audit_events.c.id)
 Index(
@@ -173,6 +181,7 @@ Index(
     audit_events.c.entity_id,
     audit_events.c.occurred_at,
     audit_events.c.id,
+    **index_options([audit_events.c.entity_type, audit_events.c.entity_id]),
 )
 Index(
     "ix_audit_events_actor",
@@ -186,13 +195,14 @@ chat_messages = Table(
     metadata,
     Column("id", UUIDType(), primary_key=True),
     Column("session_id", UUIDType(), nullable=False),
-    Column("role", Text, nullable=False),
-    Column("content", Text, nullable=False),
+    Column("role", StoredText, nullable=False),
+    Column("content", StoredText, nullable=False),
     Column("tokens_used", BigInteger, nullable=False),
-    Column("model", Text, nullable=False),
+    Column("model", StoredText, nullable=False),
     Column("cost_usd", ExactDecimal(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     CheckConstraint("role IN ('user', 'assistant', 'system', 'tool')", name="role"),
+    **MYSQL_TABLE_OPTIONS,
 )
 Index(
     "ix_chat_messages_session",
@@ -204,8 +214,10 @@ Index(
 schema_settings = Table(
     "schema_settings",
     metadata,
-    Column("name", Text, primary_key=True),
-    Column("value", Text, nullable=False),
+    # A key cannot be TEXT on MySQL: the names are short.
+    Column("name", Text().with_variant(VARCHAR(255), "mysql"), primary_key=True),
+    Column("value", StoredText, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
 )
 """Settings the schema was built with (``embedding_dim``): a later migration run
 with another value fails clearly instead of mixing vector lengths."""

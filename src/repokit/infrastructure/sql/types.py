@@ -1,7 +1,7 @@
 """Column types shared by the SQLite and (later) PostgreSQL adapters.
 
 Each type picks its storage per dialect in ``load_dialect_impl`` so one table
-definition serves both databases:
+definition serves every database:
 
 =================  ===============================  ==========================
 type               SQLite                           PostgreSQL
@@ -13,8 +13,19 @@ type               SQLite                           PostgreSQL
 ``ExactDecimal``   TEXT (``str(Decimal)``, exact)   ``numeric`` (unconstrained)
 ``DecimalKey``     TEXT order key (``decimal_key``) ``numeric`` (unconstrained)
 ``CodePointText``  TEXT (BINARY: code points)       ``text COLLATE "C"``
+``StoredText``     TEXT                             ``text``
 ``CalendarDate``   TEXT ``YYYY-MM-DD``              ``date``
 =================  ===============================  ==========================
+
+On MySQL and MariaDB: ``BINARY(16)``, ``DATETIME(6)`` holding naive UTC, ``JSON``
+(MariaDB: LONGTEXT with a ``json_valid`` check), ``LONGBLOB`` of packed float32,
+TEXT, the order key as ``VARCHAR(40)`` (ASCII, binary collation), ``LONGTEXT``
+(in ``utf8mb4_bin`` tables, :mod:`.mysql_ddl`), ``LONGTEXT`` and ``DATE``.
+MySQL's ``TEXT`` holds 64 KiB, hence ``LONGTEXT`` (4 GiB) for every text column.
+MySQL has no unconstrained ``DECIMAL`` (its default is ``DECIMAL(10,0)``), so a
+decimal compares through the same order key as on SQLite. ``DATETIME(6)`` keeps
+microseconds but has no time zone and silently drops an offset it is given:
+values are converted to UTC before they are bound and read back as aware UTC.
 
 Timestamps are stored as integer microseconds rather than milliseconds: every
 stored value is already truncated to milliseconds by the domain, but filter and
@@ -31,14 +42,19 @@ from typing import Any
 from uuid import UUID, SafeUUID
 
 from sqlalchemy import JSON, BigInteger, LargeBinary, Numeric, Text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
 from repokit.infrastructure.sql.decimal_key import decimal_key
 
+DECIMAL_KEY_LENGTH = 40
+"""Characters of a :func:`.decimal_key` (sign class, exponent, 34 digits)."""
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _POSTGRES = "postgresql"
+_MYSQL = "mysql"
+"""SQLAlchemy's dialect name for MySQL and MariaDB alike."""
 
 
 def datetime_to_micros(value: datetime) -> int:
@@ -95,6 +111,9 @@ class UUIDType(TypeDecorator[UUID]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == _POSTGRES:
             return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        if dialect.name == _MYSQL:
+            # A BLOB cannot be a key without a prefix length: fixed BINARY(16) can.
+            return dialect.type_descriptor(mysql.BINARY(16))
         return dialect.type_descriptor(LargeBinary(16))
 
     def bind_processor(self, dialect: Dialect) -> Any:
@@ -131,6 +150,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == _POSTGRES:
             return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        if dialect.name == _MYSQL:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
         return dialect.type_descriptor(BigInteger())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
@@ -138,6 +159,8 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if dialect.name == _POSTGRES:
             return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        if dialect.name == _MYSQL:
+            return naive_utc(value)
         return datetime_to_micros(value)
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Any:
@@ -147,18 +170,29 @@ class UtcDateTime(TypeDecorator[datetime]):
         return read_utc(value)
 
 
+def naive_utc(value: datetime) -> datetime:
+    """``value`` in UTC without its zone, as MySQL's ``DATETIME`` stores it (naive means UTC)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
 def read_utc(value: Any) -> datetime | None:
-    """An aware UTC datetime read back from a ``timestamptz`` or integer microseconds."""
+    """An aware UTC datetime read back from a ``timestamptz``, a naive UTC ``DATETIME``
+    (MySQL) or integer microseconds."""
     if value is None:
         return None
     if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
         # asyncpg already returns timestamptz in UTC: skip the copy astimezone makes.
         return value if value.tzinfo is UTC else value.astimezone(UTC)
     return micros_to_datetime(int(value))
 
 
 JsonDocument: TypeEngine[Any] = JSON().with_variant(postgresql.JSONB(), _POSTGRES)
-"""JSON metadata: TEXT read by SQLite's json1 functions, ``jsonb`` on PostgreSQL."""
+"""JSON metadata: TEXT read by SQLite's json1 functions, ``jsonb`` on PostgreSQL, ``JSON``
+on MySQL (MariaDB makes it LONGTEXT with a ``json_valid`` check)."""
 
 
 class PgVector(UserDefinedType[Any]):
@@ -196,6 +230,9 @@ class Float32Vector(TypeDecorator[list[float]]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == _POSTGRES:
             return dialect.type_descriptor(PgVector(self.dim))
+        if dialect.name == _MYSQL:
+            # BLOB holds 64 KiB (16,384 dimensions); LONGBLOB has no practical limit.
+            return dialect.type_descriptor(mysql.LONGBLOB())
         return dialect.type_descriptor(LargeBinary())
 
     def process_bind_param(self, value: list[float] | None, dialect: Dialect) -> Any:
@@ -248,6 +285,11 @@ class DecimalKey(TypeDecorator[Decimal]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == _POSTGRES:
             return dialect.type_descriptor(Numeric(asdecimal=True))
+        if dialect.name == _MYSQL:
+            # Indexable (a TEXT key needs a prefix length); the key is ASCII of fixed length.
+            return dialect.type_descriptor(
+                mysql.VARCHAR(DECIMAL_KEY_LENGTH, charset="ascii", collation="ascii_bin")
+            )
         return dialect.type_descriptor(Text())
 
     def bind_processor(self, dialect: Dialect) -> Any:
@@ -261,12 +303,17 @@ class DecimalKey(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None or isinstance(value, Decimal):
             return value
-        raise TypeError("a SQLite decimal key is not read back; read the exact text column")
+        raise TypeError("a decimal key is not read back; read the exact text column")
+
+
+StoredText: TypeEngine[str] = Text().with_variant(mysql.LONGTEXT(), _MYSQL)
+"""Text of any length: TEXT, and LONGTEXT on MySQL (whose TEXT holds 64 KiB)."""
 
 
 class CodePointText(TypeDecorator[str]):
     """Text compared and ordered by code point: ``text COLLATE "C"`` on PostgreSQL (so
-    plain indexes serve those comparisons), TEXT with SQLite's BINARY collation."""
+    plain indexes serve those comparisons), TEXT with SQLite's BINARY collation,
+    LONGTEXT in MySQL's ``utf8mb4_bin`` tables (:mod:`.mysql_ddl`)."""
 
     impl = Text
     cache_ok = True
@@ -275,7 +322,12 @@ class CodePointText(TypeDecorator[str]):
         if dialect.name == _POSTGRES:
             # Not through type_descriptor, which turns text into the driver's VARCHAR.
             return postgresql.TEXT(collation="C")
+        if dialect.name == _MYSQL:
+            return mysql.LONGTEXT()
         return dialect.type_descriptor(Text())
+
+
+_NATIVE_DATE = (_POSTGRES, _MYSQL)
 
 
 class CalendarDate(TypeDecorator[date]):
@@ -285,15 +337,17 @@ class CalendarDate(TypeDecorator[date]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == _POSTGRES:
-            return dialect.type_descriptor(postgresql.DATE())
+        if dialect.name in _NATIVE_DATE:
+            return dialect.type_descriptor(
+                postgresql.DATE() if dialect.name == _POSTGRES else mysql.DATE()
+            )
         return dialect.type_descriptor(Text())
 
     def bind_processor(self, dialect: Dialect) -> Any:
         return _postgres_bind(self, dialect)
 
     def process_bind_param(self, value: date | None, dialect: Dialect) -> Any:
-        if value is None or dialect.name == _POSTGRES:
+        if value is None or dialect.name in _NATIVE_DATE:
             return value
         return value.isoformat()
 
@@ -312,6 +366,7 @@ def read_date(value: Any) -> date | None:
 
 
 __all__ = [
+    "DECIMAL_KEY_LENGTH",
     "EPOCH",
     "CalendarDate",
     "CodePointText",
@@ -320,10 +375,12 @@ __all__ = [
     "Float32Vector",
     "JsonDocument",
     "PgVector",
+    "StoredText",
     "UUIDType",
     "UtcDateTime",
     "datetime_to_micros",
     "micros_to_datetime",
+    "naive_utc",
     "pack_float32",
     "read_date",
     "read_utc",

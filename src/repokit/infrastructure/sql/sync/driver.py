@@ -79,7 +79,6 @@ class SqlConnection:
     aborts_on_error = False
     """True when a failed statement aborts the whole transaction (PostgreSQL)."""
 
-
     def prepare_vectors(self) -> None:
         """Make the connection ready to read and write embeddings (nothing on SQLite)."""
 
@@ -96,6 +95,11 @@ class SqlConnection:
         """Run precompiled ``sql`` and return its first row, or None."""
         row: Row | None = self._driver.execute(sql, params).fetchone()
         return row
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run precompiled ``sql`` (a write); how many rows it changed."""
+        count: int = self._driver.execute(sql, params).rowcount
+        return count
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run precompiled ``sql`` once per parameter row."""

@@ -229,6 +229,15 @@ class PostgresConnection(SqlConnection):
             raise self._failure(exc) from exc
         return row
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run precompiled ``sql``; how many rows it changed."""
+        query, values = _psycopg_params(sql, params)
+        try:
+            count: int = self._driver.execute(query, values, binary=True).rowcount
+        except _PSYCOPG_ERRORS as exc:
+            raise self._failure(exc) from exc
+        return count
+
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run precompiled ``sql`` once per parameter row (pipelined by psycopg)."""
         try:
