@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedStoreFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -21,7 +22,7 @@ from repokit.testing import StoreContract, assert_contract_complete
 from repokit.testing import sync as sync_contract
 
 
-class TestCachedMemoryStore(StoreContract):
+class TestCachedMemoryStore(CachedStoreFolds, StoreContract):
     """``memory://`` behind the cache."""
 
     @pytest.fixture
@@ -31,7 +32,7 @@ class TestCachedMemoryStore(StoreContract):
             yield store
 
 
-class TestCachedMemorySyncStore(sync_contract.StoreContract):
+class TestCachedMemorySyncStore(CachedStoreFolds, sync_contract.StoreContract):
     """``memory://`` behind the cache, sync."""
 
     @pytest.fixture
@@ -41,7 +42,7 @@ class TestCachedMemorySyncStore(sync_contract.StoreContract):
             yield store
 
 
-class TestCachedSqliteStore(StoreContract):
+class TestCachedSqliteStore(CachedStoreFolds, StoreContract):
     """A SQLite file behind the cache."""
 
     @pytest.fixture
@@ -51,7 +52,7 @@ class TestCachedSqliteStore(StoreContract):
             yield store
 
 
-class TestCachedSqliteSyncStore(sync_contract.StoreContract):
+class TestCachedSqliteSyncStore(CachedStoreFolds, sync_contract.StoreContract):
     """A SQLite file behind the cache, sync."""
 
     @pytest.fixture
@@ -61,7 +62,7 @@ class TestCachedSqliteSyncStore(sync_contract.StoreContract):
             yield store
 
 
-class TestCachedPostgresStore(StoreContract):
+class TestCachedPostgresStore(CachedStoreFolds, StoreContract):
     """The embedded PostgreSQL behind the cache."""
 
     @pytest.fixture
@@ -71,7 +72,7 @@ class TestCachedPostgresStore(StoreContract):
             yield store
 
 
-class TestCachedPostgresSyncStore(sync_contract.StoreContract):
+class TestCachedPostgresSyncStore(CachedStoreFolds, sync_contract.StoreContract):
     """The embedded PostgreSQL behind the cache, sync."""
 
     @pytest.fixture
@@ -81,7 +82,7 @@ class TestCachedPostgresSyncStore(sync_contract.StoreContract):
             yield store
 
 
-class TestCachedMysqlStore(StoreContract):
+class TestCachedMysqlStore(CachedStoreFolds, StoreContract):
     """MySQL / MariaDB (``REPOKIT_TEST_MYSQL_URL``) behind the cache."""
 
     @pytest.fixture
@@ -91,7 +92,7 @@ class TestCachedMysqlStore(StoreContract):
             yield store
 
 
-class TestCachedMysqlSyncStore(sync_contract.StoreContract):
+class TestCachedMysqlSyncStore(CachedStoreFolds, sync_contract.StoreContract):
     """MySQL / MariaDB behind the cache, sync."""
 
     @pytest.fixture

@@ -17,6 +17,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedStoreFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -48,7 +49,7 @@ class TestMotoDynamoSyncStore(sync_contract.StoreContract):
             yield store
 
 
-class TestCachedMotoDynamoStore(StoreContract):
+class TestCachedMotoDynamoStore(CachedStoreFolds, StoreContract):
     """The same emulator behind the Redis cache (``cache_url``), async."""
 
     @pytest.fixture
@@ -57,7 +58,7 @@ class TestCachedMotoDynamoStore(StoreContract):
             yield store
 
 
-class TestCachedMotoDynamoSyncStore(sync_contract.StoreContract):
+class TestCachedMotoDynamoSyncStore(CachedStoreFolds, sync_contract.StoreContract):
     """The same emulator behind the Redis cache (``cache_url``), sync."""
 
     @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -39,7 +40,7 @@ class TestDynamoSyncEntities(sync_contract.EntityContract):
             yield store
 
 
-class TestCachedDynamoEntities(EntityContract):
+class TestCachedDynamoEntities(CachedEntityFolds, EntityContract):
     """The example entities on moto_server behind the Redis cache, async."""
 
     entities = EXAMPLE_ENTITIES
@@ -50,7 +51,7 @@ class TestCachedDynamoEntities(EntityContract):
             yield store
 
 
-class TestCachedDynamoSyncEntities(sync_contract.EntityContract):
+class TestCachedDynamoSyncEntities(CachedEntityFolds, sync_contract.EntityContract):
     """The example entities on moto_server behind the Redis cache, sync."""
 
     entities = EXAMPLE_ENTITIES

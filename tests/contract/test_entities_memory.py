@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -37,7 +38,7 @@ class TestMemorySyncEntities(sync_contract.EntityContract):
             yield store
 
 
-class TestCachedMemoryEntities(EntityContract):
+class TestCachedMemoryEntities(CachedEntityFolds, EntityContract):
     """``memory://`` behind the Redis cache."""
 
     entities = EXAMPLE_ENTITIES
@@ -48,7 +49,7 @@ class TestCachedMemoryEntities(EntityContract):
             yield store
 
 
-class TestCachedMemorySyncEntities(sync_contract.EntityContract):
+class TestCachedMemorySyncEntities(CachedEntityFolds, sync_contract.EntityContract):
     """``memory://`` behind the Redis cache, sync."""
 
     entities = EXAMPLE_ENTITIES

@@ -16,6 +16,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -97,7 +98,7 @@ class TestStandInMongoSyncEntities(sync_contract.EntityContract):
 
 
 @standin_gaps
-class TestCachedStandInMongoEntities(EntityContract):
+class TestCachedStandInMongoEntities(CachedEntityFolds, EntityContract):
     """The example entities on the stand-in behind the Redis cache, async."""
 
     entities = EXAMPLE_ENTITIES
@@ -109,7 +110,7 @@ class TestCachedStandInMongoEntities(EntityContract):
 
 
 @standin_gaps
-class TestCachedStandInMongoSyncEntities(sync_contract.EntityContract):
+class TestCachedStandInMongoSyncEntities(CachedEntityFolds, sync_contract.EntityContract):
     """The example entities on the stand-in behind the Redis cache, sync."""
 
     entities = EXAMPLE_ENTITIES

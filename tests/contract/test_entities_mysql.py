@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -43,7 +44,7 @@ class TestMysqlSyncEntities(sync_contract.EntityContract):
             yield store
 
 
-class TestCachedMysqlEntities(EntityContract):
+class TestCachedMysqlEntities(CachedEntityFolds, EntityContract):
     """The server behind the Redis cache."""
 
     entities = EXAMPLE_ENTITIES
@@ -54,7 +55,7 @@ class TestCachedMysqlEntities(EntityContract):
             yield store
 
 
-class TestCachedMysqlSyncEntities(sync_contract.EntityContract):
+class TestCachedMysqlSyncEntities(CachedEntityFolds, sync_contract.EntityContract):
     """The server behind the Redis cache, sync."""
 
     entities = EXAMPLE_ENTITIES

@@ -11,6 +11,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -46,7 +47,7 @@ class TestEmbeddedPostgresSyncEntities(sync_contract.EntityContract):
             yield store
 
 
-class TestCachedPostgresEntities(EntityContract):
+class TestCachedPostgresEntities(CachedEntityFolds, EntityContract):
     """The embedded server behind the Redis cache."""
 
     entities = EXAMPLE_ENTITIES
@@ -57,7 +58,7 @@ class TestCachedPostgresEntities(EntityContract):
             yield store
 
 
-class TestCachedPostgresSyncEntities(sync_contract.EntityContract):
+class TestCachedPostgresSyncEntities(CachedEntityFolds, sync_contract.EntityContract):
     """The embedded server behind the Redis cache, sync."""
 
     entities = EXAMPLE_ENTITIES

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -59,7 +60,7 @@ class TestSqliteInMemorySyncEntities(sync_contract.EntityContract):
             yield store
 
 
-class TestCachedSqliteFileEntities(EntityContract):
+class TestCachedSqliteFileEntities(CachedEntityFolds, EntityContract):
     """A SQLite file behind the Redis cache."""
 
     entities = EXAMPLE_ENTITIES
@@ -70,7 +71,7 @@ class TestCachedSqliteFileEntities(EntityContract):
             yield store
 
 
-class TestCachedSqliteFileSyncEntities(sync_contract.EntityContract):
+class TestCachedSqliteFileSyncEntities(CachedEntityFolds, sync_contract.EntityContract):
     """A SQLite file behind the Redis cache, sync."""
 
     entities = EXAMPLE_ENTITIES

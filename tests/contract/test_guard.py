@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from repokit.domain.ports import StorePort
-from repokit.testing import StoreContract, assert_contract_complete, contract_xfail
+from repokit.testing import StoreContract, assert_contract_complete, contract_fold, contract_xfail
 from repokit.testing.guard import contract_tests, contract_violations
 from repokit.testing.suite import CAPABILITIES
 
@@ -83,6 +83,37 @@ def test_an_override_marked_with_contract_xfail_passes() -> None:
 def test_contract_xfail_requires_a_reason(reason: str) -> None:
     with pytest.raises(ValueError, match="non-empty reason"):
         contract_xfail(reason=reason)
+
+
+def test_an_override_marked_with_contract_fold_passes_and_is_skipped_with_its_reason() -> None:
+    class TestFolded(StoreContract):
+        @contract_fold(reason="the plain class runs the same code path")
+        def test_random_filters_select_what_the_reference_evaluator_selects(self) -> None:
+            """Folded."""
+
+    assert contract_violations(TestFolded) == []
+    folded = TestFolded.test_random_filters_select_what_the_reference_evaluator_selects
+    marks = {mark.name: mark for mark in folded.pytestmark}  # type: ignore[attr-defined]
+    assert marks["skip"].kwargs == {"reason": "folded: the plain class runs the same code path"}
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_contract_fold_requires_a_reason(reason: str) -> None:
+    with pytest.raises(ValueError, match="non-empty reason"):
+        contract_fold(reason=reason)
+
+
+def test_every_folded_test_runs_unfolded_in_a_plain_class_of_the_suite() -> None:
+    # The cached classes fold only tests that every plain class still runs.
+    from folds import CachedEntityFolds, CachedStoreFolds
+
+    from repokit.testing import EntityContract
+
+    for folds, suite in ((CachedStoreFolds, StoreContract), (CachedEntityFolds, EntityContract)):
+        folded = [name for name in vars(folds) if name.startswith("test_")]
+        assert folded
+        for name in folded:
+            assert callable(getattr(suite, name)), f"{name} is not a test of {suite.__name__}"
 
 
 def test_a_class_level_skip_fails_the_guard() -> None:

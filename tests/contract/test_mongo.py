@@ -21,6 +21,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import CachedStoreFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -108,7 +109,7 @@ class TestStandInMongoSyncStore(sync_contract.StoreContract):
 
 
 @with_standin_gaps(STANDIN_GAPS)
-class TestCachedStandInMongoStore(StoreContract):
+class TestCachedStandInMongoStore(CachedStoreFolds, StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), async."""
 
     @pytest.fixture
@@ -118,7 +119,7 @@ class TestCachedStandInMongoStore(StoreContract):
 
 
 @with_standin_gaps(STANDIN_GAPS)
-class TestCachedStandInMongoSyncStore(sync_contract.StoreContract):
+class TestCachedStandInMongoSyncStore(CachedStoreFolds, sync_contract.StoreContract):
     """The stand-in behind the Redis cache (``cache_url``), sync."""
 
     @pytest.fixture

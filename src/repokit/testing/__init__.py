@@ -5,7 +5,8 @@ filters, pagination, vectors, users, workspaces and ACL, audit, chat, units of
 work, errors). A backend inherits it and provides a ``store`` fixture; see
 :mod:`repokit.testing.suite`. ``EntityContract`` checks a service's own
 declared entities on any store (:mod:`repokit.testing.entity_contract`).
-``contract_xfail`` marks a known failure of a backend;
+``contract_xfail`` marks a known failure of a backend, ``contract_fold`` a test
+another class runs on the same code path;
 ``assert_contract_complete`` is the guard against weakened suites.
 
 Names are imported lazily: the pytest plugin (:mod:`repokit.testing.plugin`) is
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from repokit.testing.guard import assert_contract_complete, contract_violations
     from repokit.testing.invalid_filters import InvalidFilterContract
     from repokit.testing.lifecycle import LifecycleContract
-    from repokit.testing.markers import contract_xfail
+    from repokit.testing.markers import contract_fold, contract_xfail
     from repokit.testing.pagination import PaginationContract
     from repokit.testing.properties import FilterPropertyContract
     from repokit.testing.search import SearchContract
@@ -68,6 +69,7 @@ _EXPORTS = {
     "WorkspaceContract": "workspaces",
     "assert_contract_complete": "guard",
     "contract_violations": "guard",
+    "contract_fold": "markers",
     "contract_xfail": "markers",
 }
 
@@ -95,6 +97,7 @@ __all__ = [
     "ValueContract",
     "WorkspaceContract",
     "assert_contract_complete",
+    "contract_fold",
     "contract_violations",
     "contract_xfail",
 ]

@@ -3,7 +3,8 @@
 A backend inherits a contract (:class:`~repokit.testing.StoreContract`, a
 service its :class:`~repokit.testing.EntityContract`, or single capability
 classes) and may override a contract test only to mark it with
-:func:`~repokit.testing.contract_xfail` and a reason. The guard reports a
+:func:`~repokit.testing.contract_xfail` or :func:`~repokit.testing.contract_fold`
+and a reason. The guard reports a
 contract test that is dropped (set to ``None`` or to a non-callable), replaced
 without that mark, or skipped by a mark added to the class or to the shared
 contract function itself. A class owes each whole suite (store, entity; async,
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from repokit.testing.markers import contract_xfail_reason
+from repokit.testing.markers import contract_fold_reason, contract_xfail_reason
 
 _SKIPPING_MARKS = frozenset({"skip", "skipif", "xfail"})
 """Marks that weaken a test when added to a contract class or a shared contract function."""
@@ -101,9 +102,14 @@ def contract_violations(test_class: type, contract: type | None = None) -> list[
                 f"contract test {name} was given {', '.join(shared)} marks in place; "
                 "override it with contract_xfail instead"
             )
-        if current is not original and contract_xfail_reason(current) is None:
+        if (
+            current is not original
+            and contract_xfail_reason(current) is None
+            and contract_fold_reason(current) is None
+        ):
             problems.append(
-                f'{name_of}.{name} overrides a contract test without @contract_xfail(reason="...")'
+                f"{name_of}.{name} overrides a contract test without "
+                '@contract_xfail(reason="...") or @contract_fold(reason="...")'
             )
     return problems
 

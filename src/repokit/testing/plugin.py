@@ -30,6 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{_MARKER}(reason): a contract test this backend is known to fail, with the reason",
     )
+    config.addinivalue_line(
+        "markers",
+        "contract_fold(reason): a contract test another class runs on the same code path, "
+        "with the reason",
+    )
 
 
 class ContractGuardItem(pytest.Item):

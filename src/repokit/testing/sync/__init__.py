@@ -7,7 +7,8 @@ filters, pagination, vectors, users, workspaces and ACL, audit, chat, units of
 work, errors). A backend inherits it and provides a ``store`` fixture; see
 :mod:`repokit.testing.sync.suite`. ``EntityContract`` checks a service's own
 declared entities on any store (:mod:`repokit.testing.sync.entity_contract`).
-``contract_xfail`` marks a known failure of a backend;
+``contract_xfail`` marks a known failure of a backend, ``contract_fold`` a test
+another class runs on the same code path;
 ``assert_contract_complete`` is the guard against weakened suites.
 
 Names are imported lazily: the pytest plugin (:mod:`repokit.testing.plugin`) is
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from repokit.testing.base import ContractMixin
     from repokit.testing.guard import assert_contract_complete, contract_violations
-    from repokit.testing.markers import contract_xfail
+    from repokit.testing.markers import contract_fold, contract_xfail
     from repokit.testing.sync.acl import AclContract
     from repokit.testing.sync.audit import AuditContract
     from repokit.testing.sync.chat import ChatContract
@@ -70,6 +71,7 @@ _EXPORTS = {
     "WorkspaceContract": "workspaces",
     "assert_contract_complete": "guard",
     "contract_violations": "guard",
+    "contract_fold": "markers",
     "contract_xfail": "markers",
 }
 
@@ -97,6 +99,7 @@ __all__ = [
     "ValueContract",
     "WorkspaceContract",
     "assert_contract_complete",
+    "contract_fold",
     "contract_violations",
     "contract_xfail",
 ]
