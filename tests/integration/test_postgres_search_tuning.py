@@ -14,7 +14,7 @@ from repokit.cli import app
 from repokit.domain.entities import Chunk, Document
 from repokit.domain.ports import StorePort
 from repokit.infrastructure.config import Settings
-from repokit.infrastructure.sql.search_tuning import EF_CANDIDATES
+from repokit.infrastructure.sql.search_tuning import EF_CANDIDATES, SAMPLED_MARGIN
 
 PG_DIM = 16  # the dimension of the integration databases (conftest.PG_DIM)
 CHUNKS = 2_000
@@ -106,7 +106,7 @@ async def test_a_check_measures_the_setting_in_force_and_changes_nothing(
     report = await store.documents.tune_search(target_recall=0.95, check=True)
     assert [point.ef_search for point in report.curve] == [before]
     assert (report.ef_search, report.changed, report.queries) == (before, False, 100)
-    assert report.met is (report.recall >= 0.95)
+    assert report.met is (report.recall >= 0.95 + SAMPLED_MARGIN)  # sampled queries
     assert ef_of(store) == before
     later = await repokit.connect(pg_database, settings=pg_settings)
     try:

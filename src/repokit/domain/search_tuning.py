@@ -28,7 +28,9 @@ class SearchTuning:
         target_recall: the recall@10 aimed at.
         recall: the recall@10 of the setting in force after the call (1.0 for exact search).
         ef_search: the chosen ``hnsw.ef_search`` (None where search is exact).
-        met: True when ``recall >= target_recall``.
+        met: True when ``recall >= target_recall + margin``.
+        margin: what sampled queries must reach beyond the target (they read a little
+            high); 0 for the caller's own queries.
         changed: True when the stored setting changed.
         queries: how many queries were measured.
         curve: every setting measured, by ``ef_search``.
@@ -38,6 +40,7 @@ class SearchTuning:
     recall: float
     ef_search: int | None = None
     met: bool = True
+    margin: float = 0.0
     changed: bool = False
     queries: int = 0
     curve: list[TuningPoint] = field(default_factory=list)

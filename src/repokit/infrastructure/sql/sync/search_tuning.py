@@ -11,10 +11,12 @@ the other chunks of its own document, near-duplicates that any graph finds, so
 they are left out of both the exact and the approximate answers: recall is
 measured on the neighbours a real query would be looking for. (Without that,
 on a set of many chunks per document the estimate at ``ef_search`` 40 was 1.000
-where real queries found 0.62.) For each candidate of
+where real queries found 0.62.) Even so they read a little high, so with
+sampled queries a setting must reach the target plus :data:`SAMPLED_MARGIN`.
+For each candidate of
 :data:`EF_CANDIDATES` every query runs through the HNSW index on one connection,
 and recall@10 is measured against the exact top 10 (computed once per query).
-The smallest ``ef_search`` that meets the target is kept (cost grows with
+The smallest ``ef_search`` that meets the target (with the margin) is kept (cost grows with
 ``ef_search``; the measured q/s are reported, not used to choose, since one
 noisy moment would pick a slower setting); if none does, the one with the best
 recall. It is stored in ``schema_settings`` (``search:hnsw.ef_search``), which
@@ -44,6 +46,10 @@ TUNED_EF_SEARCH = "search:hnsw.ef_search"
 """The ``schema_settings`` row holding the tuned ``hnsw.ef_search``."""
 EF_CANDIDATES = (40, 64, 100, 150, 200, 250, 300, 400, 600, 800, 1000)
 SAMPLE_QUERIES = 100
+SAMPLED_MARGIN = 0.03
+"""What sampled queries must reach beyond the target: their recall read 0.028 above
+held-out queries' on the first benchmark set and 0.024 on the second
+(``docs/vector-tuning.md``)."""
 MAX_LEFT_OUT = 200
 """A sampled query whose document has more chunks than this is not used (its answers
 would be mostly its own document's)."""
@@ -82,15 +88,19 @@ def tune_pgvector_search(
             curve = [_measure(connection, statements, probes, truth, ef) for ef in candidates]
         finally:
             use_ef_search(connection, statements, force=True)
-    meeting = [point for point in curve if point.recall >= target]
+    # Sampled queries still read a little high: ask them for a margin more.
+    margin = 0.0 if queries is not None else SAMPLED_MARGIN
+    wanted = min(1.0, target + margin)
+    meeting = [point for point in curve if point.recall >= wanted]
     chosen = meeting[0] if meeting else max(curve, key=lambda point: point.recall)
-    met = chosen.recall >= target
+    met = chosen.recall >= wanted
     if check:
         return SearchTuning(
             target_recall=target,
             recall=chosen.recall,
             ef_search=chosen.ef_search,
             met=met,
+            margin=margin,
             queries=len(probes),
             curve=curve,
         )
@@ -103,6 +113,7 @@ def tune_pgvector_search(
         recall=chosen.recall,
         ef_search=chosen.ef_search,
         met=met,
+        margin=margin,
         changed=changed,
         queries=len(probes),
         curve=curve,
