@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +32,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from benchmarks.document_rounds import Results, Sizes, sample_documents
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.mongo.codec import decode_json, decode_time
@@ -51,43 +51,6 @@ class BenchOptions:
 
     url: str | None = None
     quick: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Sizes:
-    documents: int
-    reads: int
-    batch: int
-    rounds: int
-
-    @classmethod
-    def of(cls, quick: bool) -> Sizes:
-        return cls(200, 200, 200, 2) if quick else cls(1000, 2000, 1000, 5)
-
-
-@dataclass
-class Results:
-    """Per measure and side, one figure per round."""
-
-    figures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-
-    def add(self, measure: str, side: str, value: float) -> None:
-        self.figures.setdefault((measure, side), []).append(value)
-
-    def median(self, measure: str, side: str) -> float:
-        return statistics.median(self.figures[(measure, side)])
-
-
-def sample_documents(count: int) -> list[Document]:
-    """Documents of a typical shape: a title, ~500 characters, small metadata."""
-    return [
-        Document(
-            title=f"document {i}",
-            content="lorem ipsum " * 40,
-            metadata={"year": 2000 + i % 25, "tags": ["a", "b"], "score": i / 7},
-        )
-        for i in range(count)
-    ]
 
 
 def raw_document(doc: dict[str, Any]) -> Document:
@@ -288,7 +251,7 @@ def scratch_database(url: str | None) -> Iterator[tuple[str, str]]:
 
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Time the adapter beside raw PyMongo and print the table (``repokit bench mongo``)."""
-    size = Sizes.of(options.quick)
+    size = Sizes.of(options.quick, rounds=5)
     results = Results()
     with (
         Progress(console=console, transient=True) as progress,

@@ -23,12 +23,11 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 from uuid import UUID
@@ -40,6 +39,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.engine import URL, make_url
 
+from benchmarks.document_rounds import Results, Sizes, sample_documents
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql.mysql import open_mysql_store
@@ -60,43 +60,6 @@ class BenchOptions:
 
     url: str | None = None
     quick: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Sizes:
-    documents: int
-    reads: int
-    batch: int
-    rounds: int
-
-    @classmethod
-    def of(cls, quick: bool) -> Sizes:
-        return cls(200, 200, 200, 2) if quick else cls(1000, 2000, 1000, 7)
-
-
-@dataclass
-class Results:
-    """Per measure and side, one figure per round."""
-
-    figures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-
-    def add(self, measure: str, side: str, value: float) -> None:
-        self.figures.setdefault((measure, side), []).append(value)
-
-    def median(self, measure: str, side: str) -> float:
-        return statistics.median(self.figures[(measure, side)])
-
-
-def sample_documents(count: int) -> list[Document]:
-    """Documents of a typical shape: a title, ~500 characters, small metadata."""
-    return [
-        Document(
-            title=f"document {i}",
-            content="lorem ipsum " * 40,
-            metadata={"year": 2000 + i % 25, "tags": ["a", "b"], "score": i / 7},
-        )
-        for i in range(count)
-    ]
 
 
 def raw_document(row: tuple[Any, ...]) -> Document:
@@ -292,7 +255,7 @@ def scratch_database(url: str | None) -> Iterator[tuple[str, str]]:
 async def run_benchmark(options: BenchOptions, console: Console) -> None:
     """Time the adapter beside raw asyncmy and PyMySQL, print the table (``repokit bench
     mysql``)."""
-    size = Sizes.of(options.quick)
+    size = Sizes.of(options.quick, rounds=7)
     results = Results()
     with (
         Progress(console=console, transient=True) as progress,
