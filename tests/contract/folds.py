@@ -2,8 +2,9 @@
 
 The Redis cache passes ``list``, ``count`` and ``page`` of documents and of
 every declared entity straight to the backend's repository
-(``CachedDocumentRepository``, ``CachedEntityRepository``: one ``return await
-self._inner...`` each), so the random-filter property tests, which check only
+(``CachedDocumentRepository`` inherits them from ``DocumentRepositoryDecorator``'s
+pass-throughs; ``CachedEntityRepository`` has one ``return await self._inner...``
+each), so the random-filter property tests, which check only
 those three calls against the reference evaluator, would run the backend's own
 code a second time in each cached class. The plain class of the same backend
 and form runs them; every other contract test, the fixed-example filter,

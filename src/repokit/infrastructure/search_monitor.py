@@ -21,14 +21,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
-from repokit.domain.entities import Chunk, Document, ScoredChunk
+from repokit.domain.entities import ScoredChunk
 from repokit.domain.errors import RepokitError
-from repokit.domain.paging import Page
 from repokit.domain.ports import DocumentRepositoryPort, StorePort
 from repokit.domain.query import Filter
 from repokit.domain.search_stats import SearchStats
-from repokit.domain.search_tuning import SearchTuning
 from repokit.infrastructure.config import Settings
+from repokit.infrastructure.document_decorator import DocumentRepositoryDecorator
 from repokit.infrastructure.recall_checks import RecallChecks
 from repokit.infrastructure.recall_monitor import RecallMonitor
 
@@ -48,12 +47,11 @@ def monitor_searches(store: StorePort, settings: Settings) -> StorePort:
     return store
 
 
-class MonitoredDocuments(DocumentRepositoryPort):
+class MonitoredDocuments(DocumentRepositoryDecorator):
     """A documents repository that counts its searches and re-runs a sample exactly."""
 
     def __init__(self, inner: DocumentRepositoryPort, monitor: RecallMonitor) -> None:
-        self.inner = inner
-        """The backend's own repository, every call but the counting goes to it."""
+        super().__init__(inner)
         self._monitor = monitor
         self._checks = RecallChecks()
 
@@ -96,76 +94,6 @@ class MonitoredDocuments(DocumentRepositoryPort):
     def search_stats(self) -> SearchStats:
         self._checks.run_pending()
         return self._monitor.stats(pending=self._checks.pending)
-
-    async def tune_search(
-        self,
-        queries: Sequence[Sequence[float]] | None = None,
-        *,
-        target_recall: float | None = None,
-        check: bool = False,
-    ) -> SearchTuning:
-        return await self.inner.tune_search(queries, target_recall=target_recall, check=check)
-
-    async def save(self, document: Document) -> Document:
-        return await self.inner.save(document)
-
-    async def save_many(self, documents: Sequence[Document]) -> builtins.list[Document]:
-        return await self.inner.save_many(documents)
-
-    async def get_by_id(self, id: UUID) -> Document | None:
-        return await self.inner.get_by_id(id)
-
-    async def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        workspace_id: UUID | None = None,
-        where: Filter | None = None,
-        order_by: str = "created_at",
-        descending: bool = False,
-    ) -> builtins.list[Document]:
-        return await self.inner.list(
-            offset,
-            limit,
-            workspace_id=workspace_id,
-            where=where,
-            order_by=order_by,
-            descending=descending,
-        )
-
-    async def page(
-        self,
-        limit: int = 20,
-        cursor: str | None = None,
-        *,
-        workspace_id: UUID | None = None,
-        where: Filter | None = None,
-    ) -> Page[Document]:
-        return await self.inner.page(limit, cursor, workspace_id=workspace_id, where=where)
-
-    async def count(self, *, workspace_id: UUID | None = None, where: Filter | None = None) -> int:
-        return await self.inner.count(workspace_id=workspace_id, where=where)
-
-    async def delete(self, id: UUID) -> bool:
-        return await self.inner.delete(id)
-
-    async def add_chunks(self, document_id: UUID, chunks: Sequence[Chunk]) -> None:
-        await self.inner.add_chunks(document_id, chunks)
-
-    async def bulk_load_chunks(
-        self,
-        chunks: Sequence[Chunk],
-        *,
-        progress: Callable[[int], None] | None = None,
-        statement_timeout_s: float | None = None,
-    ) -> int:
-        return await self.inner.bulk_load_chunks(
-            chunks, progress=progress, statement_timeout_s=statement_timeout_s
-        )
-
-    async def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
-        return await self.inner.get_chunks(document_id)
 
 
 def _exact_rerun(

@@ -23,15 +23,14 @@ import logging
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
-from repokit.domain.entities import Chunk, Document, ScoredChunk
+from repokit.domain.entities import ScoredChunk
 from repokit.domain.errors import RepokitError
-from repokit.domain.paging import Page
 from repokit.domain.query import Filter
 from repokit.domain.search_stats import SearchStats
-from repokit.domain.search_tuning import SearchTuning
 from repokit.domain.sync.ports import DocumentRepositoryPort, StorePort
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.recall_monitor import RecallMonitor
+from repokit.infrastructure.sync.document_decorator import DocumentRepositoryDecorator
 from repokit.infrastructure.sync.recall_checks import RecallChecks
 
 logger = logging.getLogger("repokit.search")
@@ -50,12 +49,11 @@ def monitor_searches(store: StorePort, settings: Settings) -> StorePort:
     return store
 
 
-class MonitoredDocuments(DocumentRepositoryPort):
+class MonitoredDocuments(DocumentRepositoryDecorator):
     """A documents repository that counts its searches and re-runs a sample exactly."""
 
     def __init__(self, inner: DocumentRepositoryPort, monitor: RecallMonitor) -> None:
-        self.inner = inner
-        """The backend's own repository, every call but the counting goes to it."""
+        super().__init__(inner)
         self._monitor = monitor
         self._checks = RecallChecks()
 
@@ -98,76 +96,6 @@ class MonitoredDocuments(DocumentRepositoryPort):
     def search_stats(self) -> SearchStats:
         self._checks.run_pending()
         return self._monitor.stats(pending=self._checks.pending)
-
-    def tune_search(
-        self,
-        queries: Sequence[Sequence[float]] | None = None,
-        *,
-        target_recall: float | None = None,
-        check: bool = False,
-    ) -> SearchTuning:
-        return self.inner.tune_search(queries, target_recall=target_recall, check=check)
-
-    def save(self, document: Document) -> Document:
-        return self.inner.save(document)
-
-    def save_many(self, documents: Sequence[Document]) -> builtins.list[Document]:
-        return self.inner.save_many(documents)
-
-    def get_by_id(self, id: UUID) -> Document | None:
-        return self.inner.get_by_id(id)
-
-    def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        workspace_id: UUID | None = None,
-        where: Filter | None = None,
-        order_by: str = "created_at",
-        descending: bool = False,
-    ) -> builtins.list[Document]:
-        return self.inner.list(
-            offset,
-            limit,
-            workspace_id=workspace_id,
-            where=where,
-            order_by=order_by,
-            descending=descending,
-        )
-
-    def page(
-        self,
-        limit: int = 20,
-        cursor: str | None = None,
-        *,
-        workspace_id: UUID | None = None,
-        where: Filter | None = None,
-    ) -> Page[Document]:
-        return self.inner.page(limit, cursor, workspace_id=workspace_id, where=where)
-
-    def count(self, *, workspace_id: UUID | None = None, where: Filter | None = None) -> int:
-        return self.inner.count(workspace_id=workspace_id, where=where)
-
-    def delete(self, id: UUID) -> bool:
-        return self.inner.delete(id)
-
-    def add_chunks(self, document_id: UUID, chunks: Sequence[Chunk]) -> None:
-        self.inner.add_chunks(document_id, chunks)
-
-    def bulk_load_chunks(
-        self,
-        chunks: Sequence[Chunk],
-        *,
-        progress: Callable[[int], None] | None = None,
-        statement_timeout_s: float | None = None,
-    ) -> int:
-        return self.inner.bulk_load_chunks(
-            chunks, progress=progress, statement_timeout_s=statement_timeout_s
-        )
-
-    def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
-        return self.inner.get_chunks(document_id)
 
 
 def _exact_rerun(

@@ -16,20 +16,18 @@ its own writes) and never fill the cache with uncommitted data.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from repokit.domain.entities import AclEntry, Chunk, Document, Role, ScoredChunk
-from repokit.domain.paging import Page
-from repokit.domain.query import Filter
-from repokit.domain.search_tuning import SearchTuning
+from repokit.domain.entities import AclEntry, Document, Role
 from repokit.domain.sync.ports import DocumentRepositoryPort, WorkspaceAclPort
 from repokit.infrastructure.cache.codec import ROLE_CODEC, entity_codec
 from repokit.infrastructure.cache.keys import CacheKey, CacheKeys
 from repokit.infrastructure.cache.sync.invalidation import Cascades, Invalidator
 from repokit.infrastructure.cache.sync.reads import ReadThrough
 from repokit.infrastructure.cache.sync.removals import Removals
+from repokit.infrastructure.sync.document_decorator import DocumentRepositoryDecorator
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,116 +61,37 @@ class CachedRepository:
         self._scope.invalidator.written(keys)
 
 
-class CachedDocumentRepository(CachedRepository, DocumentRepositoryPort):
-    """``documents`` with ``get_by_id`` cached."""
+class CachedDocumentRepository(CachedRepository, DocumentRepositoryDecorator):
+    """``documents`` with ``get_by_id`` cached; every other read passes straight through."""
 
     def __init__(self, inner: DocumentRepositoryPort, scope: CacheScope) -> None:
-        super().__init__(scope)
-        self._inner = inner
+        CachedRepository.__init__(self, scope)
+        DocumentRepositoryDecorator.__init__(self, inner)
 
     def save(self, document: Document) -> Document:
         try:
-            return self._inner.save(document)
+            return self.inner.save(document)
         finally:
             self._written([self._keys.document(document.id)])
 
     def save_many(self, documents: Sequence[Document]) -> builtins.list[Document]:
         try:
-            return self._inner.save_many(documents)
+            return self.inner.save_many(documents)
         finally:
             self._written([self._keys.document(document.id) for document in documents])
 
     def get_by_id(self, id: UUID) -> Document | None:
         if self._reads is None:
-            return self._inner.get_by_id(id)
+            return self.inner.get_by_id(id)
         return self._reads.get(
-            self._keys.document(id), "doc", lambda: self._inner.get_by_id(id), _DOCUMENTS
+            self._keys.document(id), "doc", lambda: self.inner.get_by_id(id), _DOCUMENTS
         )
-
-    def list(
-        self,
-        offset: int = 0,
-        limit: int = 20,
-        *,
-        workspace_id: UUID | None = None,
-        where: Filter | None = None,
-        order_by: str = "created_at",
-        descending: bool = False,
-    ) -> builtins.list[Document]:
-        return self._inner.list(
-            offset,
-            limit,
-            workspace_id=workspace_id,
-            where=where,
-            order_by=order_by,
-            descending=descending,
-        )
-
-    def page(
-        self,
-        limit: int = 20,
-        cursor: str | None = None,
-        *,
-        workspace_id: UUID | None = None,
-        where: Filter | None = None,
-    ) -> Page[Document]:
-        return self._inner.page(limit, cursor, workspace_id=workspace_id, where=where)
-
-    def count(self, *, workspace_id: UUID | None = None, where: Filter | None = None) -> int:
-        return self._inner.count(workspace_id=workspace_id, where=where)
 
     def delete(self, id: UUID) -> bool:
         try:
-            return self._inner.delete(id)
+            return self.inner.delete(id)
         finally:
             self._written([self._keys.document(id)])
-
-    def add_chunks(self, document_id: UUID, chunks: Sequence[Chunk]) -> None:
-        self._inner.add_chunks(document_id, chunks)
-
-    def bulk_load_chunks(
-        self,
-        chunks: Sequence[Chunk],
-        *,
-        progress: Callable[[int], None] | None = None,
-        statement_timeout_s: float | None = None,
-    ) -> int:
-        return self._inner.bulk_load_chunks(
-            chunks, progress=progress, statement_timeout_s=statement_timeout_s
-        )
-
-    def get_chunks(self, document_id: UUID) -> builtins.list[Chunk]:
-        return self._inner.get_chunks(document_id)
-
-    def tune_search(
-        self,
-        queries: Sequence[Sequence[float]] | None = None,
-        *,
-        target_recall: float | None = None,
-        check: bool = False,
-    ) -> SearchTuning:
-        return self._inner.tune_search(queries, target_recall=target_recall, check=check)
-
-    def search_similar(
-        self,
-        embedding: Sequence[float],
-        *,
-        k: int = 5,
-        workspace_id: UUID | None = None,
-        workspace_ids: Sequence[UUID] | None = None,
-        where: Filter | None = None,
-        metric: str = "cosine",
-        exact: bool = False,
-    ) -> builtins.list[ScoredChunk]:
-        return self._inner.search_similar(
-            embedding,
-            k=k,
-            workspace_id=workspace_id,
-            workspace_ids=workspace_ids,
-            where=where,
-            metric=metric,
-            exact=exact,
-        )
 
 
 class CachedWorkspaceAcl(CachedRepository, WorkspaceAclPort):
