@@ -7,7 +7,10 @@ and beside the raw driver, and report medians per measure and side.
 from __future__ import annotations
 
 import statistics
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from repokit.domain.entities import Document
 
@@ -52,3 +55,17 @@ def sample_documents(count: int) -> list[Document]:
         )
         for i in range(count)
     ]
+
+
+async def timed_async(call: Callable[[], Awaitable[Any]]) -> float:
+    """Seconds one awaited call takes."""
+    start = time.perf_counter()
+    await call()
+    return time.perf_counter() - start
+
+
+def timed(call: Callable[[], Any]) -> float:
+    """Seconds one call takes."""
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start

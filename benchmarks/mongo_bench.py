@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from benchmarks.document_rounds import Results, Sizes, sample_documents
+from benchmarks.document_rounds import Results, Sizes, sample_documents, timed, timed_async
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.mongo.codec import decode_json, decode_time
@@ -85,18 +84,6 @@ def database_url(base: str, name: str) -> str:
     head, _, query = base.partition("?")
     scheme, rest = head.split("://", 1)
     return f"{scheme}://{rest.split('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-
-
-async def timed_async(call: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await call()
-    return time.perf_counter() - start
-
-
-def timed(call: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
 
 
 async def async_round(store: Any, raw: Any, ids: list[UUID], size: Sizes, results: Results) -> None:

@@ -23,9 +23,8 @@ import argparse
 import asyncio
 import json
 import os
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
@@ -39,7 +38,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.engine import URL, make_url
 
-from benchmarks.document_rounds import Results, Sizes, sample_documents
+from benchmarks.document_rounds import Results, Sizes, sample_documents, timed, timed_async
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql.mysql import open_mysql_store
@@ -102,18 +101,6 @@ def connect_args(url: URL) -> dict[str, Any]:
         "charset": "utf8mb4",
         "autocommit": True,
     }
-
-
-async def timed_async(call: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await call()
-    return time.perf_counter() - start
-
-
-def timed(call: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
 
 
 async def async_round(store: Any, raw: Any, ids: list[UUID], size: Sizes, results: Results) -> None:
