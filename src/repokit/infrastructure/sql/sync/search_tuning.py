@@ -94,20 +94,12 @@ def tune_pgvector_search(
     meeting = [point for point in curve if point.recall >= wanted]
     chosen = meeting[0] if meeting else max(curve, key=lambda point: point.recall)
     met = chosen.recall >= wanted
-    if check:
-        return SearchTuning(
-            target_recall=target,
-            recall=chosen.recall,
-            ef_search=chosen.ef_search,
-            met=met,
-            margin=margin,
-            queries=len(probes),
-            curve=curve,
-        )
-    changed = chosen.ef_search != statements.ef_search
-    with scope.write(atomic=False) as connection:
-        connection.fetch_all(_STORE, (TUNED_EF_SEARCH, str(chosen.ef_search)))
-    statements.ef_search = chosen.ef_search
+    changed = False
+    if not check:
+        changed = chosen.ef_search != statements.ef_search
+        with scope.write(atomic=False) as connection:
+            connection.fetch_all(_STORE, (TUNED_EF_SEARCH, str(chosen.ef_search)))
+        statements.ef_search = chosen.ef_search
     return SearchTuning(
         target_recall=target,
         recall=chosen.recall,
