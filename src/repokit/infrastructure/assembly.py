@@ -11,6 +11,7 @@ state (:func:`assemblable`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -31,6 +32,25 @@ def assemble(model: type[M], fields: dict[str, Any], names: frozenset[str]) -> M
     return instance
 
 
+def restamped(entity: M, update: Mapping[str, Any]) -> M:
+    """A copy of ``entity`` with the fields of ``update`` replaced: what
+    ``entity.model_copy(update=update)`` returns (a shallow copy, ``update`` not
+    validated, its fields marked set), without that method's generic bookkeeping,
+    which costs as much as encoding the entity on a batch save."""
+    if entity.__pydantic_extra__ is not None or entity.__pydantic_private__ is not None:
+        return entity.model_copy(update=update)
+    instance = type(entity).__new__(type(entity))
+    fields = entity.__dict__.copy()
+    fields.update(update)
+    _set(instance, "__dict__", fields)
+    names = entity.__pydantic_fields_set__.copy()
+    names.update(update)
+    _set(instance, "__pydantic_fields_set__", names)
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance
+
+
 def assemblable(model: type[BaseModel], fields: frozenset[str]) -> bool:
     """True when values for ``fields`` are the whole state of a ``model`` instance: they
     are all its fields, and it has no private attributes, post-init hook or extras."""
@@ -42,4 +62,4 @@ def assemblable(model: type[BaseModel], fields: frozenset[str]) -> bool:
     )
 
 
-__all__ = ["assemblable", "assemble"]
+__all__ = ["assemblable", "assemble", "restamped"]

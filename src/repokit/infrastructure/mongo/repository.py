@@ -35,6 +35,7 @@ from repokit.domain.errors import (
     NotFoundError,
 )
 from repokit.domain.paging import validate_window
+from repokit.infrastructure.assembly import restamped
 from repokit.infrastructure.mongo.client import Collection, Session
 from repokit.infrastructure.mongo.codec import EntityCodec
 from repokit.infrastructure.mongo.errors import DRIVER_ERRORS, ErrorContext
@@ -205,7 +206,7 @@ class VersionedMongoRepository(MongoRepository[V]):
         async with self._scope.write(self._batch_errors(), atomic=True) as session:
             await self._check_batch_references(batch, session)
             new = [
-                e.model_copy(update={**stamp, "version": 1})
+                restamped(e, {**stamp, "version": 1})
                 for e in batch
                 if e.__dict__["version"] == 0
             ]
@@ -265,7 +266,7 @@ class VersionedMongoRepository(MongoRepository[V]):
                 await self._collection.replace_one({"_id": id_}, doc, session=session)
 
     async def _insert_one(self, entity: V, stamp: dict[str, Any], session: Session | None) -> V:
-        stored = entity.model_copy(update={**stamp, "version": 1})
+        stored = restamped(entity, {**stamp, "version": 1})
         if self._scope.in_unit:
             await self._check_unique(stored, session)
         await self._collection.insert_one(self._codec.encode(stored), session=session)
@@ -280,7 +281,7 @@ class VersionedMongoRepository(MongoRepository[V]):
         stored values are kept and the replacement repeated.
         """
         version = entity.__dict__["version"]
-        stored = entity.model_copy(update={**stamp, "version": version + 1})
+        stored = restamped(entity, {**stamp, "version": version + 1})
         doc = self._codec.encode(stored)
         identifier = doc["_id"]
         if self._scope.in_unit:

@@ -33,6 +33,7 @@ from repokit.domain.errors import (
     RepokitError,
 )
 from repokit.domain.paging import validate_window
+from repokit.infrastructure.assembly import restamped
 from repokit.infrastructure.sql.cascade_delete import delete_cascades_in_parts
 from repokit.infrastructure.sql.driver import SqlConnection
 from repokit.infrastructure.sql.errors import (
@@ -198,7 +199,7 @@ class VersionedSqlRepository(SqlRepository[V]):
             saved: list[V | None] = [None] * len(batch)
             if new:
                 update = {**stamped, "version": 1}
-                stored = [batch[i].model_copy(update=update) for i in new]
+                stored = [restamped(batch[i], update) for i in new]
                 await self._insert_batch(connection, stored)
                 for i, entity in zip(new, stored, strict=True):
                     saved[i] = entity
@@ -240,7 +241,7 @@ class VersionedSqlRepository(SqlRepository[V]):
             await connection.release(_BATCH_SAVEPOINT)
 
     async def _insert_one(self, connection: SqlConnection, entity: V, stamped: dict[str, Any]) -> V:
-        stored = entity.model_copy(update={**stamped, "version": 1})
+        stored = restamped(entity, {**stamped, "version": 1})
         await connection.fetch_all(self._statements.insert.sql, self._mapping.encode(stored))
         return stored
 
@@ -270,7 +271,7 @@ class VersionedSqlRepository(SqlRepository[V]):
         update: dict[str, Any] = {**stamped, "version": version}
         for name, value in zip(statements.returning, returned, strict=True):
             update[mapping.field_of(name)] = mapping.decode_column(name, value)
-        return entity.model_copy(update=update)
+        return restamped(entity, update)
 
     async def _explain_stale(self, connection: SqlConnection, entity: V) -> RepokitError:
         key = entity.__dict__["id"]

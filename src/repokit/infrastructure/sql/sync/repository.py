@@ -35,6 +35,7 @@ from repokit.domain.errors import (
     RepokitError,
 )
 from repokit.domain.paging import validate_window
+from repokit.infrastructure.assembly import restamped
 from repokit.infrastructure.sql.errors import (
     DRIVER_ERRORS,
     ErrorContext,
@@ -200,7 +201,7 @@ class VersionedSqlRepository(SqlRepository[V]):
             saved: list[V | None] = [None] * len(batch)
             if new:
                 update = {**stamped, "version": 1}
-                stored = [batch[i].model_copy(update=update) for i in new]
+                stored = [restamped(batch[i], update) for i in new]
                 self._insert_batch(connection, stored)
                 for i, entity in zip(new, stored, strict=True):
                     saved[i] = entity
@@ -242,7 +243,7 @@ class VersionedSqlRepository(SqlRepository[V]):
             connection.release(_BATCH_SAVEPOINT)
 
     def _insert_one(self, connection: SqlConnection, entity: V, stamped: dict[str, Any]) -> V:
-        stored = entity.model_copy(update={**stamped, "version": 1})
+        stored = restamped(entity, {**stamped, "version": 1})
         connection.fetch_all(self._statements.insert.sql, self._mapping.encode(stored))
         return stored
 
@@ -272,7 +273,7 @@ class VersionedSqlRepository(SqlRepository[V]):
         update: dict[str, Any] = {**stamped, "version": version}
         for name, value in zip(statements.returning, returned, strict=True):
             update[mapping.field_of(name)] = mapping.decode_column(name, value)
-        return entity.model_copy(update=update)
+        return restamped(entity, update)
 
     def _explain_stale(self, connection: SqlConnection, entity: V) -> RepokitError:
         key = entity.__dict__["id"]
