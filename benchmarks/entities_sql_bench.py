@@ -67,8 +67,10 @@ from repokit.domain.entity_spec import FieldKind, spec_of
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql.decimal_key import decimal_key
 from repokit.infrastructure.sql.entity_layout import entity_columns
-from repokit.infrastructure.sql.types import EPOCH, datetime_to_micros, standard_uuid
+from repokit.infrastructure.sql.types import EPOCH, datetime_to_micros, naive_utc, standard_uuid
 
+DIALECTS = {"PostgreSQL": "postgresql", "SQLite": "sqlite", "MySQL": "mysql"}
+"""The SQLAlchemy dialect of each backend measured here."""
 READ_TARGET = 1.25
 WRITE_TARGET = 0.8
 
@@ -180,49 +182,54 @@ def _one(entity: Any) -> int:
 
 
 def raw_shape(model: type[Entity], dialect: str) -> RawShape:
+    """The hand-written access to ``model``'s table on ``dialect`` (``postgresql``,
+    ``sqlite`` or ``mysql``)."""
     spec = spec_of(model)
     plans = entity_columns(spec)
-    sqlite = dialect == "sqlite"
     shape = RawShape(model, spec.table(), [p.name for p in plans], [], [])
     for plan in plans:
         kind = spec.field(plan.field).kind
         exact = plan.name != plan.field
         stored_version = plan.name == "version"  # a new entity is stored at version 1
-        shape.write.append(_one if stored_version else _writer(kind, exact, sqlite, plan.field))
+        shape.write.append(_one if stored_version else _writer(kind, exact, dialect, plan.field))
         if plan.read:
             shape.read.append(plan.name)
-            shape.decode.append((plan.field, _reader(spec.field(plan.field), sqlite)))
+            shape.decode.append((plan.field, _reader(spec.field(plan.field), dialect)))
     return shape
 
 
-def _writer(kind: FieldKind, exact: bool, sqlite: bool, name: str) -> Callable[[Any], Any]:
+def _writer(kind: FieldKind, exact: bool, dialect: str, name: str) -> Callable[[Any], Any]:
     def get(entity: Any) -> Any:
         return entity.__dict__[name]
 
     def optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return lambda entity: None if (v := get(entity)) is None else convert(v)
 
+    native = dialect == "postgresql"  # uuid, timestamptz, date and numeric columns
     if kind is FieldKind.DECIMAL:
-        return optional(str if exact else (decimal_key if sqlite else _identity))
+        return optional(str if exact else (_identity if native else decimal_key))
     if kind is FieldKind.JSON:
         return optional(json.dumps)
     if kind in (FieldKind.ENUM, FieldKind.LITERAL):
         return optional(lambda v: v.value if isinstance(v, enum.Enum) else v)
-    if sqlite and kind is FieldKind.UUID:
+    if not native and kind is FieldKind.UUID:
         return optional(lambda v: v.bytes)
-    if sqlite and kind is FieldKind.DATETIME:
+    if dialect == "sqlite" and kind is FieldKind.DATETIME:
         return optional(datetime_to_micros)
-    if sqlite and kind is FieldKind.DATE:
+    if dialect == "mysql" and kind is FieldKind.DATETIME:
+        return optional(naive_utc)
+    if dialect == "sqlite" and kind is FieldKind.DATE:
         return optional(date.isoformat)
     return get
 
 
-def _reader(spec: Any, sqlite: bool) -> Callable[[Any], Any]:
+def _reader(spec: Any, dialect: str) -> Callable[[Any], Any]:
     kind = spec.kind
 
     def optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return lambda v: None if v is None else convert(v)
 
+    native = dialect == "postgresql"
     if kind is FieldKind.DECIMAL:
         return optional(Decimal)
     if kind is FieldKind.JSON:
@@ -230,12 +237,14 @@ def _reader(spec: Any, sqlite: bool) -> Callable[[Any], Any]:
     if kind is FieldKind.ENUM:
         return optional(spec.enum)
     if kind is FieldKind.UUID:
-        return optional(lambda v: UUID(bytes=v) if sqlite else standard_uuid(v.int))
-    if sqlite and kind is FieldKind.DATETIME:
+        return optional(lambda v: standard_uuid(v.int) if native else UUID(bytes=v))
+    if dialect == "sqlite" and kind is FieldKind.DATETIME:
         return optional(lambda v: EPOCH + timedelta(microseconds=v))
-    if sqlite and kind is FieldKind.DATE:
+    if dialect == "mysql" and kind is FieldKind.DATETIME:
+        return optional(lambda v: v.replace(tzinfo=UTC))
+    if dialect == "sqlite" and kind is FieldKind.DATE:
         return optional(date.fromisoformat)
-    if sqlite and kind is FieldKind.BOOL:
+    if not native and kind is FieldKind.BOOL:
         return optional(bool)
     return _identity
 
@@ -312,6 +321,39 @@ class RawSqlite:
         await self.connection.execute(f"DELETE FROM {self.shape.table}")
 
 
+class RawMysql:
+    def __init__(self, connection: Any, shape: RawShape) -> None:
+        self.connection, self.shape = connection, shape
+        columns = ", ".join(shape.read)
+        self.by_id = f"SELECT {columns} FROM {shape.table} WHERE id = %s"
+        self.by_sku = f"SELECT {columns} FROM {shape.table} WHERE sku = %s"
+        marks = ", ".join("%s" for _ in shape.columns)
+        self.insert_sql = f"INSERT INTO {shape.table} ({', '.join(shape.columns)}) VALUES ({marks})"
+
+    async def _one(self, sql: str, value: Any) -> Any:
+        async with self.connection.cursor() as cursor:
+            await cursor.execute(sql, (value,))
+            row = await cursor.fetchone()
+        return None if row is None else build(self.shape, row)
+
+    async def get_by_id(self, id: UUID) -> Any:
+        return await self._one(self.by_id, id.bytes)
+
+    async def get_by(self, sku: str) -> Any:
+        return await self._one(self.by_sku, sku)
+
+    async def insert(self, entities: Sequence[Any]) -> None:
+        # One transaction; asyncmy's executemany sends multi-row INSERTs.
+        async with self.connection.cursor() as cursor:
+            await cursor.execute("BEGIN")
+            await cursor.executemany(self.insert_sql, rows_of(self.shape, entities))
+            await cursor.execute("COMMIT")
+
+    async def empty(self) -> None:
+        async with self.connection.cursor() as cursor:
+            await cursor.execute(f"DELETE FROM {self.shape.table}")
+
+
 # -- measuring --------------------------------------------------------------------------
 
 
@@ -341,6 +383,18 @@ async def raw_access(backend: str, url: str, shape: RawShape) -> AsyncIterator[R
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
             yield RawSqlite(connection, shape)
+        return
+    if backend == "MySQL":
+        import asyncmy
+        from sqlalchemy.engine import make_url
+
+        from benchmarks.mysql_bench import connect_args
+
+        mysql = await asyncmy.connect(**connect_args(make_url(url)))
+        try:
+            yield RawMysql(mysql, shape)
+        finally:
+            mysql.close()
         return
     connection = await asyncpg.connect(url)
     try:
@@ -434,7 +488,7 @@ async def bench_backend(
         await store.migrate()
         for shape_name, model in shapes.items():
             task = progress.add_task(f"{backend}: {shape_name}", total=options.rounds)
-            shape = raw_shape(model, "sqlite" if backend == "SQLite" else "postgresql")
+            shape = raw_shape(model, DIALECTS[backend])
             rng = random.Random(options.seed)
             async with raw_access(backend, url, shape) as raw:
                 results += await measure(
@@ -451,19 +505,24 @@ async def bench_backend(
     return results
 
 
+def progress_display(console: Console) -> Progress:
+    """The progress bars of a run: one per backend and shape."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 async def run_benchmark(options: BenchOptions, console: Console) -> list[Result]:
     """Measure both backends with a progress display, print the table, return the results."""
     results: list[Result] = []
     shapes = declare_shapes()
     with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress,
+        progress_display(console) as progress,
         tempfile.TemporaryDirectory(prefix="repokit-entities-bench-") as folder,
     ):
         starting = progress.add_task("starting PostgreSQL", total=None)
@@ -512,7 +571,7 @@ def render(results: list[Result], options: BenchOptions, console: Console) -> No
     console.print(table)
     console.print(
         "ratio: reads, repokit time / raw time; save_many, raw time / repokit time "
-        f"({options.batch} rows, raw: COPY on PostgreSQL, executemany on SQLite); client "
+        f"({options.batch} rows, raw: COPY on PostgreSQL, executemany on SQLite and MySQL); client "
         "CPU: the same ratio of this process's CPU time (the database's work left out)"
     )
 

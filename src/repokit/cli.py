@@ -571,6 +571,7 @@ def bench_cache(
 
 ENTITY_BENCHMARKS = {
     "sql": "entities_sql_bench",
+    "mysql": "entities_mysql_bench",
     "mongo": "entities_mongo_bench",
     "dynamodb": "entities_dynamodb_bench",
     "cache": "entities_cache_bench",
