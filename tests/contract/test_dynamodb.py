@@ -17,7 +17,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from folds import CachedStoreFolds
+from folds import CachedStoreFolds, SyncTwinStoreFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -40,7 +40,7 @@ class TestMotoDynamoStore(StoreContract):
             yield store
 
 
-class TestMotoDynamoSyncStore(sync_contract.StoreContract):
+class TestMotoDynamoSyncStore(SyncTwinStoreFolds, sync_contract.StoreContract):
     """``dynamodb://`` on moto_server through ``repokit.connect_sync`` (boto3)."""
 
     @pytest.fixture

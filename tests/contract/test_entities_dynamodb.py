@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from folds import CachedEntityFolds
+from folds import CachedEntityFolds, SyncTwinEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -29,7 +29,7 @@ class TestDynamoEntities(EntityContract):
             yield store
 
 
-class TestDynamoSyncEntities(sync_contract.EntityContract):
+class TestDynamoSyncEntities(SyncTwinEntityFolds, sync_contract.EntityContract):
     """The example entities on moto_server through ``repokit.connect_sync`` (boto3)."""
 
     entities = EXAMPLE_ENTITIES

@@ -16,7 +16,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from folds import CachedEntityFolds
+from folds import CachedEntityFolds, SyncTwinEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -86,7 +86,7 @@ class TestStandInMongoEntities(EntityContract):
 
 
 @standin_gaps
-class TestStandInMongoSyncEntities(sync_contract.EntityContract):
+class TestStandInMongoSyncEntities(SyncTwinEntityFolds, sync_contract.EntityContract):
     """The example entities on the same stand-in through ``repokit.connect_sync``."""
 
     entities = EXAMPLE_ENTITIES

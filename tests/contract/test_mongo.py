@@ -21,7 +21,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from folds import CachedStoreFolds
+from folds import CachedStoreFolds, SyncTwinStoreFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -99,7 +99,7 @@ class TestStandInMongoStore(StoreContract):
 
 
 @with_standin_gaps(STANDIN_GAPS)
-class TestStandInMongoSyncStore(sync_contract.StoreContract):
+class TestStandInMongoSyncStore(SyncTwinStoreFolds, sync_contract.StoreContract):
     """The sync store (``MongoClient``) on the same stand-in."""
 
     @pytest.fixture
