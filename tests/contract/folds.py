@@ -20,9 +20,9 @@ compilers and plans are shared modules, and the two drivers share their codec
 boto3 serialise with the one botocore), so a random filter reaches the server
 as the same request in both forms. Every other sync test, the fixed-example
 tests of every operator on every field included, still runs the sync driver
-layer. The SQL backends keep them in both forms: there the sync drivers
-(sqlite3, psycopg, PyMySQL) are other libraries than the async ones and bind
-values their own way.
+layer. PostgreSQL and MySQL keep them in both forms: there the sync drivers
+(psycopg, PyMySQL) are other libraries than the async ones and bind values
+their own way.
 
 See ``docs/testing.md``, "Folded tests".
 """
