@@ -23,6 +23,8 @@ from repokit.domain.errors import ConfigurationError
 
 SUFFIX = ".tmpl"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+MAX_NAME = 32
+"""Longer names would push the template's lines past the 100 columns its ruff allows."""
 TAKEN = frozenset(
     {"repokit", "fastapi", "starlette", "pydantic", "pytest", "httpx", "uvicorn", "alembic"}
     | {"tests", "test", "src", "migrations", "app", "api", "domain", "application"}
@@ -44,13 +46,15 @@ def service_name(name: str) -> ServiceName:
 
     Raises:
         ConfigurationError: not lower-case letters, digits and single ``-``/``_``
-            between them, starting with a letter; or an import name that is a
-            keyword, a standard-library module or one the service imports.
+            between them, starting with a letter, at most :data:`MAX_NAME` long; or an
+            import name that is a keyword, a standard-library module or one the
+            service imports.
     """
-    if not NAME_PATTERN.fullmatch(name):
+    if len(name) > MAX_NAME or not NAME_PATTERN.fullmatch(name):
         raise ConfigurationError(
             f"{name!r} is not a service name: use lower-case letters and digits, "
-            "words joined by '-' or '_', starting with a letter (e.g. ticket-desk)"
+            f"words joined by '-' or '_', starting with a letter, at most {MAX_NAME} "
+            "characters (e.g. ticket-desk)"
         )
     package = name.replace("-", "_")
     if keyword.iskeyword(package) or package in sys.stdlib_module_names or package in TAKEN:
