@@ -70,7 +70,15 @@ def run_in(service_dir: Path, *args: str, timeout: float) -> subprocess.Complete
 
 
 def test_the_generated_service_passes_its_own_tests(service_dir: Path) -> None:
-    result = run_in(service_dir, "pytest", "-p", "no:cacheprovider", "-q", "-x", timeout=900)
+    # A --basetemp of its own: a pytest session resets its default base folder
+    # (/tmp/pytest-of-<user>) to 0700 when it starts, which would lock this
+    # session's embedded PostgreSQL servers out of their tmp_path folders.
+    basetemp = service_dir.parent / "pytest-tmp"
+    result = run_in(
+        service_dir,
+        *("pytest", "-p", "no:cacheprovider", "-q", "-x", "--basetemp", str(basetemp)),
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     # The use cases, the API, and the entity contract on three backends (~160 each).
     passed = re.search(r"(\d+) passed", result.stdout)
