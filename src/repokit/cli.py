@@ -1,4 +1,4 @@
-"""The ``repokit`` command: demo, migrate, migrations, doctor, tune and bench.
+"""The ``repokit`` command: demo, migrate, migrations, new, doctor, tune and bench.
 
 Every command takes ``--url``, which wins over ``REPOKIT_DATABASE_URL``. A
 repokit error ends the command with one red line and exit code 1, never a
@@ -24,7 +24,7 @@ from rich.table import Table
 
 from repokit import __version__, connect
 from repokit.application import HashingEmbedder, SearchHit, search
-from repokit.cli_migrations import OptionalFolder, apply_app_revisions, migrations_app
+from repokit.cli_migrations import OptionalFolder, apply_app_revisions, migrations_app, reported
 from repokit.demo import load_corpus, seed_corpus
 from repokit.demo.seeding import workspace_names
 from repokit.domain.errors import CapabilityError, ConfigurationError, RepokitError
@@ -109,6 +109,30 @@ def _target(url: str | None) -> str:
 
 
 app.add_typer(migrations_app, name="migrations")
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="The service's name, e.g. ticket-desk.")],
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Where to write it (default: ./NAME); new or empty."),
+    ] = None,
+) -> None:
+    """Write a new service: a ticket tracker on repokit with its API, tests and migrations."""
+    from repokit.service_template import service_name, write_service
+
+    with reported():
+        target = directory if directory is not None else Path(name)
+        written = write_service(name, target)
+        package = service_name(name).package
+    console.print(f"[green]✓[/] wrote {len(written)} files into {escape(str(target))}")
+    console.print(f"  cd {escape(str(target))} && cat README.md")
+    run = (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && "
+        f".venv/bin/uvicorn {package}.api.app:app"
+    )
+    console.print(f"  {escape(run)}", soft_wrap=True)
 
 
 @app.command()
