@@ -16,11 +16,13 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     LargeBinary,
+    and_,
     bindparam,
     func,
     literal,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -85,7 +87,15 @@ def _statement(
         )
         distance = source.c.embedding.op(_OPERATORS[metric], return_type=Float)(vector)
     statement = select(source)
-    if conditions:
+    if conditions and fetch:
+        # Each fetched chunk's document is checked by its primary key: a correlated
+        # scalar subquery stays a per-row subplan. Written as IN or a join, the planner
+        # costs ``fetch`` random reads above one sequential scan of every document,
+        # and scans and hashes the whole table to keep a few hundred rows (twice the
+        # time of the index scan itself, measured on 20,000 one-chunk documents).
+        kept = select(and_(*conditions)).where(documents.c.id == source.c.document_id)
+        statement = statement.where(kept.scalar_subquery().is_(true()))
+    elif conditions:
         parents = select(documents.c.id).where(*conditions)
         statement = statement.where(source.c.document_id.in_(parents))
     if exact:
