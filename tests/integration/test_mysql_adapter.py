@@ -104,6 +104,20 @@ def test_native_vector_support_is_told_from_the_version() -> None:
     assert native_vector_type("9.1.0")
 
 
+async def test_doctor_says_what_the_server_is_and_how_the_adapter_adapts(
+    mysql_database: str,
+) -> None:
+    from repokit.infrastructure.diagnosis import diagnose
+
+    checks = await diagnose(mysql_database, Settings(database_url=None, cache_url=None))
+
+    assert [check.name for check in checks[:2]] == ["reachable", "server"]
+    server = checks[1].detail
+    assert "wait_timeout" in server
+    assert "connections are recycled after" in server
+    assert "searches are exact" in server
+
+
 def test_the_revisions_go_up_down_and_up_and_give_the_declared_schema(
     mysql_database: str, tmp_path: Path
 ) -> None:

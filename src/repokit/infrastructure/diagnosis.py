@@ -60,6 +60,9 @@ async def _diagnose_store(url: str, settings: Settings) -> list[Check]:
         return [Check("reachable", False, f"cannot open {target}: {reason}")]
     try:
         checks = [Check("reachable", True, f"{target} answers ({store.capabilities.backend})")]
+        server = _server_of(store)
+        if server:
+            checks.append(Check("server", True, server))
         try:
             documents = await _probe(store)
         except RepokitError as exc:
@@ -74,6 +77,13 @@ async def _diagnose_store(url: str, settings: Settings) -> list[Check]:
         return checks
     finally:
         await store.close()
+
+
+def _server_of(store: StorePort) -> str:
+    """What the store's server said of itself (SQL servers that say something), or ""."""
+    inner = getattr(store, "inner", store)  # a cached store: the backend's store
+    server = getattr(inner, "server", "")
+    return server if isinstance(server, str) else ""
 
 
 async def _cache_check(url: str, settings: Settings) -> Check:

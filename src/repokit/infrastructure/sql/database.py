@@ -39,6 +39,8 @@ class SqlDatabase:
             aborts the transaction on any error; see :class:`~.scopes.UnitScope`).
         slow_query_s: repository calls slower than this are logged (:mod:`.telemetry`).
         single_writer: one writer at a time (SQLite's lock), see :class:`~.scopes.StoreScope`.
+        server: what the server said of itself at connect time (version and the facts
+            the adapter adapts to), for ``repokit doctor``; empty where it says nothing.
     """
 
     engine: Engine
@@ -51,6 +53,7 @@ class SqlDatabase:
     savepoint_every_write: bool = False
     slow_query_s: float = 0.5
     single_writer: bool = True
+    server: str = ""
     active_unit: UnitSlot[OpenUnit] = field(init=False)
 
     def __post_init__(self) -> None:

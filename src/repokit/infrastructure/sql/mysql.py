@@ -114,8 +114,18 @@ async def open_mysql_store(url: str, settings: Settings) -> SqlStore:
         await pool.close()
         await engine.dispose()
         raise
+    recycle_s = min(settings.pool_recycle_s, wait_timeout_s * RECYCLE_SHARE_OF_WAIT_TIMEOUT)
+    vectors = (
+        "has a VECTOR type, unused: searches are exact (numpy)"
+        if native_vector_type(version)
+        else "has no VECTOR type: searches are exact (numpy)"
+    )
     if native_vector_type(version):
         _log.info("%s %s has a VECTOR type; repokit searches exactly (numpy)", BACKEND, version)
+    server = (
+        f"{version}; wait_timeout {wait_timeout_s:g} s, so connections are recycled after "
+        f"{recycle_s:g} s; {vectors}"
+    )
     database = SqlDatabase(
         engine=engine,
         pool=pool,
@@ -133,6 +143,7 @@ async def open_mysql_store(url: str, settings: Settings) -> SqlStore:
         description=redact_url(url),
         single_writer=False,
         slow_query_s=settings.slow_query_s,
+        server=server,
     )
     return SqlStore(database)
 

@@ -59,6 +59,12 @@ class SqlStore(ProvidesEntityRepositories, StorePort):
         state = "closed" if self._closed else "open"
         return f"SqlStore({self._database.description!r}, {state})"
 
+    @property
+    def server(self) -> str:
+        """What the server said of itself at connect time (``repokit doctor`` prints it);
+        empty where it says nothing."""
+        return self._database.server
+
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work; use it as ``with store.unit_of_work() as uow``."""
         self._check_open()
