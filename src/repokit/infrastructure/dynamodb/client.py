@@ -26,6 +26,7 @@ from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client_options import (
     CONDITIONAL_CODES,
     client_config,
+    plain_http_options,
     session_options,
     share_data_loader,
 )
@@ -56,6 +57,7 @@ class DynamoClient:
                     "dynamodb",
                     endpoint_url=target.endpoint_url,
                     config=client_config(target, settings),
+                    **plain_http_options(target),
                 )
             )
         except (BotoCoreError, ClientError) as exc:

@@ -55,3 +55,11 @@ def share_data_loader(session: Session) -> Session:
     else:
         session.register_component("data_loader", shared)
     return session
+
+
+def plain_http_options(target: DynamoTarget) -> dict[str, Any]:
+    """Client options for an ``http://`` endpoint (DynamoDB Local, an emulator): no TLS
+    is spoken there, so no certificate store is loaded (``verify=False``), which would
+    cost about 20 ms of every store opened. HTTPS endpoints keep full verification."""
+    endpoint = target.endpoint_url or ""
+    return {"verify": False} if endpoint.startswith("http://") else {}

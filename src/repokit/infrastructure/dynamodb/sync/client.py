@@ -19,6 +19,7 @@ from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client_options import (
     CONDITIONAL_CODES,
     client_config,
+    plain_http_options,
     session_options,
     share_data_loader,
 )
@@ -44,7 +45,10 @@ class DynamoClient:
                 **session_options(target),
             )
             client = session.client(
-                "dynamodb", endpoint_url=target.endpoint_url, config=client_config(target, settings)
+                "dynamodb",
+                endpoint_url=target.endpoint_url,
+                config=client_config(target, settings),
+                **plain_http_options(target),
             )
         except (BotoCoreError, ClientError) as exc:
             raise map_error(exc, target.redacted) from exc
