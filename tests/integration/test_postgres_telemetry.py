@@ -1,4 +1,5 @@
-"""Repository calls on PostgreSQL: one span each (with a stand-in tracer), slow calls logged."""
+"""Repository calls on PostgreSQL: one span each (with a stand-in tracer) once a tracer
+provider is set, none before; slow calls logged."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ async def test_each_repository_call_is_one_span_without_parameter_values(
     tracer = RecordingTracer()
     monkeypatch.setattr(telemetry, "_TRACER", tracer)
     monkeypatch.setattr(telemetry, "_span_kind_client", lambda: "CLIENT")
+    monkeypatch.setattr(telemetry, "spans_recorded", lambda: True)  # a provider is set
     store = await repokit.connect(pg_database, settings=pg_settings)
     try:
         secret = "top-secret-title"
@@ -68,6 +70,24 @@ async def test_each_repository_call_is_one_span_without_parameter_values(
         "repokit.rows": 2,
     }
     assert all(secret not in repr(span.attributes) for span in tracer.spans)
+
+
+async def test_no_span_is_started_while_no_tracer_provider_is_set(
+    pg_database: str, pg_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = pytest.importorskip("opentelemetry.trace")
+    assert isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+    assert not telemetry.spans_recorded()
+    tracer = RecordingTracer()
+    monkeypatch.setattr(telemetry, "_TRACER", tracer)
+    monkeypatch.setattr(telemetry, "_span_kind_client", lambda: "CLIENT")
+    store = await repokit.connect(pg_database, settings=pg_settings)
+    try:
+        await store.documents.save(Document(title="t", content=""))
+        assert await store.documents.count() == 1
+    finally:
+        await store.close()
+    assert tracer.spans == []  # the API alone: its spans would be no-ops, and cost
 
 
 async def test_slow_calls_are_logged_with_name_and_duration_only(
