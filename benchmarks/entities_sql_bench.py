@@ -295,14 +295,22 @@ class RawPostgres:
         await self.connection.execute(f"TRUNCATE {self.shape.table} CASCADE")
 
 
+def raw_statements(shape: RawShape, mark: str) -> tuple[str, str, str]:
+    """The hand-written reads by id and by sku, and the insert, with the driver's
+    parameter ``mark`` (``?`` for sqlite3, ``%s`` for asyncmy)."""
+    columns = ", ".join(shape.read)
+    marks = ", ".join(mark for _ in shape.columns)
+    return (
+        f"SELECT {columns} FROM {shape.table} WHERE id = {mark}",
+        f"SELECT {columns} FROM {shape.table} WHERE sku = {mark}",
+        f"INSERT INTO {shape.table} ({', '.join(shape.columns)}) VALUES ({marks})",
+    )
+
+
 class RawSqlite:
     def __init__(self, connection: aiosqlite.Connection, shape: RawShape) -> None:
         self.connection, self.shape = connection, shape
-        columns = ", ".join(shape.read)
-        self.by_id = f"SELECT {columns} FROM {shape.table} WHERE id = ?"
-        self.by_sku = f"SELECT {columns} FROM {shape.table} WHERE sku = ?"
-        marks = ", ".join("?" for _ in shape.columns)
-        self.insert_sql = f"INSERT INTO {shape.table} ({', '.join(shape.columns)}) VALUES ({marks})"
+        self.by_id, self.by_sku, self.insert_sql = raw_statements(shape, "?")
 
     async def get_by_id(self, id: UUID) -> Any:
         rows = await self.connection.execute_fetchall(self.by_id, (id.bytes,))
@@ -324,11 +332,7 @@ class RawSqlite:
 class RawMysql:
     def __init__(self, connection: Any, shape: RawShape) -> None:
         self.connection, self.shape = connection, shape
-        columns = ", ".join(shape.read)
-        self.by_id = f"SELECT {columns} FROM {shape.table} WHERE id = %s"
-        self.by_sku = f"SELECT {columns} FROM {shape.table} WHERE sku = %s"
-        marks = ", ".join("%s" for _ in shape.columns)
-        self.insert_sql = f"INSERT INTO {shape.table} ({', '.join(shape.columns)}) VALUES ({marks})"
+        self.by_id, self.by_sku, self.insert_sql = raw_statements(shape, "%s")
 
     async def _one(self, sql: str, value: Any) -> Any:
         async with self.connection.cursor() as cursor:
