@@ -4,15 +4,19 @@ The servers are the contract suite's: the nx-27017 MongoDB stand-in and a
 ``moto_server`` (the helpers in ``repokit.infrastructure``), each started once per
 session and stopped by process id, and a private embedded PostgreSQL 18 + pgvector
 with one database per embedding length (LangChain's suite embeds in 6 dimensions,
-Haystack's in 768), migrated once and emptied with ``TRUNCATE`` before each test.
+Haystack's in 768), migrated once and emptied with ``TRUNCATE`` before each test,
+and as many databases on the MySQL / MariaDB server (``REPOKIT_TEST_MYSQL_URL``),
+emptied with ``DELETE``.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,6 +72,38 @@ def postgres_database(pg_data_root: Path) -> Callable[[int], str]:
     return database
 
 
+MYSQL_SERVER = os.environ.get("REPOKIT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
+"""The MySQL / MariaDB server the suites make their databases on (the contract suite's)."""
+
+
+@pytest.fixture(scope="session")
+def mysql_database() -> Iterator[Callable[[int], str]]:
+    """``database(dim)``: a migrated MySQL database for ``dim``-long embeddings, emptied
+    on each call; dropped at the end of the session."""
+    pytest.importorskip("asyncmy")
+    from mysql_support import empty_mysql, mysql_test_database
+
+    made: dict[int, tuple[str, Any]] = {}
+
+    def database(dim: int) -> str:
+        if dim not in made:
+            name = f"repokit_int_{uuid.uuid4().hex[:8]}_dim{dim}"
+            url, connection = mysql_test_database(MYSQL_SERVER, name)
+            settings = Settings(database_url=None, cache_url=None, embedding_dim=dim)
+            with repokit.connect_sync(url, settings=settings) as store:
+                store.migrate()
+            made[dim] = url, connection
+        url, connection = made[dim]
+        empty_mysql(connection)
+        return url
+
+    yield database
+    for url, connection in made.values():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{url.rsplit('/', 1)[1]}`")
+        connection.close()
+
+
 def truncate(url: str) -> None:
     """Empty every repokit table of the PostgreSQL database at ``url``."""
     import psycopg
@@ -88,7 +124,7 @@ def drop_mongo_database(url: str) -> None:
         client.drop_database(client.get_default_database().name)
 
 
-BACKENDS = ["memory", "sqlite", "postgres", "mongo", "dynamodb", "sqlite-cached"]
+BACKENDS = ["memory", "sqlite", "postgres", "mysql", "mongo", "dynamodb", "sqlite-cached"]
 """Every backend the suites run on; ``sqlite-cached`` is SQLite behind the Redis cache."""
 
 
@@ -100,7 +136,7 @@ class Target:
     settings: Settings
     cache_url: str | None
     migrate: bool
-    """False for the PostgreSQL databases, migrated once per session."""
+    """False for the PostgreSQL and MySQL databases, migrated once per session."""
 
 
 @pytest.fixture(params=BACKENDS)
@@ -127,6 +163,8 @@ def target(
             database: str = request.getfixturevalue("postgres_database")(dim)
             truncate(database)
             return database
+        if kind == "mysql":
+            return str(request.getfixturevalue("mysql_database")(dim))
         if kind == "mongo":
             server = request.getfixturevalue("standin")
             fresh = mongo_database_url(server.url())
@@ -155,7 +193,7 @@ def target(
             url=url_of(backend, dim),
             settings=settings,
             cache_url=str(request.getfixturevalue("redis_url")) if cached else None,
-            migrate=backend != "postgres",
+            migrate=backend not in ("postgres", "mysql"),
         )
         return made[dim]
 
