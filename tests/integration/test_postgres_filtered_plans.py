@@ -3,9 +3,10 @@
 4,000 chunks in 400 documents; document ``i`` has ``metadata.bucket = i % 100``, so
 ``bucket < n`` keeps n% of the chunks. With ``REPOKIT_HNSW_EXACT_MAX_ROWS`` = 100, the
 1% filter (40 chunks) is searched exactly and the 10% and 50% filters through the
-HNSW index; every search must return k hits at recall@10 >= 0.95 against the exact
-search, also after more than five runs of each statement (when PostgreSQL may
-switch a prepared statement to a generic plan).
+HNSW index (an iterative scan, each chunk checked against the filter); every search
+must return k hits at recall@10 >= 0.95 against the exact search, also after more
+than five runs of each statement (when PostgreSQL may switch a prepared statement
+to a generic plan).
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ async def test_a_selective_filter_is_searched_exactly(store: StorePort) -> None:
 async def test_a_filter_sparser_than_assumed_still_finds_k_hits(
     pg_database: str, pg_settings: Settings
 ) -> None:
-    # Exact only up to 10 rows: the 1% filter (40 chunks) goes through the index, whose
-    # first scan (256 rows) finds too few; the scan grows, or the search turns exact.
+    # Exact only up to 10 rows: the 1% and 10% filters (40 and 400 chunks) go through
+    # the index, whose iterative scan goes on until k chunks have passed (or gives up,
+    # and the search turns exact).
     settings = pg_settings.model_copy(update={"hnsw_exact_max_rows": 10})
     store = await open_loaded(pg_database, settings)
     try:

@@ -45,12 +45,6 @@ CACHE_SIZE = 256
 _EMBEDDING_AT = [column.name for column in tables.chunks.c].index("embedding")
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 _DYNAMIC = ("query", "workspace_id", "workspace_ids")
-# The chunks table's live rows: the statistics' counter (current within a second),
-# or the planner's estimate when that is larger (after a restart the counter is 0).
-_LIVE_ROWS = (
-    "(SELECT GREATEST(c.reltuples, coalesce(s.n_live_tup, 0), 0)::float8 FROM pg_class c "
-    "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'chunks'::regclass)"
-)
 
 
 def _distance(metric: str, query: Any) -> ColumnElement[float]:
@@ -65,43 +59,32 @@ def _statement(
     conditions: Sequence[ColumnElement[bool]],
     *,
     exact: bool,
-    fetch: int = 0,
 ) -> Any:
     """The search statement; ``query`` is bound as ``query``, ``limit`` written out.
 
-    ``fetch`` > 0 (HNSW with a filter, see :mod:`.search_plan`): the ``fetch`` nearest
-    chunks of the whole table by the index, then the filter, then the best ``limit``.
+    With ``conditions`` (on the parent documents), the exact form selects the chunks
+    of the matching documents; the approximate one walks the HNSW index and checks
+    each chunk it yields (:mod:`.search_plan`).
     """
     chunks, documents = tables.chunks, tables.documents
     vector = bindparam("query", query, type_=PgVector())
     distance = _distance(metric, vector)
-    source: Any = chunks
-    if fetch and conditions:
-        # A subquery with a LIMIT is never merged into the outer query: the filter
-        # cannot be pushed into the index scan, which stays a plain HNSW scan.
-        source = (
-            select(chunks)
-            .order_by(distance)
-            .limit(literal_column(str(int(fetch))))
-            .subquery("nearest")
-        )
-        distance = source.c.embedding.op(_OPERATORS[metric], return_type=Float)(vector)
-    statement = select(source)
-    if conditions and fetch:
-        # Each fetched chunk's document is checked by its primary key: a correlated
-        # scalar subquery stays a per-row subplan. Written as IN or a join, the planner
-        # costs ``fetch`` random reads above one sequential scan of every document,
-        # and scans and hashes the whole table to keep a few hundred rows (twice the
-        # time of the index scan itself, measured on 20,000 one-chunk documents).
-        kept = select(and_(*conditions)).where(documents.c.id == source.c.document_id)
+    statement = select(chunks)
+    if conditions and not exact:
+        # Each chunk's document is checked by its primary key in a correlated scalar
+        # subquery, which stays a per-row step of the index scan: the iterative scan
+        # stops as soon as ``limit`` chunks have passed. Written as IN or a join, the
+        # planner would scan and hash every document first, and could trade the index
+        # for an exact plan on the strength of its estimate of the filter.
+        kept = select(and_(*conditions)).where(documents.c.id == chunks.c.document_id)
         statement = statement.where(kept.scalar_subquery().is_(true()))
     elif conditions:
         parents = select(documents.c.id).where(*conditions)
-        statement = statement.where(source.c.document_id.in_(parents))
+        statement = statement.where(chunks.c.document_id.in_(parents))
     if exact:
         # A zero vector's cosine distance is NaN (sorted last); the reference scores it 0.
         ordered = func.coalesce(func.nullif(distance, literal(float("nan"), Float)), 1.0)
-        statement = statement.order_by(ordered, source.c.id)
+        statement = statement.order_by(ordered, chunks.c.id)
     else:
         statement = statement.order_by(distance)
     # LIMIT is written out, not bound: a generic plan of a prepared statement with a
@@ -147,8 +130,6 @@ class SearchStatements:
         """Filters matching at most this many chunks are searched exactly (:mod:`.search_plan`)."""
         self.selectivity = SelectivityCache()
         """What recent filters were seen to keep."""
-        self.min_fetch = 256
-        """The fewest rows a filtered HNSW scan fetches (``hnsw.ef_search``, set by the store)."""
         self.session_ef_search = 250
         """The ``hnsw.ef_search`` every connection starts with (``REPOKIT_HNSW_EF_SEARCH``)."""
         self.ef_search = 250
@@ -164,23 +145,21 @@ class SearchStatements:
         exact: bool,
         by_workspace: bool,
         by_workspaces: bool,
-        fetch: int = 0,
     ) -> SearchSql:
-        """The search of this shape; ``fetch`` > 0: HNSW over-fetching before the filter."""
-        key = (metric, exact, limit, fetch, repr(node), by_workspace, by_workspaces)
+        """The search of this shape (filtered and approximate: see :func:`_statement`)."""
+        key = (metric, exact, limit, repr(node), by_workspace, by_workspaces)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
         conditions = self._conditions(node, by_workspace, by_workspaces)
-        statement = _statement(metric, None, limit, conditions, exact=exact, fetch=fetch)
+        statement = _statement(metric, None, limit, conditions, exact=exact)
         return self._remember(key, statement)
 
     def count(
         self, node: FilterNode | None, *, by_workspace: bool, by_workspaces: bool
     ) -> SearchSql:
-        """The matching chunks counted up to ``exact_max_rows + 1``, and the table's
-        live row count from the statistics (:mod:`.search_plan`)."""
+        """The matching chunks counted up to ``exact_max_rows + 1`` (:mod:`.search_plan`)."""
         cap = self.exact_max_rows + 1
         key = ("count", cap, repr(node), by_workspace, by_workspaces)
         entry = self._entries.get(key)
@@ -188,18 +167,14 @@ class SearchStatements:
             self._entries.move_to_end(key)
             return entry
         chunks, documents = tables.chunks, tables.documents
-        parents = select(documents.c.id).where(
-            *self._conditions(node, by_workspace, by_workspaces)
-        )
+        parents = select(documents.c.id).where(*self._conditions(node, by_workspace, by_workspaces))
         matching = (
             select(literal(1))
             .where(chunks.c.document_id.in_(parents))
             .limit(literal_column(str(cap)))
             .subquery("matching")
         )
-        counted = select(func.count()).select_from(matching).scalar_subquery()
-        statement = select(counted, literal_column(_LIVE_ROWS))
-        return self._remember(key, statement)
+        return self._remember(key, select(func.count()).select_from(matching))
 
     def _remember(self, key: tuple[Any, ...], statement: Any) -> SearchSql:
         entry = self._compile(statement)

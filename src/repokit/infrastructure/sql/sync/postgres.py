@@ -89,7 +89,6 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
     catalog.target_recall = settings.target_recall
     if catalog.search_statements is not None:
         catalog.search_statements.exact_max_rows = settings.hnsw_exact_max_rows
-        catalog.search_statements.min_fetch = settings.hnsw_ef_search
         catalog.search_statements.session_ef_search = settings.hnsw_ef_search
         catalog.search_statements.ef_search = settings.hnsw_ef_search
     database = SqlDatabase(
@@ -123,7 +122,6 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
                 pool.release(connection)
             if tuned is not None:
                 statements.ef_search = tuned
-                statements.min_fetch = tuned
     except BaseException:
         pool.close()
         engine.dispose()

@@ -45,16 +45,18 @@ from repokit.infrastructure.sql.pgvector_sql import (
     SearchStatements,
 )
 from repokit.infrastructure.sql.search_plan import (
-    MAX_FETCH,
-    SearchPlan,
     Selectivity,
-    choose_plan,
-    fetch_for,
 )
 from repokit.infrastructure.sql.sync.driver import SqlConnection
 from repokit.infrastructure.sql.sync.scopes import Scope
 from repokit.infrastructure.sql.sync.search_tuning import use_ef_search
 from repokit.infrastructure.vector_scoring import ExactScorer
+
+FILTERED_FETCH = 3
+"""A filtered index scan stops after this many times ``k + 1`` chunks have passed the
+filter, and the best ``k`` of them are kept: an iterative scan hands its chunks out
+in batches of ``ef_search``, not in order, so stopping at the first ``k`` to pass
+loses recall (0.946 against 0.988 for a 10% filter on the clustered set)."""
 
 
 def pgvector_search(
@@ -115,31 +117,20 @@ def _filtered_search(
     if selectivity is None:
         count = statements.count(node, **shape)
         row = connection.fetch_one(count.sql, count.params(values))
-        matches, total = (int(row[0]), float(row[1] or 0.0)) if row is not None else (0, 0.0)
-        selectivity = Selectivity.counted(matches, total, statements.exact_max_rows)
+        selectivity = Selectivity(int(row[0]) if row is not None else 0)
         statements.selectivity.put(key, selectivity)
-    plan = choose_plan(
-        selectivity, k, exact_max_rows=statements.exact_max_rows, min_fetch=statements.min_fetch
-    )
-    limit = k + LOOKAHEAD
-    while not plan.exact:
-        search = statements.get(
-            scorer.metric, node, limit=limit, exact=False, fetch=plan.fetch, **shape
-        )
+    if not selectivity.exact(statements.exact_max_rows):
+        limit = FILTERED_FETCH * (k + 1)
+        search = statements.get(scorer.metric, node, limit=limit, exact=False, **shape)
         rows = connection.fetch_all(search.sql, search.params(values))
         ranked = RankedRows(scorer, rows)
         if len(rows) >= k:
-            if ranked.needs_exact(k, limit):
-                break  # a tie at the boundary: only the exact order settles it
-            return ranked
-        # Fewer than k of the nearest rows kept the filter: it keeps fewer than assumed.
-        selectivity = selectivity.seen(len(rows), plan.fetch)
-        statements.selectivity.put(key, selectivity, refresh=False)
-        if plan.fetch >= MAX_FETCH:
-            break
-        plan = SearchPlan(
-            exact=False, fetch=max(fetch_for(selectivity.share, k, 1), plan.fetch * 2)
-        )
+            if not ranked.needs_exact(k, limit):
+                return ranked
+            # else a tie at the boundary: only the exact order settles it
+        else:
+            # The scan gave up before k chunks passed: exact for this filter for a while.
+            statements.selectivity.put(key, selectivity.gave_up(), refresh=False)
     return _exact(connection, statements, scorer, k, node, shape, values)
 
 
