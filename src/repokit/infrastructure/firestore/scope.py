@@ -1,0 +1,367 @@
+"""Where repositories read and write: autocommit on the store, or a unit of work.
+
+Repository calls that write are *steps*: ``await scope.run(step)`` calls
+``step(tx)`` with a :class:`Step`, which reads (``get``, ``get_all``, ``select``,
+``count``) and then writes (``write``). Firestore transactions read before they
+write, and every step does: it reads what its rules need, then hands its writes
+over; they are sent when the step (autocommit) or the unit (unit of work) commits.
+
+* :class:`AutocommitScope` runs each step in a transaction of its own, begun on
+  the step's first read (a step that reads nothing commits one batch). Reads lock
+  the documents they return until the commit, so two steps on one document
+  serialize; a transaction Firestore aborts for contention is run again (up to
+  :data:`ATTEMPTS` times). Plain reads outside steps read the latest committed data.
+* :class:`UnitScope` runs every step of a unit in the unit's one transaction and
+  keeps their writes pending until ``commit``; reads see the committed data
+  merged with the pending writes (read your own writes). A step that raises
+  leaves the pending writes as they were (statement-level undo).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from repokit.domain.errors import ConcurrencyError
+from repokit.infrastructure.firestore.client import FirestoreClient, Transaction, WriteRefused
+from repokit.infrastructure.firestore.listing import Listing
+from repokit.infrastructure.firestore.writes import MAX_COMMIT_WRITES, Write
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+ATTEMPTS = 5
+"""How often an autocommit step is tried when Firestore aborts it for contention."""
+
+
+async def _stream_listing(
+    client: FirestoreClient, listing: Listing[M], limit: int | None, tx: Transaction | None
+) -> list[M]:
+    """The listing's entities in order, at most ``limit`` (None: all)."""
+    query = listing.query
+    if listing.residual is None and limit is not None:
+        query = query.limit(limit)
+    found: list[M] = []
+    if limit == 0:
+        return found
+    async for snap in client.stream(query, tx):
+        entity = listing.decode(snap.to_dict() or {})
+        if listing.residual is None or listing.residual(entity):
+            found.append(entity)
+            if limit is not None and len(found) >= limit:
+                break
+    return found
+
+
+def collection_path(collection: Any) -> str:
+    """The path of a collection reference, as its documents' paths start."""
+    return "/".join(collection._path)
+
+
+class Reader:
+    """Reads of committed data, in a transaction when one is given (``transaction()``)."""
+
+    def __init__(self, client: FirestoreClient) -> None:
+        self.client = client
+
+    def transaction(self) -> Transaction | None:
+        """The transaction reads run in (None: plain reads)."""
+        return None
+
+    async def _tx(self) -> Transaction | None:
+        return self.transaction()
+
+    async def get(self, ref: Any) -> dict[str, Any] | None:
+        """The fields of the document at ``ref``, or None."""
+        snap = await self.client.get(ref, await self._tx())
+        return snap.to_dict() if snap.exists else None
+
+    async def get_all(self, refs: Sequence[Any]) -> list[dict[str, Any] | None]:
+        """The fields of each document (None where absent), in order."""
+        snaps = await self.client.get_all(refs, await self._tx())
+        return [snap.to_dict() if snap.exists else None for snap in snaps]
+
+    async def select(self, listing: Listing[M], limit: int | None = None) -> list[M]:
+        """The listing's entities in order, at most ``limit``."""
+        return await _stream_listing(self.client, listing, limit, await self._tx())
+
+    async def count(self, listing: Listing[Any]) -> int:
+        """How many entities the listing holds."""
+        if listing.residual is None:
+            return await self.client.count(listing.query, await self._tx())
+        return len(await self.select(listing))
+
+    async def documents(
+        self, query: Any, parent: str, keep: Callable[[dict[str, Any]], bool]
+    ) -> list[tuple[Any, dict[str, Any]]]:
+        """``(reference, fields)`` of the documents of ``query``, which reads collection
+        ``parent``; ``keep`` says which documents the query selects (for pending ones)."""
+        return [
+            (snap.reference, snap.to_dict() or {})
+            async for snap in self.client.stream(query, await self._tx())
+        ]
+
+
+class Step(Reader):
+    """One repository call's reads and writes (see the module doc)."""
+
+    in_unit = False
+
+    def __init__(self, client: FirestoreClient) -> None:
+        super().__init__(client)
+        self.writes: list[Write] = []
+        self._transaction: Transaction | None = None
+
+    def transaction(self) -> Transaction | None:
+        return self._transaction
+
+    async def _tx(self) -> Transaction | None:
+        if self._transaction is None:
+            self._transaction = await self.client.begin()
+        return self._transaction
+
+    def write(self, writes: Sequence[Write]) -> None:
+        """Add writes, sent when the step commits."""
+        self.writes.extend(writes)
+
+
+class AutocommitScope(Reader):
+    """The store's own repositories: each step is its own transaction."""
+
+    in_unit = False
+
+    async def run(self, step: Callable[[Step], Awaitable[T]]) -> T:
+        """Run ``step`` and commit its writes atomically (see the module doc)."""
+        for attempt in range(ATTEMPTS):
+            tx = Step(self.client)
+            try:
+                result = await step(tx)
+                transaction = tx.transaction()
+                if transaction is None:
+                    await self.client.commit(tx.writes)
+                else:
+                    await self.client.commit_transaction(transaction, tx.writes)
+                return result
+            except WriteRefused as exc:
+                await self._abandon(tx)
+                raise await explain(self.client, tx.writes) from exc
+            except ConcurrencyError:
+                await self._abandon(tx)
+                if attempt == ATTEMPTS - 1:
+                    raise
+            except BaseException:
+                await self._abandon(tx)
+                raise
+        raise AssertionError("unreachable")
+
+    async def _abandon(self, tx: Step) -> None:
+        transaction = tx.transaction()
+        if transaction is not None:
+            # The step's own error is the one to report.
+            with contextlib.suppress(Exception):
+                await self.client.rollback(transaction)
+
+    def reader(self) -> Reader:
+        """Plain reads of the committed data."""
+        return self
+
+    async def write_in_batches(self, writes: Sequence[Write]) -> None:
+        """Writes too many for one commit, in batches of :data:`MAX_COMMIT_WRITES`, in
+        order (not atomic: a failure leaves the later batches unwritten)."""
+        for start in range(0, len(writes), MAX_COMMIT_WRITES):
+            try:
+                await self.client.commit(writes[start : start + MAX_COMMIT_WRITES])
+            except WriteRefused as exc:
+                raise await explain(self.client, writes[start:]) from exc
+
+
+async def explain(client: FirestoreClient, writes: Sequence[Write]) -> Exception:
+    """The error of a refused commit: the first write whose precondition fails now."""
+    checked = [w for w in writes if w.precondition != "none" and w.refused is not None]
+    snaps = await client.get_all([w.ref for w in checked])
+    for write, snap in zip(checked, snaps, strict=True):
+        broken = snap.exists if write.precondition == "create" else not snap.exists
+        if broken and write.refused is not None:
+            return write.refused()
+    return ConcurrencyError("a concurrent write changed the documents of this call; retry")
+
+
+class UnitStep(Step):
+    """A step inside a unit of work: the unit's transaction, its pending writes merged in."""
+
+    in_unit = True
+
+    def __init__(self, unit: UnitScope) -> None:
+        super().__init__(unit.client)
+        self._unit = unit
+
+    def transaction(self) -> Transaction | None:
+        return self._unit.current
+
+    async def _tx(self) -> Transaction | None:
+        return await self._unit.begin()
+
+    def _pending(self) -> dict[str, Write]:
+        merged = dict(self._unit.pending)
+        for write in self.writes:
+            merged[write.path] = _merge(merged.get(write.path), write)
+        return merged
+
+    async def get(self, ref: Any) -> dict[str, Any] | None:
+        pending = self._pending().get(ref.path)
+        if pending is not None:
+            return None if pending.data is None else dict(pending.data)
+        return await super().get(ref)
+
+    async def get_all(self, refs: Sequence[Any]) -> list[dict[str, Any] | None]:
+        pending = self._pending()
+        unknown = [ref for ref in refs if ref.path not in pending]
+        read = dict(zip((r.path for r in unknown), await super().get_all(unknown), strict=True))
+        out: list[dict[str, Any] | None] = []
+        for ref in refs:
+            write = pending.get(ref.path)
+            if write is None:
+                out.append(read[ref.path])
+            else:
+                out.append(None if write.data is None else dict(write.data))
+        return out
+
+    async def select(self, listing: Listing[M], limit: int | None = None) -> list[M]:
+        mine = {
+            path: write
+            for path, write in self._pending().items()
+            if path.rpartition("/")[0] == listing.parent
+        }
+        if not mine:
+            return await super().select(listing, limit)
+        committed = [
+            listing.decode(snap.to_dict() or {})
+            async for snap in self.client.stream(listing.query, await self._tx())
+            if snap.reference.path not in mine
+        ]
+        if listing.residual is not None:
+            committed = [e for e in committed if listing.residual(e)]
+        own = [listing.decode(w.data) for w in mine.values() if w.data is not None]
+        merged = committed + [e for e in own if listing.full(e)]
+        merged.sort(key=listing.sort_key, reverse=listing.descending)
+        return merged if limit is None else merged[:limit]
+
+    async def count(self, listing: Listing[Any]) -> int:
+        return len(await self.select(listing))
+
+    async def documents(
+        self, query: Any, parent: str, keep: Callable[[dict[str, Any]], bool]
+    ) -> list[tuple[Any, dict[str, Any]]]:
+        mine = {
+            path: write
+            for path, write in self._pending().items()
+            if path.rpartition("/")[0] == parent
+        }
+        found = [
+            pair
+            for pair in await super().documents(query, parent, keep)
+            if pair[0].path not in mine
+        ]
+        found += [
+            (w.ref, dict(w.data)) for w in mine.values() if w.data is not None and keep(w.data)
+        ]
+        return found
+
+
+class UnitScope:
+    """A unit of work's transaction and pending writes; ``check_usable`` is the unit's check."""
+
+    in_unit = True
+
+    def __init__(self, client: FirestoreClient, check_usable: Callable[[], None]) -> None:
+        self.client = client
+        self._check_usable = check_usable
+        self.pending: dict[str, Write] = {}
+        self.current: Transaction | None = None
+
+    async def begin(self) -> Transaction:
+        """The unit's transaction, begun on its first read."""
+        if self.current is None:
+            self.current = await self.client.begin()
+        return self.current
+
+    async def run(self, step: Callable[[Step], Awaitable[T]]) -> T:
+        """Run ``step``; keep its writes pending, or none of them if it raises."""
+        self._check_usable()
+        tx = UnitStep(self)
+        result = await step(tx)
+        self.pending = tx._pending()
+        return result
+
+    def reader(self) -> UnitStep:
+        """Reads as the unit sees them (for plain reads inside the unit)."""
+        self._check_usable()
+        return UnitStep(self)
+
+    async def write_in_batches(self, writes: Sequence[Write]) -> None:
+        """Inside a unit every write is part of its one transaction."""
+        await self.run(_write_all(writes))
+
+    async def commit(self) -> None:
+        """Send the pending writes in the unit's transaction; afresh afterwards either way."""
+        writes, self.pending = list(self.pending.values()), {}
+        transaction, self.current = self.current, None
+        try:
+            if transaction is None:
+                await self.client.commit(writes)
+            else:
+                await self.client.commit_transaction(transaction, writes)
+        except WriteRefused as exc:
+            if transaction is not None:
+                await self.client.rollback(transaction)
+            raise ConcurrencyError(
+                "a concurrent commit changed documents this unit of work wrote; retry the unit"
+            ) from exc
+        except BaseException:
+            if transaction is not None:
+                await self.client.rollback(transaction)
+            raise
+
+    async def rollback(self) -> None:
+        """Forget the pending writes and end the transaction."""
+        self.pending = {}
+        transaction, self.current = self.current, None
+        if transaction is not None:
+            await self.client.rollback(transaction)
+
+
+def _write_all(writes: Sequence[Write]) -> Callable[[Step], Awaitable[None]]:
+    async def step(tx: Step) -> None:
+        tx.write(writes)
+
+    return step
+
+
+Scope = AutocommitScope | UnitScope
+"""Where a repository runs: the store's autocommit scope or a unit's."""
+
+
+def _merge(entry: Write | None, write: Write) -> Write:
+    """The pending write of a document after ``write``; a ``create`` stays a create."""
+    if entry is None:
+        return write
+    if entry.precondition == "create":
+        if write.data is None:
+            # Created and deleted in one unit: a delete of nothing, which any state allows.
+            return Write(write.ref, None)
+        return Write(write.ref, write.data, "create", entry.refused)
+    return Write(write.ref, write.data, "none" if write.data is not None else write.precondition)
+
+
+__all__ = [
+    "ATTEMPTS",
+    "AutocommitScope",
+    "Reader",
+    "Scope",
+    "Step",
+    "UnitScope",
+    "UnitStep",
+    "collection_path",
+    "explain",
+]
