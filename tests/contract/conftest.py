@@ -71,25 +71,6 @@ def moto_url() -> Iterator[str]:
         yield server.url("contract")
 
 
-@pytest.fixture(scope="session")
-def firestore_emulator_host() -> Iterator[str]:
-    """This worker's Firestore emulator, stopped at the end; its ``host:port`` is put in
-    ``FIRESTORE_EMULATOR_HOST`` for the worker's clients (each test has a project of its own)."""
-    pytest.importorskip("google.cloud.firestore")
-    from repokit.infrastructure.firestore.emulator import FirestoreEmulator
-
-    saved = os.environ.get("FIRESTORE_EMULATOR_HOST")
-    with FirestoreEmulator() as emulator:
-        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
-        try:
-            yield emulator.host
-        finally:
-            if saved is None:
-                os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
-            else:
-                os.environ["FIRESTORE_EMULATOR_HOST"] = saved
-
-
 MYSQL_SERVER = os.environ.get("REPOKIT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
 """The MySQL or MariaDB server the suite makes its databases on (``REPOKIT_TEST_MYSQL_URL``;
 by default the local MariaDB). Its user must be allowed to create databases."""

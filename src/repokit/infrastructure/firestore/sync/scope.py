@@ -8,11 +8,15 @@ Repository calls that write are *steps*: ``scope.run(step)`` calls
 write, and every step does: it reads what its rules need, then hands its writes
 over; they are sent when the step (autocommit) or the unit (unit of work) commits.
 
-* :class:`AutocommitScope` runs each step in a transaction of its own, begun on
-  the step's first read (a step that reads nothing commits one batch). Reads lock
-  the documents they return until the commit, so two steps on one document
-  serialize; a transaction Firestore aborts for contention is run again (up to
-  :data:`ATTEMPTS` times). Plain reads outside steps read the latest committed data.
+* :class:`AutocommitScope` runs each step optimistically, without locks: the
+  step reads the latest committed documents, and its writes go out as one batch
+  in which every write to a document it read carries a precondition on what it
+  read (the document's ``update_time``, or its absence). When a concurrent write
+  breaks one, the step is run again on fresh reads (up to :data:`ATTEMPTS` times),
+  where the save rules see the change (a stale ``version`` is then the caller's
+  ``ConcurrencyError``). Firestore's transactions lock what they read, and the
+  emulator makes a conflicting one wait about two seconds: optimistic steps
+  keep contended single calls fast.
 * :class:`UnitScope` runs every step of a unit in the unit's one transaction and
   keeps their writes pending until ``commit``; reads see the committed data
   merged with the pending writes (read your own writes). A step that raises
@@ -21,8 +25,8 @@ over; they are sent when the step (autocommit) or the unit (unit of work) commit
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from repokit.domain.errors import ConcurrencyError
@@ -74,14 +78,20 @@ class Reader:
     def _tx(self) -> Transaction | None:
         return self.transaction()
 
+    def _saw(self, snap: Any) -> None:
+        """Note a document read (steps remember when, for their preconditions)."""
+
     def get(self, ref: Any) -> dict[str, Any] | None:
         """The fields of the document at ``ref``, or None."""
         snap = self.client.get(ref, self._tx())
+        self._saw(snap)
         return snap.to_dict() if snap.exists else None
 
     def get_all(self, refs: Sequence[Any]) -> list[dict[str, Any] | None]:
         """The fields of each document (None where absent), in order."""
         snaps = self.client.get_all(refs, self._tx())
+        for snap in snaps:
+            self._saw(snap)
         return [snap.to_dict() if snap.exists else None for snap in snaps]
 
     def select(self, listing: Listing[M], limit: int | None = None) -> list[M]:
@@ -99,10 +109,11 @@ class Reader:
     ) -> list[tuple[Any, dict[str, Any]]]:
         """``(reference, fields)`` of the documents of ``query``, which reads collection
         ``parent``; ``keep`` says which documents the query selects (for pending ones)."""
-        return [
-            (snap.reference, snap.to_dict() or {})
-            for snap in self.client.stream(query, self._tx())
-        ]
+        found: list[tuple[Any, dict[str, Any]]] = []
+        for snap in self.client.stream(query, self._tx()):
+            self._saw(snap)
+            found.append((snap.reference, snap.to_dict() or {}))
+        return found
 
 
 class Step(Reader):
@@ -113,19 +124,28 @@ class Step(Reader):
     def __init__(self, client: FirestoreClient) -> None:
         super().__init__(client)
         self.writes: list[Write] = []
-        self._transaction: Transaction | None = None
+        self.seen: dict[str, Any] = {}
 
-    def transaction(self) -> Transaction | None:
-        return self._transaction
-
-    def _tx(self) -> Transaction | None:
-        if self._transaction is None:
-            self._transaction = self.client.begin()
-        return self._transaction
+    def _saw(self, snap: Any) -> None:
+        self.seen[snap.reference.path] = snap.update_time if snap.exists else None
 
     def write(self, writes: Sequence[Write]) -> None:
         """Add writes, sent when the step commits."""
         self.writes.extend(writes)
+
+    def guarded(self) -> list[Write]:
+        """The writes, each one to a document read holding only if it did not change."""
+        out: list[Write] = []
+        for write in self.writes:
+            if write.precondition == "none" and write.path in self.seen:
+                read_at = self.seen[write.path]
+                if read_at is None:
+                    if write.data is not None:
+                        write = replace(write, precondition="create")
+                else:
+                    write = replace(write, precondition="update_time", update_time=read_at)
+            out.append(write)
+        return out
 
 
 class AutocommitScope(Reader):
@@ -135,34 +155,20 @@ class AutocommitScope(Reader):
 
     def run(self, step: Callable[[Step], T]) -> T:
         """Run ``step`` and commit its writes atomically (see the module doc)."""
-        for attempt in range(ATTEMPTS):
+        for _attempt in range(ATTEMPTS):
             tx = Step(self.client)
+            result = step(tx)
+            writes = tx.guarded()
             try:
-                result = step(tx)
-                transaction = tx.transaction()
-                if transaction is None:
-                    self.client.commit(tx.writes)
-                else:
-                    self.client.commit_transaction(transaction, tx.writes)
+                self.client.commit(writes)
                 return result
             except WriteRefused as exc:
-                self._abandon(tx)
-                raise explain(self.client, tx.writes) from exc
-            except ConcurrencyError:
-                self._abandon(tx)
-                if attempt == ATTEMPTS - 1:
-                    raise
-            except BaseException:
-                self._abandon(tx)
-                raise
-        raise AssertionError("unreachable")
-
-    def _abandon(self, tx: Step) -> None:
-        transaction = tx.transaction()
-        if transaction is not None:
-            # The step's own error is the one to report.
-            with contextlib.suppress(Exception):
-                self.client.rollback(transaction)
+                error = explain(self.client, writes)
+                if error is not None:
+                    raise error from exc
+        raise ConcurrencyError(
+            f"concurrent writes kept changing the documents of this call ({ATTEMPTS} tries); retry"
+        )
 
     def reader(self) -> Reader:
         """Plain reads of the committed data."""
@@ -175,18 +181,25 @@ class AutocommitScope(Reader):
             try:
                 self.client.commit(writes[start : start + MAX_COMMIT_WRITES])
             except WriteRefused as exc:
-                raise explain(self.client, writes[start:]) from exc
+                error = explain(self.client, writes[start:])
+                raise error or ConcurrencyError("a concurrent write; retry the delete") from exc
 
 
-def explain(client: FirestoreClient, writes: Sequence[Write]) -> Exception:
-    """The error of a refused commit: the first write whose precondition fails now."""
+def explain(client: FirestoreClient, writes: Sequence[Write]) -> Exception | None:
+    """The error of a refused commit: that of the first write with a rule whose
+    precondition fails now; None when only a concurrent change did (run it again)."""
     checked = [w for w in writes if w.precondition != "none" and w.refused is not None]
     snaps = client.get_all([w.ref for w in checked])
     for write, snap in zip(checked, snaps, strict=True):
-        broken = snap.exists if write.precondition == "create" else not snap.exists
+        if write.precondition == "create":
+            broken = snap.exists
+        elif write.precondition == "exists":
+            broken = not snap.exists
+        else:
+            broken = not snap.exists or snap.update_time != write.update_time
         if broken and write.refused is not None:
             return write.refused()
-    return ConcurrencyError("a concurrent write changed the documents of this call; retry")
+    return None
 
 
 class UnitStep(Step):
@@ -203,6 +216,9 @@ class UnitStep(Step):
 
     def _tx(self) -> Transaction | None:
         return self._unit.begin()
+
+    def _saw(self, snap: Any) -> None:
+        """The unit's transaction guards what it read: no preconditions needed."""
 
     def _pending(self) -> dict[str, Write]:
         merged = dict(self._unit.pending)
