@@ -32,8 +32,10 @@ class ModelCodec(Generic[M]):
         self._json: dict[str, TypeAdapter[Any]] = {
             name: TypeAdapter(model.model_fields[name].annotation or Any)
             for name, kind in self.kinds.items()
-            if kind is FieldKind.JSON
+            if kind in (FieldKind.JSON, VECTOR)
         }
+        self.json_fields = tuple(self._json)
+        """The fields holding lists, dicts or models (copied when an entity is copied)."""
 
     def kind(self, name: str) -> FieldKind | str | None:
         """The kind of field ``name`` (None for an unknown one)."""
@@ -45,7 +47,7 @@ class ModelCodec(Generic[M]):
         out: dict[str, Any] = {}
         for name, kind in self.kinds.items():
             value = values[name]
-            if kind is FieldKind.JSON and value is not None:
+            if kind is FieldKind.JSON and value is not None and not _plain_json(value):
                 value = self._json[name].dump_python(value, mode="json")
             store_fields(name, kind, value, out)
         return out
@@ -55,6 +57,15 @@ class ModelCodec(Generic[M]):
         return self.model.model_validate(
             {name: from_store(kind, name, data) for name, kind in self.kinds.items()}
         )
+
+
+def _plain_json(value: Any) -> bool:
+    """True for a dict or list of plain JSON values (no models): stored as it is."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain_json(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_json(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def entity_codec(spec: EntitySpec) -> ModelCodec[Any]:

@@ -13,7 +13,8 @@ booleans, timestamps (microseconds), maps, arrays and vectors. repokit stores:
 * JSON (metadata, lists, dicts, nested models): maps and arrays, with two escapes
   for what Firestore refuses: a map key that is empty or starts with ``__`` or ``~``
   gets a ``~`` in front, and an array directly inside an array is wrapped in a map
-  ``{"~a": [...]}``. A filter's path is escaped the same way (:func:`escape_key`);
+  ``{"~a": [...]}``. Filters on paths inside JSON are evaluated on the decoded
+  values (:mod:`.filters`), so no path needs escaping;
 * embeddings: a Firestore ``Vector`` (what ``find_nearest`` searches).
 """
 
