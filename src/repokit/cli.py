@@ -163,7 +163,7 @@ def migrate(
         finally:
             await store.close()
         if indexes is not None:
-            _write_firestore_indexes(backend, indexes)
+            _write_firestore_indexes(backend, indexes, settings.embedding_dim)
             if indexes == "-":
                 return
         console.print(f"schema is up to date: {backend} backend at {escape(redact_url(resolved))}")
@@ -171,13 +171,13 @@ def migrate(
     _run(work)
 
 
-def _write_firestore_indexes(backend: str, path: str) -> None:
+def _write_firestore_indexes(backend: str, path: str, embedding_dim: int) -> None:
     """``repokit migrate --indexes``: the Firestore index file, written or printed."""
     if backend != "firestore":
         raise CapabilityError(f"--indexes is for Firestore; the {backend} backend makes its own")
     from repokit.infrastructure.firestore.indexes import indexes_json
 
-    text = indexes_json()
+    text = indexes_json(embedding_dim)
     if path == "-":
         typer.echo(text, nl=False)
         return

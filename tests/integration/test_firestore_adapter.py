@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 
 import repokit
 from repokit.domain.entities import Chunk, Document, Workspace
-from repokit.domain.errors import ConcurrencyError, ConfigurationError
+from repokit.domain.errors import ConcurrencyError, ConfigurationError, DuplicateError
 from repokit.domain.query import parse_filter
 from repokit.infrastructure.config import Settings
 
@@ -26,8 +27,10 @@ pytest.importorskip("google.cloud.firestore")
 
 from repokit.domain.entity_spec import FieldKind
 from repokit.infrastructure.firestore.filters import split_filter
+from repokit.infrastructure.firestore.search import _nearest
 from repokit.infrastructure.firestore.store import FirestoreStore
 from repokit.infrastructure.firestore.url import parse_firestore_url
+from repokit.infrastructure.vector_scoring import ExactScorer
 from repokit.testing.samples import user
 
 DIM = 4
@@ -212,3 +215,49 @@ def test_urls_name_the_project_and_database() -> None:
     for bad in ("firestore://", "firestore://Bad_Project", "firestore://demo-project?x=1"):
         with pytest.raises(ConfigurationError):
             parse_firestore_url(bad)
+
+
+async def test_find_nearest_answers_unfiltered_searches_as_the_exact_scan_does(
+    store: FirestoreStore,
+) -> None:
+    memory = await repokit.connect("memory://", settings=SETTINGS)
+    rng = random.Random(7)
+    for n in range(6):
+        doc = Document(title=f"d{n}", content="")
+        chunks = [
+            Chunk(
+                document_id=doc.id,
+                ordinal=i,
+                content="c",
+                embedding=[rng.uniform(-1, 1) for _ in range(DIM)],
+            )
+            for i in range(10)
+        ]
+        for target in (store, memory):
+            await target.documents.save(doc)
+            await target.documents.add_chunks(doc.id, chunks)
+    for metric in ("cosine", "l2", "inner_product"):
+        query = [rng.uniform(-1, 1) for _ in range(DIM)]
+        nearest = await _nearest(store, ExactScorer(metric, query, DIM), 5)  # type: ignore[arg-type]
+        assert nearest is not None  # 60 chunks, a clear cut: Firestore answered
+        expected = await memory.documents.search_similar(query, k=5, metric=metric)
+        assert [hit.chunk.id for hit in nearest] == [hit.chunk.id for hit in expected]
+        found = await store.documents.search_similar(query, k=5, metric=metric)
+        assert [hit.chunk.id for hit in found] == [hit.chunk.id for hit in expected]
+        assert [hit.score for hit in found] == pytest.approx([hit.score for hit in expected])
+    await memory.close()
+
+
+async def test_concurrent_calls_adding_one_ordinal_store_it_once(store: FirestoreStore) -> None:
+    doc = await store.documents.save(Document(title="d", content=""))
+
+    def first_chunk() -> Chunk:
+        return Chunk(document_id=doc.id, ordinal=0, content="c", embedding=[1.0, 0, 0, 0])
+
+    results = await asyncio.gather(
+        *(store.documents.add_chunks(doc.id, [first_chunk()]) for _ in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(result is None for result in results) == 1
+    assert all(isinstance(result, DuplicateError) for result in results if result is not None)
+    assert len(await store.documents.get_chunks(doc.id)) == 1

@@ -25,6 +25,7 @@ def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REPOKIT_DATABASE_URL", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("REPOKIT_CACHE_URL", raising=False)
+    monkeypatch.delenv("REPOKIT_EMBEDDING_DIM", raising=False)
 
 
 def project() -> str:
@@ -99,6 +100,12 @@ def test_migrate_writes_the_composite_indexes(firestore_emulator_host: str, tmp_
         ],
     }
     assert wanted in indexes
+    vector = {
+        "collectionGroup": "chunks",
+        "queryScope": "COLLECTION_GROUP",
+        "fields": [{"fieldPath": "embedding", "vectorConfig": {"dimension": 384, "flat": {}}}],
+    }
+    assert vector in indexes
     users = [i for i in indexes if i["collectionGroup"] == "users"]
     assert {"fieldPath": "email", "order": "ASCENDING"} in users[0]["fields"]
 

@@ -1,12 +1,14 @@
-"""Chunks: a subcollection ``chunks`` of their document, one document per chunk id.
+"""Chunks: a subcollection ``chunks`` of their document, one document per ordinal.
 
 Why a subcollection: every read of chunks is by document (``get_chunks``, a
 filtered search reading the chunks of the matching documents) or of all of them
-(an unfiltered search: a collection-group query over every ``chunks``); a
-document's delete takes its subcollection with it; and a chunk id is unique per
-document by construction (``create`` refuses a second one). The ordinal's
-uniqueness is checked in the call's transaction, which reads the document (it
-must exist) and its chunks first.
+(an unfiltered search: a collection-group query over every ``chunks``), and a
+document's delete takes its subcollection with it. The chunk's document id is
+its ordinal, zero-padded to 20 digits (:func:`chunk_key`): the ordinal is unique
+per document by construction (``create`` refuses a second one, also against a
+concurrent call), and the document ids list the chunks in ordinal order. A
+repeated chunk id is found by the call's read of the document's chunks, which it
+makes anyway (the document must exist).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ async def add_chunks(scope: Scope, document_id: UUID, chunks: Sequence[Chunk], d
             return
         sub = parent.collection(CHUNKS)
         stored = await tx.documents(sub, collection_path(sub), lambda _data: True)
-        taken_ids = {ref.id for ref, _ in stored}
+        taken_ids = {data.get("id") for _, data in stored}
         taken_ordinals = {data.get("ordinal") for _, data in stored}
         for row in rows:
             if str(row.id) in taken_ids:
@@ -67,10 +69,10 @@ async def add_chunks(scope: Scope, document_id: UUID, chunks: Sequence[Chunk], d
         tx.write(
             [
                 Write(
-                    sub.document(str(row.id)),
+                    sub.document(chunk_key(row.ordinal)),
                     CHUNK_CODEC.encode(row),
                     "create",
-                    _chunk_taken(row.id),
+                    _ordinal_taken(row.ordinal),
                 )
                 for row in rows
             ]
@@ -79,9 +81,14 @@ async def add_chunks(scope: Scope, document_id: UUID, chunks: Sequence[Chunk], d
     await scope.run(step)
 
 
-def _chunk_taken(chunk_id: UUID) -> Callable[[], RepokitError]:
+def chunk_key(ordinal: int) -> str:
+    """The document id of the chunk at ``ordinal`` (ids sort as ordinals do)."""
+    return f"{ordinal:020d}"
+
+
+def _ordinal_taken(ordinal: int) -> Callable[[], RepokitError]:
     def make() -> RepokitError:
-        return DuplicateError(f"chunk id {chunk_id} is already used")
+        return DuplicateError(f"chunk (document_id, ordinal) {ordinal} is already used")
 
     return make
 
@@ -96,4 +103,4 @@ async def get_chunks(reader: Reader, document_id: UUID) -> builtins.list[Chunk]:
     return chunks
 
 
-__all__ = ["add_chunks", "checked_chunks", "get_chunks"]
+__all__ = ["add_chunks", "checked_chunks", "chunk_key", "get_chunks"]

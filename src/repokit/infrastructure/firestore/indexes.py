@@ -11,7 +11,9 @@ creates them. It lists:
   filtered by equality and listed in id order, ascending and descending, and the
   listings ordered by such a field (field, then id);
 * the built-in collections' listings: documents by workspace and creation time,
-  audit events by criterion and time, a chat session's messages newest first.
+  audit events by criterion and time, a chat session's messages newest first;
+* the vector index of the chunks' ``embedding`` (flat, of ``REPOKIT_EMBEDDING_DIM``)
+  that ``find_nearest`` needs (without it the search scans, exactly, instead).
 
 Filters Firestore cannot answer alone (see :mod:`.filters`) need no index: they
 are evaluated on the streamed results.
@@ -25,7 +27,7 @@ from typing import Any
 
 from repokit.domain.entity import declared_entities
 from repokit.domain.entity_spec import FieldKind, spec_of
-from repokit.infrastructure.firestore.tables import AUDIT_COLLECTION, CHATS_COLLECTION
+from repokit.infrastructure.firestore.tables import AUDIT_COLLECTION, CHATS_COLLECTION, CHUNKS
 
 Index = tuple[str, tuple[tuple[str, str], ...]]
 """A collection and its ``(field, ASCENDING|DESCENDING)`` list."""
@@ -78,25 +80,32 @@ def entity_indexes() -> list[Index]:
     return out
 
 
-def indexes_document() -> dict[str, Any]:
+def indexes_document(embedding_dim: int) -> dict[str, Any]:
     """``firestore.indexes.json``'s content (duplicates removed, order kept)."""
     seen: dict[Index, None] = dict.fromkeys([*builtin_indexes(), *entity_indexes()])
-    return {
-        "indexes": [
-            {
-                "collectionGroup": collection,
-                "queryScope": "COLLECTION",
-                "fields": [{"fieldPath": name, "order": order} for name, order in fields],
-            }
-            for collection, fields in seen
-        ],
-        "fieldOverrides": [],
-    }
+    indexes: list[dict[str, Any]] = [
+        {
+            "collectionGroup": collection,
+            "queryScope": "COLLECTION",
+            "fields": [{"fieldPath": name, "order": order} for name, order in fields],
+        }
+        for collection, fields in seen
+    ]
+    indexes.append(
+        {
+            "collectionGroup": CHUNKS,
+            "queryScope": "COLLECTION_GROUP",
+            "fields": [
+                {"fieldPath": "embedding", "vectorConfig": {"dimension": embedding_dim, "flat": {}}}
+            ],
+        }
+    )
+    return {"indexes": indexes, "fieldOverrides": []}
 
 
-def indexes_json() -> str:
+def indexes_json(embedding_dim: int) -> str:
     """:func:`indexes_document` as the JSON text of the file."""
-    return json.dumps(indexes_document(), indent=2) + "\n"
+    return json.dumps(indexes_document(embedding_dim), indent=2) + "\n"
 
 
 __all__ = ["builtin_indexes", "entity_indexes", "indexes_document", "indexes_json"]
