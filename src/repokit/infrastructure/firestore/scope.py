@@ -28,7 +28,12 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from repokit.domain.errors import ConcurrencyError
-from repokit.infrastructure.firestore.client import FirestoreClient, Transaction, WriteRefused
+from repokit.infrastructure.firestore.client import (
+    FirestoreClient,
+    Transaction,
+    WriteRefused,
+    fields_of,
+)
 from repokit.infrastructure.firestore.listing import Listing
 from repokit.infrastructure.firestore.writes import MAX_COMMIT_WRITES, Write
 
@@ -50,7 +55,7 @@ async def _stream_listing(
     if limit == 0:
         return found
     async for snap in client.stream(query, tx):
-        entity = listing.decode(snap.to_dict() or {})
+        entity = listing.decode(fields_of(snap))
         if listing.residual is None or listing.residual(entity):
             found.append(entity)
             if limit is not None and len(found) >= limit:
@@ -83,14 +88,14 @@ class Reader:
         """The fields of the document at ``ref``, or None."""
         snap = await self.client.get(ref, await self._tx())
         self._saw(snap)
-        return snap.to_dict() if snap.exists else None
+        return fields_of(snap) if snap.exists else None
 
     async def get_all(self, refs: Sequence[Any]) -> list[dict[str, Any] | None]:
         """The fields of each document (None where absent), in order."""
         snaps = await self.client.get_all(refs, await self._tx())
         for snap in snaps:
             self._saw(snap)
-        return [snap.to_dict() if snap.exists else None for snap in snaps]
+        return [fields_of(snap) if snap.exists else None for snap in snaps]
 
     async def select(self, listing: Listing[M], limit: int | None = None) -> list[M]:
         """The listing's entities in order, at most ``limit``."""
@@ -110,7 +115,7 @@ class Reader:
         found: list[tuple[Any, dict[str, Any]]] = []
         async for snap in self.client.stream(query, await self._tx()):
             self._saw(snap)
-            found.append((snap.reference, snap.to_dict() or {}))
+            found.append((snap.reference, fields_of(snap)))
         return found
 
 
@@ -252,7 +257,7 @@ class UnitStep(Step):
         if not mine:
             return await super().select(listing, limit)
         committed = [
-            listing.decode(snap.to_dict() or {})
+            listing.decode(fields_of(snap))
             async for snap in self.client.stream(listing.query, await self._tx())
             if snap.reference.path not in mine
         ]

@@ -33,6 +33,7 @@ from repokit.domain.entities import Chunk, ScoredChunk
 from repokit.domain.errors import RepokitError
 from repokit.domain.query import Filter
 from repokit.domain.vectors import validate_k, validate_metric
+from repokit.infrastructure.firestore.client import fields_of
 from repokit.infrastructure.firestore.codec import CHUNKS as CHUNK_CODEC
 from repokit.infrastructure.firestore.codec import DOCUMENTS as DOCUMENT_CODEC
 from repokit.infrastructure.firestore.queries import listing
@@ -105,9 +106,7 @@ async def _nearest(reader: Reader, scorer: ExactScorer, k: int) -> list[ScoredCh
         limit=limit,
     )
     try:
-        chunks = [
-            CHUNK_CODEC.decode(snap.to_dict() or {}) async for snap in reader.client.stream(query)
-        ]
+        chunks = [CHUNK_CODEC.decode(fields_of(snap)) async for snap in reader.client.stream(query)]
     except RepokitError:
         return None  # no vector index for it on this database: the scan answers
     if len(chunks) < limit:
@@ -135,7 +134,7 @@ async def _candidates(reader: Reader, node: Any) -> AsyncIterator[Chunk]:
     documents = db.collection(DOCUMENTS.name)
     if node is None and not reader_in_unit(reader):
         async for snap in reader.client.stream(db.collection_group(CHUNKS)):
-            yield CHUNK_CODEC.decode(snap.to_dict() or {})
+            yield CHUNK_CODEC.decode(fields_of(snap))
         return
     matching = await reader.select(
         listing(documents, DOCUMENT_CODEC, node, order=None, order_value=lambda _d: None)

@@ -31,7 +31,12 @@ from typing import Any, TypeVar
 
 from repokit.domain.errors import ConcurrencyError
 from repokit.infrastructure.firestore.listing import Listing
-from repokit.infrastructure.firestore.sync.client import FirestoreClient, Transaction, WriteRefused
+from repokit.infrastructure.firestore.sync.client import (
+    FirestoreClient,
+    Transaction,
+    WriteRefused,
+    fields_of,
+)
 from repokit.infrastructure.firestore.writes import MAX_COMMIT_WRITES, Write
 
 T = TypeVar("T")
@@ -52,7 +57,7 @@ def _stream_listing(
     if limit == 0:
         return found
     for snap in client.stream(query, tx):
-        entity = listing.decode(snap.to_dict() or {})
+        entity = listing.decode(fields_of(snap))
         if listing.residual is None or listing.residual(entity):
             found.append(entity)
             if limit is not None and len(found) >= limit:
@@ -85,14 +90,14 @@ class Reader:
         """The fields of the document at ``ref``, or None."""
         snap = self.client.get(ref, self._tx())
         self._saw(snap)
-        return snap.to_dict() if snap.exists else None
+        return fields_of(snap) if snap.exists else None
 
     def get_all(self, refs: Sequence[Any]) -> list[dict[str, Any] | None]:
         """The fields of each document (None where absent), in order."""
         snaps = self.client.get_all(refs, self._tx())
         for snap in snaps:
             self._saw(snap)
-        return [snap.to_dict() if snap.exists else None for snap in snaps]
+        return [fields_of(snap) if snap.exists else None for snap in snaps]
 
     def select(self, listing: Listing[M], limit: int | None = None) -> list[M]:
         """The listing's entities in order, at most ``limit``."""
@@ -112,7 +117,7 @@ class Reader:
         found: list[tuple[Any, dict[str, Any]]] = []
         for snap in self.client.stream(query, self._tx()):
             self._saw(snap)
-            found.append((snap.reference, snap.to_dict() or {}))
+            found.append((snap.reference, fields_of(snap)))
         return found
 
 
@@ -254,7 +259,7 @@ class UnitStep(Step):
         if not mine:
             return super().select(listing, limit)
         committed = [
-            listing.decode(snap.to_dict() or {})
+            listing.decode(fields_of(snap))
             for snap in self.client.stream(listing.query, self._tx())
             if snap.reference.path not in mine
         ]

@@ -37,6 +37,7 @@ from repokit.domain.query import Filter
 from repokit.domain.vectors import validate_k, validate_metric
 from repokit.infrastructure.firestore.codec import CHUNKS as CHUNK_CODEC
 from repokit.infrastructure.firestore.codec import DOCUMENTS as DOCUMENT_CODEC
+from repokit.infrastructure.firestore.sync.client import fields_of
 from repokit.infrastructure.firestore.sync.queries import listing
 from repokit.infrastructure.firestore.sync.scope import Reader, collection_path
 from repokit.infrastructure.firestore.tables import CHUNKS, DOCUMENTS
@@ -107,9 +108,7 @@ def _nearest(reader: Reader, scorer: ExactScorer, k: int) -> list[ScoredChunk] |
         limit=limit,
     )
     try:
-        chunks = [
-            CHUNK_CODEC.decode(snap.to_dict() or {}) for snap in reader.client.stream(query)
-        ]
+        chunks = [CHUNK_CODEC.decode(fields_of(snap)) for snap in reader.client.stream(query)]
     except RepokitError:
         return None  # no vector index for it on this database: the scan answers
     if len(chunks) < limit:
@@ -137,7 +136,7 @@ def _candidates(reader: Reader, node: Any) -> Iterator[Chunk]:
     documents = db.collection(DOCUMENTS.name)
     if node is None and not reader_in_unit(reader):
         for snap in reader.client.stream(db.collection_group(CHUNKS)):
-            yield CHUNK_CODEC.decode(snap.to_dict() or {})
+            yield CHUNK_CODEC.decode(fields_of(snap))
         return
     matching = reader.select(
         listing(documents, DOCUMENT_CODEC, node, order=None, order_value=lambda _d: None)
