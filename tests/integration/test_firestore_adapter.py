@@ -25,7 +25,10 @@ from repokit.infrastructure.config import Settings
 
 pytest.importorskip("google.cloud.firestore")
 
+from google.cloud.firestore_v1.async_collection import AsyncCollectionReference
+
 from repokit.domain.entity_spec import FieldKind
+from repokit.infrastructure.firestore.client import MissingIndex
 from repokit.infrastructure.firestore.filters import split_filter
 from repokit.infrastructure.firestore.search import _nearest
 from repokit.infrastructure.firestore.store import FirestoreStore
@@ -261,3 +264,38 @@ async def test_concurrent_calls_adding_one_ordinal_store_it_once(store: Firestor
     assert sum(result is None for result in results) == 1
     assert all(isinstance(result, DuplicateError) for result in results if result is not None)
     assert len(await store.documents.get_chunks(doc.id)) == 1
+
+
+async def test_a_query_firestore_has_no_index_for_is_answered_from_the_collection(
+    store: FirestoreStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = await store.documents.save_many(
+        [Document(title=f"t{i % 3}", content="", metadata={"i": i}) for i in range(12)]
+    )
+    where = {"title": "t1", "metadata.i": {"$gte": 4}}
+    expected = [d.id for d in await store.documents.list(0, 100, where=where, order_by="title")]
+    expected_page = await store.documents.page(limit=2, where=where)
+    assert expected_page.next_cursor is not None
+    expected_rest = await store.documents.page(
+        limit=2, cursor=expected_page.next_cursor, where=where
+    )
+    streamed = store.client.stream
+
+    def without_indexes(query: Any, transaction: Any = None) -> Any:
+        # A real database without firestore.indexes.json refuses every filtered or
+        # ordered query; the whole collection (a plain reference) is always readable.
+        if not isinstance(query, AsyncCollectionReference):
+            raise MissingIndex("The query requires an index.")
+        return streamed(query, transaction)
+
+    monkeypatch.setattr(store.client, "stream", without_indexes)
+    found = await store.documents.list(0, 100, where=where, order_by="title")
+    assert [d.id for d in found] == expected
+    assert len(expected) == 3
+    page = await store.documents.page(limit=2, where=where)
+    assert page == expected_page
+    assert page.next_cursor is not None
+    rest = await store.documents.page(limit=2, cursor=page.next_cursor, where=where)
+    assert rest == expected_rest
+    assert await store.documents.count(where={"title": "t1"}) == 4
+    assert len(docs) == 12

@@ -31,6 +31,11 @@ class WriteRefused(Exception):
     """A commit failed a precondition (``create`` of an existing document, ...)."""
 
 
+class MissingIndex(Exception):
+    """Firestore refused a query for want of a composite index (its message says which,
+    with a link to create it); the emulator never does."""
+
+
 class FirestoreClient:
     """One ``AsyncClient`` for a store's lifetime (it keeps its own gRPC channel)."""
 
@@ -79,7 +84,7 @@ class FirestoreClient:
     ) -> AsyncIterator[Snapshot]:
         """The documents of ``query``, in its order, fetched as they are read."""
         self.ensure_open()
-        with mapped("running a query"):
+        with mapped("running a query", reads=True):
             stream: Any = query.stream(transaction=transaction)
             async for snap in stream:
                 yield snap
@@ -87,7 +92,7 @@ class FirestoreClient:
     async def count(self, query: Any, transaction: Transaction | None = None) -> int:
         """How many documents ``query`` matches (a count aggregation)."""
         self.ensure_open()
-        with mapped("counting documents"):
+        with mapped("counting documents", reads=True):
             result: Any = await query.count(alias="n").get(transaction=transaction)
         return int(result[0][0].value)
 
@@ -141,10 +146,15 @@ def fields_of(snap: Snapshot) -> dict[str, Any]:
 
 
 @contextmanager
-def mapped(what: str) -> Any:
-    """Turn driver exceptions raised inside the block into repokit errors."""
+def mapped(what: str, *, reads: bool = False) -> Any:
+    """Turn driver exceptions raised inside the block into repokit errors (a query's
+    missing index, with ``reads``, into :class:`MissingIndex`)."""
     try:
         yield
+    except gexc.FailedPrecondition as exc:
+        if reads and "index" in str(exc.message).lower():
+            raise MissingIndex(str(exc.message)) from exc
+        raise map_error(exc, what) from exc
     except DRIVER_ERRORS as exc:
         raise map_error(exc, what) from exc
 
@@ -160,4 +170,12 @@ def refused(what: str) -> Any:
         raise map_error(exc, what) from exc
 
 
-__all__ = ["FirestoreClient", "Transaction", "WriteRefused", "fields_of", "mapped", "refused"]
+__all__ = [
+    "FirestoreClient",
+    "MissingIndex",
+    "Transaction",
+    "WriteRefused",
+    "fields_of",
+    "mapped",
+    "refused",
+]

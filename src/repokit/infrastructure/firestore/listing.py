@@ -29,6 +29,7 @@ class Listing(Generic[M]):
         full: the whole condition, for documents Firestore has not seen.
         sort_key: the listing's order as a Python key.
         descending: the order runs backwards.
+        scan: the whole collection, read when Firestore lacks the query's index.
     """
 
     query: Any
@@ -38,6 +39,7 @@ class Listing(Generic[M]):
     full: Callable[[M], bool]
     sort_key: Callable[[M], Any]
     descending: bool = False
+    scan: Any = None
 
 
 __all__ = ["Listing"]

@@ -33,7 +33,7 @@ from repokit.domain.entities import Chunk, ScoredChunk
 from repokit.domain.errors import RepokitError
 from repokit.domain.query import Filter
 from repokit.domain.vectors import validate_k, validate_metric
-from repokit.infrastructure.firestore.client import fields_of
+from repokit.infrastructure.firestore.client import MissingIndex, fields_of
 from repokit.infrastructure.firestore.codec import CHUNKS as CHUNK_CODEC
 from repokit.infrastructure.firestore.codec import DOCUMENTS as DOCUMENT_CODEC
 from repokit.infrastructure.firestore.queries import listing
@@ -107,7 +107,7 @@ async def _nearest(reader: Reader, scorer: ExactScorer, k: int) -> list[ScoredCh
     )
     try:
         chunks = [CHUNK_CODEC.decode(fields_of(snap)) async for snap in reader.client.stream(query)]
-    except RepokitError:
+    except (RepokitError, MissingIndex):
         return None  # no vector index for it on this database: the scan answers
     if len(chunks) < limit:
         return None

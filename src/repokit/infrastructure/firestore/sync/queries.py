@@ -89,6 +89,7 @@ def listing(
         full=full,
         sort_key=key,
         descending=descending,
+        scan=collection,
     )
 
 

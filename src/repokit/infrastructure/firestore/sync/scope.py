@@ -33,6 +33,7 @@ from repokit.domain.errors import ConcurrencyError
 from repokit.infrastructure.firestore.listing import Listing
 from repokit.infrastructure.firestore.sync.client import (
     FirestoreClient,
+    MissingIndex,
     Transaction,
     WriteRefused,
     fields_of,
@@ -56,18 +57,43 @@ def _stream_listing(
     found: list[M] = []
     if limit == 0:
         return found
-    for snap in client.stream(query, tx):
-        entity = listing.decode(fields_of(snap))
-        if listing.residual is None or listing.residual(entity):
-            found.append(entity)
-            if limit is not None and len(found) >= limit:
-                break
+    try:
+        for snap in client.stream(query, tx):
+            entity = listing.decode(fields_of(snap))
+            if listing.residual is None or listing.residual(entity):
+                found.append(entity)
+                if limit is not None and len(found) >= limit:
+                    break
+    except MissingIndex:
+        if listing.scan is None:
+            raise
+        return _scan_listing(client, listing, limit, tx, {})
     return found
 
 
 def collection_path(collection: Any) -> str:
     """The path of a collection reference, as its documents' paths start."""
     return "/".join(collection._path)
+
+
+def _scan_listing(
+    client: FirestoreClient,
+    listing: Listing[M],
+    limit: int | None,
+    tx: Transaction | None,
+    pending: dict[str, Write],
+) -> list[M]:
+    """The listing answered from its whole collection, in Python: what a query Firestore
+    has no index for costs instead of failing (``pending``: a unit's writes there)."""
+    found = [
+        listing.decode(fields_of(snap))
+        for snap in client.stream(listing.scan, tx)
+        if snap.reference.path not in pending
+    ]
+    found += [listing.decode(w.data) for w in pending.values() if w.data is not None]
+    found = [entity for entity in found if listing.full(entity)]
+    found.sort(key=listing.sort_key, reverse=listing.descending)
+    return found if limit is None else found[:limit]
 
 
 class Reader:
@@ -106,7 +132,10 @@ class Reader:
     def count(self, listing: Listing[Any]) -> int:
         """How many entities the listing holds."""
         if listing.residual is None:
-            return self.client.count(listing.query, self._tx())
+            try:
+                return self.client.count(listing.query, self._tx())
+            except MissingIndex:
+                pass
         return len(self.select(listing))
 
     def documents(
@@ -258,11 +287,16 @@ class UnitStep(Step):
         }
         if not mine:
             return super().select(listing, limit)
-        committed = [
-            listing.decode(fields_of(snap))
-            for snap in self.client.stream(listing.query, self._tx())
-            if snap.reference.path not in mine
-        ]
+        try:
+            committed = [
+                listing.decode(fields_of(snap))
+                for snap in self.client.stream(listing.query, self._tx())
+                if snap.reference.path not in mine
+            ]
+        except MissingIndex:
+            if listing.scan is None:
+                raise
+            return _scan_listing(self.client, listing, limit, self._tx(), mine)
         if listing.residual is not None:
             committed = [e for e in committed if listing.residual(e)]
         own = [listing.decode(w.data) for w in mine.values() if w.data is not None]

@@ -37,7 +37,7 @@ from repokit.domain.query import Filter
 from repokit.domain.vectors import validate_k, validate_metric
 from repokit.infrastructure.firestore.codec import CHUNKS as CHUNK_CODEC
 from repokit.infrastructure.firestore.codec import DOCUMENTS as DOCUMENT_CODEC
-from repokit.infrastructure.firestore.sync.client import fields_of
+from repokit.infrastructure.firestore.sync.client import MissingIndex, fields_of
 from repokit.infrastructure.firestore.sync.queries import listing
 from repokit.infrastructure.firestore.sync.scope import Reader, collection_path
 from repokit.infrastructure.firestore.tables import CHUNKS, DOCUMENTS
@@ -109,7 +109,7 @@ def _nearest(reader: Reader, scorer: ExactScorer, k: int) -> list[ScoredChunk] |
     )
     try:
         chunks = [CHUNK_CODEC.decode(fields_of(snap)) for snap in reader.client.stream(query)]
-    except RepokitError:
+    except (RepokitError, MissingIndex):
         return None  # no vector index for it on this database: the scan answers
     if len(chunks) < limit:
         return None
