@@ -29,7 +29,7 @@ from google.cloud.firestore_v1.async_collection import AsyncCollectionReference
 
 from repokit.domain.entity_spec import FieldKind
 from repokit.infrastructure.firestore.client import MissingIndex
-from repokit.infrastructure.firestore.filters import split_filter
+from repokit.infrastructure.firestore.filters import JSON_EQ, split_filter
 from repokit.infrastructure.firestore.search import _nearest
 from repokit.infrastructure.firestore.store import FirestoreStore
 from repokit.infrastructure.firestore.url import parse_firestore_url
@@ -188,8 +188,10 @@ def test_the_split_sends_firestore_only_what_it_answers_exactly() -> None:
         {"title": "a", "metadata.tag": "x", "$or": [{"title": "b"}, {"title": "c"}]}
     )
     split = split_filter(node, kinds.get, "created_at")
-    assert split.conditions == [("title", "==", "a")]
-    assert split.residual is not None
+    assert split.conditions == [("title", "==", "a"), ("metadata.tag", JSON_EQ, "x")]
+    assert split.residual is not None  # the $or
+    escaped = split_filter(parse_filter({"metadata.__a__": 1}), kinds.get, None)
+    assert escaped.conditions == [("metadata.`~__a__`", JSON_EQ, 1)]
     ranged = split_filter(parse_filter({"title": {"$gt": "m"}}), kinds.get, "title")
     assert ranged.conditions == [("title", ">", "m")]
     assert ranged.residual is None
