@@ -132,7 +132,12 @@ class FirestoreClient:
         if self.closed:
             return
         self.closed = True
-        self.db.close()
+        # The client's own close() releases its HTTP session only; the gRPC channel
+        # belongs to the API client it makes on first use.
+        api = self.db._firestore_api_internal
+        if api is not None:
+            with mapped("closing the client"):
+                api.transport.close()
 
 
 def fields_of(snap: Snapshot) -> dict[str, Any]:
