@@ -131,3 +131,22 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
 def cache_namespace() -> str:
     """A cache namespace no other test uses."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator_host() -> Iterator[str]:
+    """This worker's Firestore emulator, stopped at the end; its ``host:port`` is put in
+    ``FIRESTORE_EMULATOR_HOST`` for the worker's clients (each test has a project of its own)."""
+    pytest.importorskip("google.cloud.firestore")
+    from repokit.infrastructure.firestore.emulator import FirestoreEmulator
+
+    saved = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    with FirestoreEmulator() as emulator:
+        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
+        try:
+            yield emulator.host
+        finally:
+            if saved is None:
+                os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+            else:
+                os.environ["FIRESTORE_EMULATOR_HOST"] = saved

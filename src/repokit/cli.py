@@ -143,12 +143,23 @@ def migrate(
         typer.Option("--sql", help="Print the upgrade's SQL instead of running it (offline)."),
     ] = False,
     directory: OptionalFolder = None,
+    indexes: Annotated[
+        str | None,
+        typer.Option(
+            "--indexes",
+            help="Firestore: write the composite indexes the queries need, in "
+            "firestore.indexes.json format, to this file ('-' prints them).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Bring the schema of the configured backend to the newest revision (safe to run again).
 
     SQL backends run the Alembic revisions, one line per revision applied, then
     those of ``--dir`` (a service's own, see ``repokit migrations``); the others
-    set themselves up through ``store.migrate()``.
+    set themselves up through ``store.migrate()``. Firestore needs no schema; its
+    composite indexes (for a real database; the emulator needs none) are what
+    ``--indexes`` writes, from the declared entities' ``Indexed`` fields.
     """
 
     async def work() -> None:
@@ -172,14 +183,30 @@ def migrate(
         store = await connect(resolved, settings=settings)
         try:
             await store.migrate()
-            console.print(
-                f"schema is up to date: {store.capabilities.backend} backend "
-                f"at {escape(redact_url(resolved))}"
-            )
+            backend = store.capabilities.backend
         finally:
             await store.close()
+        if indexes is not None:
+            _write_firestore_indexes(backend, indexes, settings.embedding_dim)
+            if indexes == "-":
+                return
+        console.print(f"schema is up to date: {backend} backend at {escape(redact_url(resolved))}")
 
     _run(work)
+
+
+def _write_firestore_indexes(backend: str, path: str, embedding_dim: int) -> None:
+    """``repokit migrate --indexes``: the Firestore index file, written or printed."""
+    if backend != "firestore":
+        raise CapabilityError(f"--indexes is for Firestore; the {backend} backend makes its own")
+    from repokit.infrastructure.firestore.indexes import indexes_json
+
+    text = indexes_json(embedding_dim)
+    if path == "-":
+        typer.echo(text, nl=False)
+        return
+    Path(path).write_text(text, encoding="utf-8")
+    console.print(f"wrote the Firestore composite indexes to {escape(path)}")
 
 
 @app.command()
@@ -517,6 +544,15 @@ def bench_mysql(
 ) -> None:
     """The MySQL / MariaDB adapter against raw asyncmy and PyMySQL: get_by_id and save_many."""
     _run_benchmark("mysql_bench", url, quick)
+
+
+@bench_app.command("firestore")
+def bench_firestore(
+    url: Annotated[str | None, _scratch_url_option("firestore:// project")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run (seconds).")] = False,
+) -> None:
+    """The Firestore adapter against the raw client, on the emulator: get_by_id and save_many."""
+    _run_benchmark("firestore_bench", url, quick)
 
 
 @bench_app.command("dynamodb")

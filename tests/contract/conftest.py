@@ -88,6 +88,7 @@ SERVER_FIXTURES = {
     "mysql": "mysql_server_url",
     "mongo": "mongo_standin_url",
     "dynamodb": "moto_url",
+    "firestore": "firestore_emulator_host",
     "redis": "redis_url",
 }
 """The session fixture behind each server :class:`stores.Stores` asks for."""

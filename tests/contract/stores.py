@@ -16,7 +16,9 @@ Redis cache::
             with stores.open_sync("postgres", cached=True) as store:
                 yield store
 
-Isolation is by emptying, not by creating. Each server (one per pytest worker:
+Isolation is by emptying, not by creating (except on Firestore, where a new
+project id per test costs nothing: the emulator makes it on first write). Each
+server (one per pytest worker:
 an embedded PostgreSQL, an nx-27017 stand-in, a moto_server; for MySQL a
 database of the worker's own on the shared server) keeps one database, migrated
 by the first test's ``store.migrate()``; before each test every row, document
@@ -44,7 +46,16 @@ from repokit.domain.sync.ports import StorePort as SyncStorePort
 from repokit.errors import RepokitError
 from repokit.infrastructure.config import Settings
 
-BACKENDS = ("memory", "sqlite-file", "sqlite-memory", "postgres", "mysql", "mongo", "dynamodb")
+BACKENDS = (
+    "memory",
+    "sqlite-file",
+    "sqlite-memory",
+    "postgres",
+    "mysql",
+    "mongo",
+    "dynamodb",
+    "firestore",
+)
 """The names :meth:`Stores.open` takes."""
 
 KEPT_POSTGRES_TABLES = ("alembic_version", "schema_settings")
@@ -194,6 +205,10 @@ class Servers:
         empty_dynamodb(client)
         return url
 
+    def firestore_project(self) -> str:
+        """A project id no other test of this worker's emulator has used."""
+        return f"test-{WORKER}-{next(self._numbers)}".lower()
+
     def sqlite_copy(self, settings: Settings, folder: Path) -> str:
         """A copy of a migrated SQLite file in ``folder``; its URL.
 
@@ -283,6 +298,11 @@ class Stores:
         if backend == "dynamodb":
             url = server or self._server_url(backend)
             return self.servers.empty_dynamodb(url, self.settings)
+        if backend == "firestore":
+            # The worker's emulator (FIRESTORE_EMULATOR_HOST is set by its fixture):
+            # a project of the test's own, so nothing needs deleting.
+            self._server_url(backend)
+            return f"firestore://{self.servers.firestore_project()}"
         raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
 
     def connect_options(self, cached: bool) -> dict[str, Any]:

@@ -102,6 +102,28 @@ class TestCachedMysqlSyncStore(CachedStoreFolds, sync_contract.StoreContract):
             yield store
 
 
+class TestCachedFirestoreStore(CachedStoreFolds, StoreContract):
+    """The worker's Firestore emulator behind the cache."""
+
+    @pytest.fixture
+    async def store(self, stores: Stores) -> AsyncIterator[StorePort]:
+        pytest.importorskip("google.cloud.firestore")
+        async with stores.open("firestore", cached=True) as store:
+            assert isinstance(store, CachedStore)
+            yield store
+
+
+class TestCachedFirestoreSyncStore(CachedStoreFolds, sync_contract.StoreContract):
+    """The worker's Firestore emulator behind the cache, sync."""
+
+    @pytest.fixture
+    def store(self, stores: Stores) -> Iterator[SyncStorePort]:
+        pytest.importorskip("google.cloud.firestore")
+        with stores.open_sync("firestore", cached=True) as store:
+            assert isinstance(store, SyncCachedStore)
+            yield store
+
+
 @pytest.mark.parametrize(
     "backend",
     [
@@ -113,6 +135,8 @@ class TestCachedMysqlSyncStore(CachedStoreFolds, sync_contract.StoreContract):
         TestCachedPostgresSyncStore,
         TestCachedMysqlStore,
         TestCachedMysqlSyncStore,
+        TestCachedFirestoreStore,
+        TestCachedFirestoreSyncStore,
     ],
 )
 def test_the_cached_backend_runs_the_whole_contract(backend: type) -> None:

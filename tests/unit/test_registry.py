@@ -78,7 +78,15 @@ def test_unknown_scheme_lists_the_known_ones() -> None:
         resolve_factory("cassandra://user:hunter2@host/ks")
     message = str(caught.value)
     assert "unknown database URL scheme 'cassandra'" in message
-    for scheme in ("memory", "sqlite", "postgresql", "mongodb", "dynamodb", "embedded"):
+    for scheme in (
+        "memory",
+        "sqlite",
+        "postgresql",
+        "mongodb",
+        "dynamodb",
+        "firestore",
+        "embedded",
+    ):
         assert scheme in message
     assert "hunter2" not in message
 

@@ -2,7 +2,9 @@
 
 PostgreSQL (a ``postgresql://`` URL or the embedded server) gets the checks of
 :mod:`repokit.infrastructure.sql.postgres_doctor`: reachable, pgvector, schema,
-vector index, search settings. Every other backend: reachable, then the schema
+vector index, search settings. Firestore first gets the checks of
+:mod:`repokit.infrastructure.firestore.doctor` (emulator answering, credentials).
+Every other backend: reachable, then the schema
 (one row of every repository is read, so a missing table or column shows).
 A configured Redis cache adds a line saying whether it answers (it never fails
 the report: calls work uncached while it is down).
@@ -43,6 +45,12 @@ async def diagnose(url: str, settings: Settings) -> list[Check]:
         if all(check.ok for check in checks) and settings.cache_url_value() is not None:
             checks.append(await _cache_check(url, settings))
         return checks
+    if scheme == "firestore":
+        from repokit.infrastructure.firestore.doctor import firestore_preflight
+
+        failed = firestore_preflight(url)
+        if failed is not None:
+            return [failed]
     return await _diagnose_store(url, settings)
 
 

@@ -81,6 +81,9 @@ _MONGO = _builtin("MongoDB", "repokit.infrastructure.mongo.store", "open_mongo_s
 _DYNAMODB = _builtin(
     "DynamoDB", "repokit.infrastructure.dynamodb.store", "open_dynamodb_store", "dynamodb"
 )
+_FIRESTORE = _builtin(
+    "Firestore", "repokit.infrastructure.firestore.store", "open_firestore_store", "firestore"
+)
 
 BUILTIN_BACKENDS: dict[str, BuiltinBackend] = {
     "memory": _MEMORY,
@@ -98,6 +101,7 @@ BUILTIN_BACKENDS: dict[str, BuiltinBackend] = {
     "mongodb": _MONGO,
     "mongodb+srv": _MONGO,
     "dynamodb": _DYNAMODB,
+    "firestore": _FIRESTORE,
 }
 """The schemes repokit knows without any plugin."""
 

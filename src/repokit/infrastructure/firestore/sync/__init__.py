@@ -1,0 +1,1 @@
+"""The sync twin of ``repokit.infrastructure.firestore``."""
