@@ -12,13 +12,14 @@ code a second time in each cached class. The plain class of the same backend
 and form runs them; every other contract test, the fixed-example filter,
 paging and invalid-filter tests included, still runs in the cached classes.
 
-Sync classes of MongoDB and DynamoDB fold the same property tests into the async
-class of the same backend: the sync repositories are generated from the async
-source (``scripts/generate_sync.py --check`` proves they agree), the filter
-compilers and plans are shared modules, and the two drivers share their codec
-(PyMongo's async and sync clients encode with the one ``bson``; aioboto3 and
-boto3 serialise with the one botocore), so a random filter reaches the server
-as the same request in both forms. Every other sync test, the fixed-example
+Sync classes of MongoDB, DynamoDB and Firestore fold the same property tests into
+the async class of the same backend: the sync repositories are generated from
+the async source (``scripts/generate_sync.py --check`` proves they agree), the
+filter compilers and plans are shared modules, and the two drivers share their
+codec (PyMongo's async and sync clients encode with the one ``bson``; aioboto3
+and boto3 serialise with the one botocore; google-cloud-firestore's ``Client``
+and ``AsyncClient`` build the same protobuf requests), so a random filter
+reaches the server as the same request in both forms. Every other sync test, the fixed-example
 tests of every operator on every field included, still runs the sync driver
 layer. PostgreSQL and MySQL keep them in both forms: there the sync drivers
 (psycopg, PyMySQL) are other libraries than the async ones and bind values
@@ -60,7 +61,7 @@ SAME_REQUESTS_AS_ASYNC = (
 
 
 class SyncTwinStoreFolds:
-    """Listed first among the bases of a MongoDB or DynamoDB sync store class."""
+    """Listed first among the bases of a MongoDB, DynamoDB or Firestore sync store class."""
 
     @contract_fold(reason=SAME_REQUESTS_AS_ASYNC)
     def test_random_filters_select_what_the_reference_evaluator_selects(self) -> None:
@@ -68,7 +69,7 @@ class SyncTwinStoreFolds:
 
 
 class SyncTwinEntityFolds:
-    """Listed first among the bases of a MongoDB or DynamoDB sync entity class."""
+    """Listed first among the bases of a MongoDB, DynamoDB or Firestore sync entity class."""
 
     @contract_fold(reason=SAME_REQUESTS_AS_ASYNC)
     def test_random_filters_select_what_the_reference_selects(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from folds import CachedEntityFolds
+from folds import CachedEntityFolds, SyncTwinEntityFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -29,7 +29,7 @@ class TestFirestoreEntities(EntityContract):
             yield store
 
 
-class TestFirestoreSyncEntities(sync_contract.EntityContract):
+class TestFirestoreSyncEntities(SyncTwinEntityFolds, sync_contract.EntityContract):
     """The example entities on the emulator through ``repokit.connect_sync``."""
 
     entities = EXAMPLE_ENTITIES

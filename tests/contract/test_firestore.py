@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from folds import SyncTwinStoreFolds
 from stores import Stores
 
 from repokit.domain.ports import StorePort
@@ -31,7 +32,7 @@ class TestFirestoreStore(StoreContract):
             yield store
 
 
-class TestFirestoreSyncStore(sync_contract.StoreContract):
+class TestFirestoreSyncStore(SyncTwinStoreFolds, sync_contract.StoreContract):
     """The same emulator through ``repokit.connect_sync`` (Client)."""
 
     @pytest.fixture
