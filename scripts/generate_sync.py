@@ -49,6 +49,7 @@ GENERATED: tuple[str, ...] = (
     "repokit.application.workspaces",
     "repokit.infrastructure.builtin_entities",
     "repokit.infrastructure.document_decorator",
+    "repokit.infrastructure.pending_unit",
     "repokit.infrastructure.cache.builtin_cascades",
     "repokit.infrastructure.cache.entity_repository",
     "repokit.infrastructure.cache.invalidation",

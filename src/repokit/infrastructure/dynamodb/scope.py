@@ -274,7 +274,7 @@ class UnitScope:
                 f"retry the unit ({', '.join(sorted(set(codes) - {'None'})) or error_code(exc)})"
             ) from exc
 
-    def rollback(self) -> None:
+    async def rollback(self) -> None:
         """Forget the pending writes."""
         self.pending = {}
 

@@ -16,71 +16,20 @@ locked until it ends, so keep units short (Firestore ends a transaction idle for
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self
-
-from repokit.domain.sync.ports import UnitOfWorkPort
-from repokit.infrastructure.entity_repositories import ProvidesEntityRepositories
 from repokit.infrastructure.firestore.sync.client import FirestoreClient
 from repokit.infrastructure.firestore.sync.repositories import attach_repositories
 from repokit.infrastructure.firestore.sync.scope import UnitScope
-from repokit.infrastructure.memory.concurrency import current_task
-from repokit.infrastructure.unit_guard import UnitGuard, UnitSlot
+from repokit.infrastructure.sync.pending_unit import PendingWritesUnitOfWork
+from repokit.infrastructure.unit_guard import UnitSlot
 
 
-class FirestoreUnitOfWork(ProvidesEntityRepositories, UnitOfWorkPort):
-    """``with store.unit_of_work() as uow``: commit on a clean exit, else roll back."""
+class FirestoreUnitOfWork(PendingWritesUnitOfWork):
+    """``with store.unit_of_work() as uow``: commit on a clean exit, else roll back
+    (:class:`~repokit.infrastructure.sync.pending_unit.PendingWritesUnitOfWork`)."""
 
     def __init__(
         self, client: FirestoreClient, slot: UnitSlot[FirestoreUnitOfWork], embedding_dim: int
     ) -> None:
-        self._client = client
-        self._guard = UnitGuard(slot)
+        super().__init__(client, slot)
         self._scope = UnitScope(client, self._check_usable)
         self.entity_repositories = attach_repositories(self, self._scope, embedding_dim)
-
-    @property
-    def is_open(self) -> bool:
-        """True between entering and leaving the ``with`` block."""
-        return self._guard.is_open
-
-    @property
-    def owner(self) -> object | None:
-        """The task that entered the unit (None outside a task, as in the sync form)."""
-        return self._guard.owner
-
-    def _check_usable(self) -> None:
-        self._guard.check_usable()
-        self._client.ensure_open()
-
-    def commit(self) -> None:
-        """Commit the pending writes in the unit's transaction; the unit goes on afresh."""
-        self._check_usable()
-        self._scope.commit()
-
-    def rollback(self) -> None:
-        """Drop the pending writes and start afresh."""
-        self._check_usable()
-        self._scope.rollback()
-
-    def __enter__(self) -> Self:
-        """Begin the unit; ``UnitOfWorkError`` if this task already has one open on the store."""
-        self._client.ensure_open()
-        task = current_task()
-        self._guard.check_enter(task)
-        self._guard.enter(self, task)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Commit on a clean exit; on an exception drop the writes and let it propagate."""
-        try:
-            if exc_type is None:
-                self.commit()
-        finally:
-            self._guard.close()
-            self._scope.rollback()
