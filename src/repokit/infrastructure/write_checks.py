@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
+from uuid import UUID
 
-from repokit.domain.entities import Role
+from repokit.domain.entities import Chunk, Role
 from repokit.domain.errors import DuplicateError, InvalidQueryError
+from repokit.domain.vectors import validate_embedding
 
 
 def reject_repeated_ids(noun: str, ids: Iterable[Hashable]) -> None:
@@ -25,4 +27,27 @@ def checked_role(role: str) -> Role:
         raise InvalidQueryError(f"unknown role {role!r}") from None
 
 
-__all__ = ["checked_role", "reject_repeated_ids"]
+def checked_chunks(document_id: UUID, chunks: Sequence[Chunk], dim: int) -> list[Chunk]:
+    """The chunks to store, with float32 embeddings, after the argument checks (each
+    belongs to ``document_id``, has a ``dim``-long embedding, and no id or ordinal is
+    given twice), before anything is written."""
+    rows: list[Chunk] = []
+    ids: set[UUID] = set()
+    ordinals: set[int] = set()
+    for chunk in chunks:
+        if chunk.document_id != document_id:
+            raise InvalidQueryError(
+                f"chunk {chunk.id} belongs to document {chunk.document_id}, not {document_id}"
+            )
+        embedding = validate_embedding(chunk.embedding, dim, what=f"embedding of chunk {chunk.id}")
+        if chunk.id in ids:
+            raise DuplicateError(f"chunk id {chunk.id} is given twice")
+        if chunk.ordinal in ordinals:
+            raise DuplicateError(f"chunk ({document_id}, {chunk.ordinal}) is given twice")
+        ids.add(chunk.id)
+        ordinals.add(chunk.ordinal)
+        rows.append(chunk.model_copy(update={"embedding": embedding}, deep=True))
+    return rows
+
+
+__all__ = ["checked_chunks", "checked_role", "reject_repeated_ids"]

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from repokit.domain.entities import Chunk
-from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError
-from repokit.domain.vectors import validate_embedding
+from repokit.domain.errors import InvalidQueryError, NotFoundError
 from repokit.infrastructure.dynamodb.embeddings import pack_embedding, unpack_embedding
 from repokit.infrastructure.dynamodb.items import Item, encode_body, live, s
 from repokit.infrastructure.dynamodb.layout import (
@@ -34,6 +33,7 @@ from repokit.infrastructure.dynamodb.writes import (
     check,
     put,
 )
+from repokit.infrastructure.write_checks import checked_chunks
 
 
 def chunk_item(chunk: Chunk) -> Item:
@@ -62,27 +62,6 @@ def read_chunk(item: Item) -> Chunk:
     return Chunk.model_validate(data)
 
 
-def chunk_rows(document_id: UUID, chunks: Sequence[Chunk], dim: int) -> list[Chunk]:
-    """The chunks to store, checked and with float32 embeddings, before anything is written."""
-    rows: list[Chunk] = []
-    ids: set[UUID] = set()
-    ordinals: set[int] = set()
-    for chunk in chunks:
-        if chunk.document_id != document_id:
-            raise InvalidQueryError(
-                f"chunk {chunk.id} belongs to document {chunk.document_id}, not {document_id}"
-            )
-        embedding = validate_embedding(chunk.embedding, dim, what=f"embedding of chunk {chunk.id}")
-        if chunk.id in ids:
-            raise DuplicateError(f"chunk id {chunk.id} is given twice")
-        if chunk.ordinal in ordinals:
-            raise DuplicateError(f"chunk ({document_id}, {chunk.ordinal}) is given twice")
-        ids.add(chunk.id)
-        ordinals.add(chunk.ordinal)
-        rows.append(chunk.model_copy(update={"embedding": embedding}, deep=True))
-    return rows
-
-
 async def add_chunks(scope: Scope, document_id: UUID, chunks: Sequence[Chunk], dim: int) -> None:
     """Store chunks of an existing document, all or none.
 
@@ -90,7 +69,7 @@ async def add_chunks(scope: Scope, document_id: UUID, chunks: Sequence[Chunk], d
     transaction; more are written in transactions of 100 items and, if one
     fails, the ones written before are deleted again (outside a unit of work).
     """
-    rows = chunk_rows(document_id, chunks, dim)
+    rows = checked_chunks(document_id, chunks, dim)
     doc_key = document_key(document_id)
     if live(await scope.get(doc_key)) is None:
         raise NotFoundError(f"document {document_id} does not exist")

@@ -20,33 +20,12 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from repokit.domain.entities import Chunk
-from repokit.domain.errors import DuplicateError, InvalidQueryError, NotFoundError, RepokitError
-from repokit.domain.vectors import validate_embedding
+from repokit.domain.errors import DuplicateError, NotFoundError, RepokitError
 from repokit.infrastructure.firestore.codec import CHUNKS as CHUNK_CODEC
 from repokit.infrastructure.firestore.sync.scope import Reader, Scope, Step, collection_path
 from repokit.infrastructure.firestore.tables import CHUNKS, DOCUMENTS
 from repokit.infrastructure.firestore.writes import Write
-
-
-def checked_chunks(document_id: UUID, chunks: Sequence[Chunk], dim: int) -> builtins.list[Chunk]:
-    """The chunks as stored (float32 embeddings), after the argument checks."""
-    rows: list[Chunk] = []
-    ids: set[UUID] = set()
-    ordinals: set[int] = set()
-    for chunk in chunks:
-        if chunk.document_id != document_id:
-            raise InvalidQueryError(
-                f"chunk {chunk.id} belongs to document {chunk.document_id}, not {document_id}"
-            )
-        embedding = validate_embedding(chunk.embedding, dim, what=f"embedding of chunk {chunk.id}")
-        if chunk.id in ids:
-            raise DuplicateError(f"chunk id {chunk.id} is given twice")
-        if chunk.ordinal in ordinals:
-            raise DuplicateError(f"chunk (document_id, ordinal) {chunk.ordinal} is given twice")
-        ids.add(chunk.id)
-        ordinals.add(chunk.ordinal)
-        rows.append(chunk.model_copy(update={"embedding": embedding}, deep=True))
-    return rows
+from repokit.infrastructure.write_checks import checked_chunks
 
 
 def add_chunks(scope: Scope, document_id: UUID, chunks: Sequence[Chunk], dim: int) -> None:
@@ -105,4 +84,4 @@ def get_chunks(reader: Reader, document_id: UUID) -> builtins.list[Chunk]:
     return chunks
 
 
-__all__ = ["add_chunks", "checked_chunks", "chunk_key", "get_chunks"]
+__all__ = ["add_chunks", "chunk_key", "get_chunks"]
