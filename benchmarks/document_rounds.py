@@ -1,4 +1,5 @@
-"""What the document benchmarks of MongoDB and MySQL share: sizes, figures, sample data.
+"""What the document benchmarks of MongoDB, MySQL and Firestore share: sizes, figures,
+sample data, the report.
 
 Both run rounds of the same work (reads by id, a batch insert) on the adapter
 and beside the raw driver, and report medians per measure and side.
@@ -8,11 +9,19 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
 from repokit.domain.entities import Document
+
+LATENCY_AIM = 1.25
+"""``get_by_id`` at most this many times the raw driver's latency."""
+RATE_AIM = 0.8
+"""``save_many`` at least this share of the raw driver's rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +78,43 @@ def timed(call: Callable[[], Any]) -> float:
     start = time.perf_counter()
     call()
     return time.perf_counter() - start
+
+
+def report(
+    results: Results,
+    size: Sizes,
+    title: str,
+    forms: Sequence[tuple[str, str]],
+    console: Console,
+) -> None:
+    """Print the table of ``get_by_id`` and ``save_many`` per form (``(form, label)``:
+    the results' form and how the table names it), beside the raw driver, with the aims."""
+    table = Table(title=title)
+    for column in ("form", "measure", "raw", "repokit", "ratio", "aim", "met"):
+        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
+    for form, label in forms:
+        raw = results.median("get_by_id", f"{form} raw")
+        ours = results.median("get_by_id", f"{form} repokit")
+        ratio = ours / raw
+        table.add_row(
+            label,
+            f"get_by_id ({size.reads:,} reads, median of {size.rounds})",
+            f"{raw * 1e6:,.0f} µs",
+            f"{ours * 1e6:,.0f} µs",
+            f"{ratio:.2f}x latency",
+            f"≤ {LATENCY_AIM}x",
+            "yes" if ratio <= LATENCY_AIM else "no",
+        )
+        raw = results.median("save_many", f"{form} raw")
+        ours = results.median("save_many", f"{form} repokit")
+        ratio = ours / raw
+        table.add_row(
+            label,
+            f"save_many ({size.batch:,} new documents)",
+            f"{raw:,.0f} docs/s",
+            f"{ours:,.0f} docs/s",
+            f"{ratio:.2f}x rate",
+            f"≥ {RATE_AIM}x",
+            "yes" if ratio >= RATE_AIM else "no",
+        )
+    console.print(table)

@@ -19,6 +19,7 @@ from uuid import UUID
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.document_rounds import LATENCY_AIM, RATE_AIM
 from repokit.testing.examples import Order, Priority
 
 T = TypeVar("T")
@@ -110,10 +111,6 @@ def paired(
     return times[0], times[1]
 
 
-LATENCY_AIM = 1.25
-"""Issue 13's aim for ``get_by_id`` and ``get_by``: at most this times the raw read."""
-RATE_AIM = 0.8
-"""Issue 13's aim for ``save_many``: at least this times the raw bulk write's rate."""
 READS = ("get_by_id", "get_by")
 """The read measures, timed per call against the raw primary-key read."""
 

@@ -32,8 +32,8 @@ from google.cloud.firestore_v1.async_client import AsyncClient
 from google.cloud.firestore_v1.client import Client
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
+from benchmarks import document_rounds
 from benchmarks.document_rounds import Results, Sizes, sample_documents, timed, timed_async
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
@@ -41,9 +41,6 @@ from repokit.infrastructure.firestore.emulator import FirestoreEmulator
 from repokit.infrastructure.firestore.store import open_firestore_store
 from repokit.infrastructure.firestore.sync.store import open_firestore_store as open_sync_store
 from repokit.infrastructure.firestore.url import EMULATOR_VARIABLE, parse_firestore_url
-
-LATENCY_AIM = 1.25
-RATE_AIM = 0.8
 
 
 @dataclass
@@ -172,35 +169,13 @@ async def measure(url: str, size: Sizes, results: Results, progress: Progress) -
 
 
 def report(results: Results, size: Sizes, where: str, console: Console) -> None:
-    table = Table(title=f"Firestore: repokit vs the raw client ({where})")
-    for column in ("form", "measure", "raw client", "repokit", "ratio", "aim", "met"):
-        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
-    for form, driver in (("async", "AsyncClient"), ("sync", "Client")):
-        raw = results.median("get_by_id", f"{form} raw")
-        ours = results.median("get_by_id", f"{form} repokit")
-        ratio = ours / raw
-        table.add_row(
-            f"{form} ({driver})",
-            f"get_by_id ({size.reads:,} reads, median of {size.rounds})",
-            f"{raw * 1e6:,.0f} µs",
-            f"{ours * 1e6:,.0f} µs",
-            f"{ratio:.2f}x latency",
-            f"≤ {LATENCY_AIM}x",
-            "yes" if ratio <= LATENCY_AIM else "no",
-        )
-        raw = results.median("save_many", f"{form} raw")
-        ours = results.median("save_many", f"{form} repokit")
-        ratio = ours / raw
-        table.add_row(
-            f"{form} ({driver})",
-            f"save_many ({size.batch:,} new documents)",
-            f"{raw:,.0f} docs/s",
-            f"{ours:,.0f} docs/s",
-            f"{ratio:.2f}x rate",
-            f"≥ {RATE_AIM}x",
-            "yes" if ratio >= RATE_AIM else "no",
-        )
-    console.print(table)
+    document_rounds.report(
+        results,
+        size,
+        f"Firestore: repokit vs the raw client ({where})",
+        (("async", "async (AsyncClient)"), ("sync", "sync (Client)")),
+        console,
+    )
 
 
 @contextmanager

@@ -29,8 +29,8 @@ from uuid import UUID
 import pymongo
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
+from benchmarks import document_rounds
 from benchmarks.document_rounds import Results, Sizes, sample_documents, timed, timed_async
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
@@ -38,9 +38,6 @@ from repokit.infrastructure.mongo.codec import decode_json, decode_time
 from repokit.infrastructure.mongo.standin import StandInServer
 from repokit.infrastructure.mongo.store import client_options, open_mongo_store
 from repokit.infrastructure.mongo.sync.store import open_mongo_store as open_sync_mongo_store
-
-LATENCY_AIM = 1.25
-RATE_AIM = 0.8
 
 
 @dataclass
@@ -193,35 +190,13 @@ class _ReadWrite:
 
 
 def report(results: Results, size: Sizes, server: str, console: Console) -> None:
-    table = Table(title=f"MongoDB: repokit vs raw PyMongo (same server: {server})")
-    for column in ("form", "measure", "raw PyMongo", "repokit", "ratio", "aim", "met"):
-        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
-    for form in ("async", "sync"):
-        raw = results.median("get_by_id", f"{form} raw")
-        ours = results.median("get_by_id", f"{form} repokit")
-        ratio = ours / raw
-        table.add_row(
-            form,
-            f"get_by_id ({size.reads:,} reads, median of {size.rounds})",
-            f"{raw * 1e6:,.0f} µs",
-            f"{ours * 1e6:,.0f} µs",
-            f"{ratio:.2f}x latency",
-            f"≤ {LATENCY_AIM}x",
-            "yes" if ratio <= LATENCY_AIM else "no",
-        )
-        raw = results.median("save_many", f"{form} raw")
-        ours = results.median("save_many", f"{form} repokit")
-        ratio = ours / raw
-        table.add_row(
-            form,
-            f"save_many ({size.batch:,} new documents)",
-            f"{raw:,.0f} docs/s",
-            f"{ours:,.0f} docs/s",
-            f"{ratio:.2f}x rate",
-            f"≥ {RATE_AIM}x",
-            "yes" if ratio >= RATE_AIM else "no",
-        )
-    console.print(table)
+    document_rounds.report(
+        results,
+        size,
+        f"MongoDB: repokit vs raw PyMongo (same server: {server})",
+        (("async", "async"), ("sync", "sync")),
+        console,
+    )
 
 
 @contextmanager

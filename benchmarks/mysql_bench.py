@@ -35,17 +35,15 @@ import asyncmy
 import pymysql
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 from sqlalchemy.engine import URL, make_url
 
+from benchmarks import document_rounds
 from benchmarks.document_rounds import Results, Sizes, sample_documents, timed, timed_async
 from repokit.domain.entities import Document
 from repokit.infrastructure.config import Settings
 from repokit.infrastructure.sql.mysql import open_mysql_store
 from repokit.infrastructure.sql.sync.mysql import open_mysql_store as open_sync_mysql_store
 
-LATENCY_AIM = 1.25
-RATE_AIM = 0.8
 DEFAULT_SERVER = "mysql://root@127.0.0.1:3306/test"
 COLUMNS = "id, workspace_id, title, content, metadata, created_at, updated_at, version"
 SELECT_BY_ID = f"SELECT {COLUMNS} FROM documents WHERE id = %s"
@@ -190,35 +188,13 @@ async def measure(url: str, size: Sizes, results: Results, progress: Progress) -
 
 
 def report(results: Results, size: Sizes, server: str, console: Console) -> None:
-    table = Table(title=f"MySQL: repokit vs raw asyncmy / PyMySQL (same server: {server})")
-    for column in ("form", "measure", "raw driver", "repokit", "ratio", "aim", "met"):
-        table.add_column(column, justify="left" if column in ("form", "measure") else "right")
-    for form, driver in (("async", "asyncmy"), ("sync", "PyMySQL")):
-        raw = results.median("get_by_id", f"{form} raw")
-        ours = results.median("get_by_id", f"{form} repokit")
-        ratio = ours / raw
-        table.add_row(
-            f"{form} ({driver})",
-            f"get_by_id ({size.reads:,} reads, median of {size.rounds})",
-            f"{raw * 1e6:,.0f} µs",
-            f"{ours * 1e6:,.0f} µs",
-            f"{ratio:.2f}x latency",
-            f"≤ {LATENCY_AIM}x",
-            "yes" if ratio <= LATENCY_AIM else "no",
-        )
-        raw = results.median("save_many", f"{form} raw")
-        ours = results.median("save_many", f"{form} repokit")
-        ratio = ours / raw
-        table.add_row(
-            f"{form} ({driver})",
-            f"save_many ({size.batch:,} new documents)",
-            f"{raw:,.0f} docs/s",
-            f"{ours:,.0f} docs/s",
-            f"{ratio:.2f}x rate",
-            f"≥ {RATE_AIM}x",
-            "yes" if ratio >= RATE_AIM else "no",
-        )
-    console.print(table)
+    document_rounds.report(
+        results,
+        size,
+        f"MySQL: repokit vs raw asyncmy / PyMySQL (same server: {server})",
+        (("async", "async (asyncmy)"), ("sync", "sync (PyMySQL)")),
+        console,
+    )
 
 
 @contextmanager
