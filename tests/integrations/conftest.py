@@ -6,7 +6,7 @@ session and stopped by process id, and a private embedded PostgreSQL 18 + pgvect
 with one database per embedding length (LangChain's suite embeds in 6 dimensions,
 Haystack's in 768), migrated once and emptied with ``TRUNCATE`` before each test,
 and as many databases on the MySQL / MariaDB server (``REPOKIT_TEST_MYSQL_URL``),
-emptied with ``DELETE``.
+emptied with ``DELETE``, and the worker's Firestore emulator, a project per test.
 """
 
 from __future__ import annotations
@@ -124,7 +124,16 @@ def drop_mongo_database(url: str) -> None:
         client.drop_database(client.get_default_database().name)
 
 
-BACKENDS = ["memory", "sqlite", "postgres", "mysql", "mongo", "dynamodb", "sqlite-cached"]
+BACKENDS = [
+    "memory",
+    "sqlite",
+    "postgres",
+    "mysql",
+    "mongo",
+    "dynamodb",
+    "firestore",
+    "sqlite-cached",
+]
 """Every backend the suites run on; ``sqlite-cached`` is SQLite behind the Redis cache."""
 
 
@@ -170,6 +179,9 @@ def target(
             fresh = mongo_database_url(server.url())
             cleanups.append(lambda: drop_mongo_database(fresh))
             return fresh
+        if kind == "firestore":
+            request.getfixturevalue("firestore_emulator_host")  # sets FIRESTORE_EMULATOR_HOST
+            return f"firestore://int-{uuid.uuid4().hex[:12]}"  # a project of the test's own
         if kind == "dynamodb":
             server = request.getfixturevalue("moto_server")
             server.reset()
