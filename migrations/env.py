@@ -130,7 +130,7 @@ def _migrate(connection: Connection) -> None:
     applied = _configure(connection=connection)
     # A handed-over connection already in a transaction stays its owner's to end:
     # begin_transaction() is then a no-op.
-    with context.begin_transaction(), migration_lock(connection):
+    with migration_lock(connection), context.begin_transaction():
         # Going down to rebuild with another dimension must stay possible.
         if not _is_downgrade():
             check_embedding_dim(connection, dim)

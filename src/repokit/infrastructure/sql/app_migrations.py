@@ -260,7 +260,7 @@ def run_environment() -> None:
                 transaction_per_migration=False,
                 on_version_apply=config.attributes.get("on_version_apply"),
             )
-            with context.begin_transaction(), migration_lock(connection):
+            with migration_lock(connection), context.begin_transaction():
                 context.run_migrations()
                 check_sqlite_foreign_keys(connection)
     finally:

@@ -34,15 +34,19 @@ INSUFFICIENT_PRIVILEGE = "42501"
 
 @contextmanager
 def migration_lock(connection: Connection) -> Iterator[None]:
-    """Serialise concurrent migrations of one database for the block (inside its transaction).
+    """Serialise concurrent migrations of one database for the block, which holds the
+    migration's whole transaction (``with migration_lock(c), context.begin_transaction()``).
 
     Without it, two processes starting at once both see an empty version table
     and the slower one fails on ``CREATE TABLE``; with it, the second waits and
-    then finds the schema at head. PostgreSQL: a transaction-level advisory lock.
-    MySQL: a named lock (``GET_LOCK``, one name per database), released at the end
-    of the block, since MySQL's DDL commits on its own and no transaction holds
-    anything. SQLite needs none: migrations run in ``BEGIN IMMEDIATE``, which
-    already excludes other writers.
+    then finds the schema at head. PostgreSQL: a transaction-level advisory lock,
+    taken in the transaction Alembic then adopts and released when it ends. MySQL:
+    a named lock (``GET_LOCK``, one name per database), released after the block,
+    so after the commit: MySQL's DDL commits on its own, but the version table's
+    last update is visible to the next migration only once the transaction
+    commits (released before it, the next one could apply a revision again).
+    SQLite needs none: migrations run in ``BEGIN IMMEDIATE``, which already
+    excludes other writers.
 
     Raises:
         BackendUnavailableError: another migration of this MySQL database held the
