@@ -94,7 +94,6 @@ GENERATED: tuple[str, ...] = (
     "repokit.infrastructure.firestore.chunks",
     "repokit.infrastructure.firestore.documents",
     "repokit.infrastructure.firestore.entity_repository",
-    "repokit.infrastructure.firestore.queries",
     "repokit.infrastructure.firestore.records",
     "repokit.infrastructure.firestore.repositories",
     "repokit.infrastructure.firestore.scope",

@@ -19,7 +19,7 @@ from repokit.domain.query import FieldRef, FilterNode
 from repokit.infrastructure.firestore.codec import ModelCodec
 from repokit.infrastructure.firestore.filters import split_filter
 from repokit.infrastructure.firestore.listing import Listing
-from repokit.infrastructure.firestore.scope import collection_path
+from repokit.infrastructure.firestore.paths import collection_path
 from repokit.infrastructure.firestore.values import to_store
 
 M = TypeVar("M")

@@ -36,6 +36,7 @@ from repokit.infrastructure.firestore.client import (
     fields_of,
 )
 from repokit.infrastructure.firestore.listing import Listing
+from repokit.infrastructure.firestore.paths import collection_path
 from repokit.infrastructure.firestore.writes import MAX_COMMIT_WRITES, Write
 
 T = TypeVar("T")
@@ -67,11 +68,6 @@ async def _stream_listing(
             raise
         return await _scan_listing(client, listing, limit, tx, {})
     return found
-
-
-def collection_path(collection: Any) -> str:
-    """The path of a collection reference, as its documents' paths start."""
-    return "/".join(collection._path)
 
 
 async def _scan_listing(

@@ -16,7 +16,7 @@ from repokit.domain.paging import KeysetPosition, Page, encode_cursor, validate_
 from repokit.domain.query import And, Compare, FieldRef, FilterNode
 from repokit.domain.sync.ports import AuditLogPort
 from repokit.infrastructure.firestore.codec import AUDIT
-from repokit.infrastructure.firestore.sync.queries import listing
+from repokit.infrastructure.firestore.queries import listing
 from repokit.infrastructure.firestore.sync.records import insert_all
 from repokit.infrastructure.firestore.sync.scope import Scope
 from repokit.infrastructure.firestore.tables import AUDIT_COLLECTION

@@ -15,7 +15,7 @@ from repokit.domain.paging import validate_limit
 from repokit.domain.query import And, Compare, FieldRef, FilterNode
 from repokit.domain.sync.ports import ChatHistoryPort
 from repokit.infrastructure.firestore.codec import CHATS
-from repokit.infrastructure.firestore.sync.queries import listing
+from repokit.infrastructure.firestore.queries import listing
 from repokit.infrastructure.firestore.sync.records import insert_all
 from repokit.infrastructure.firestore.sync.scope import Scope, Step, collection_path
 from repokit.infrastructure.firestore.tables import CHATS_COLLECTION

@@ -21,9 +21,9 @@ from repokit.domain.paging import (
 )
 from repokit.domain.query import Filter
 from repokit.domain.sync.ports import DocumentRepositoryPort
+from repokit.infrastructure.firestore.queries import listing
 from repokit.infrastructure.firestore.sync.cascade import delete_document
 from repokit.infrastructure.firestore.sync.chunks import add_chunks, get_chunks
-from repokit.infrastructure.firestore.sync.queries import listing
 from repokit.infrastructure.firestore.sync.records import save_all
 from repokit.infrastructure.firestore.sync.scope import Reader, Scope, collection_path
 from repokit.infrastructure.firestore.sync.search import search_similar

@@ -21,8 +21,8 @@ from repokit.domain.paging import Page, validate_window
 from repokit.domain.query import And, Compare, FieldRef, Filter, FilterNode
 from repokit.domain.sync.ports import EntityRepositoryPort
 from repokit.infrastructure.firestore.listing import Listing
+from repokit.infrastructure.firestore.queries import listing
 from repokit.infrastructure.firestore.sync.cascade import delete_document
-from repokit.infrastructure.firestore.sync.queries import listing
 from repokit.infrastructure.firestore.sync.records import save_all
 from repokit.infrastructure.firestore.sync.scope import Scope
 from repokit.infrastructure.firestore.tables import table_of

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from repokit.domain.errors import ConcurrencyError
 from repokit.infrastructure.firestore.listing import Listing
+from repokit.infrastructure.firestore.paths import collection_path
 from repokit.infrastructure.firestore.sync.client import (
     FirestoreClient,
     MissingIndex,
@@ -69,11 +70,6 @@ def _stream_listing(
             raise
         return _scan_listing(client, listing, limit, tx, {})
     return found
-
-
-def collection_path(collection: Any) -> str:
-    """The path of a collection reference, as its documents' paths start."""
-    return "/".join(collection._path)
 
 
 def _scan_listing(

@@ -37,8 +37,8 @@ from repokit.domain.query import Filter
 from repokit.domain.vectors import validate_k, validate_metric
 from repokit.infrastructure.firestore.codec import CHUNKS as CHUNK_CODEC
 from repokit.infrastructure.firestore.codec import DOCUMENTS as DOCUMENT_CODEC
+from repokit.infrastructure.firestore.queries import listing
 from repokit.infrastructure.firestore.sync.client import MissingIndex, fields_of
-from repokit.infrastructure.firestore.sync.queries import listing
 from repokit.infrastructure.firestore.sync.scope import Reader, collection_path
 from repokit.infrastructure.firestore.tables import CHUNKS, DOCUMENTS
 from repokit.infrastructure.memory.listing import document_filter
