@@ -1,5 +1,5 @@
 """What the document benchmarks of MongoDB, MySQL and Firestore share: sizes, figures,
-sample data, the report.
+sample data, the rounds, the report (the entity benchmarks use the rounds too).
 
 Both run rounds of the same work (reads by id, a batch insert) on the adapter
 and beside the raw driver, and report medians per measure and side.
@@ -7,6 +7,7 @@ and beside the raw driver, and report medians per measure and side.
 
 from __future__ import annotations
 
+import inspect
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from repokit.domain.entities import Document
@@ -78,6 +80,26 @@ def timed(call: Callable[[], Any]) -> float:
     start = time.perf_counter()
     call()
     return time.perf_counter() - start
+
+
+async def alternate_rounds(
+    progress: Progress,
+    task: TaskID,
+    rounds: int,
+    async_round: Callable[[], Awaitable[None]],
+    sync_round: Callable[[], Any],
+) -> None:
+    """Run ``rounds`` rounds, each the async measures and then the sync ones, with their
+    progress (``sync_round`` may return an awaitable, e.g. run in a thread)."""
+    for turn in range(rounds):
+        progress.update(task, description=f"async round {turn + 1}/{rounds}")
+        await async_round()
+        progress.advance(task)
+        progress.update(task, description=f"sync round {turn + 1}/{rounds}")
+        done = sync_round()
+        if inspect.isawaitable(done):
+            await done
+        progress.advance(task)
 
 
 def report(

@@ -38,6 +38,7 @@ import boto3  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.progress import Progress
 
+from benchmarks import document_rounds
 from benchmarks.entity_rounds import (
     Ratios,
     Sizes,
@@ -222,13 +223,13 @@ async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> 
             await raw_async.get_item(TableName=table, Key=raw_key(stored[0]))  # connect first
             raw_sync.get_item(TableName=table, Key=raw_key(stored[0]))
             progress.advance(task)
-            for round_ in range(size.rounds):
-                progress.update(task, description=f"async round {round_ + 1}/{size.rounds}")
-                await async_round(store, raw_async, table, work, ratios)
-                progress.advance(task)
-                progress.update(task, description=f"sync round {round_ + 1}/{size.rounds}")
-                await asyncio.to_thread(sync_round, sync_store, raw_sync, table, work, ratios)
-                progress.advance(task)
+            await document_rounds.alternate_rounds(
+                progress,
+                task,
+                size.rounds,
+                lambda: async_round(store, raw_async, table, work, ratios),
+                lambda: asyncio.to_thread(sync_round, sync_store, raw_sync, table, work, ratios),
+            )
     finally:
         await store.close()
         sync_store.close()

@@ -29,6 +29,7 @@ import pymongo
 from rich.console import Console
 from rich.progress import Progress
 
+from benchmarks import document_rounds
 from benchmarks.entity_rounds import (
     Ratios,
     Sizes,
@@ -196,13 +197,15 @@ async def measure(url: str, size: Sizes, ratios: Ratios, progress: Progress) -> 
         await db["example_orders"].find_one({})  # connect before the clock starts
         sync_db["example_orders"].find_one({})
         progress.advance(task)
-        for round_ in range(size.rounds):
-            progress.update(task, description=f"async round {round_ + 1}/{size.rounds}")
-            await async_round(store, db["example_orders"], db["raw_orders"], work, ratios)
-            progress.advance(task)
-            progress.update(task, description=f"sync round {round_ + 1}/{size.rounds}")
-            sync_round(sync_store, sync_db["example_orders"], sync_db["raw_orders"], work, ratios)
-            progress.advance(task)
+        await document_rounds.alternate_rounds(
+            progress,
+            task,
+            size.rounds,
+            lambda: async_round(store, db["example_orders"], db["raw_orders"], work, ratios),
+            lambda: sync_round(
+                sync_store, sync_db["example_orders"], sync_db["raw_orders"], work, ratios
+            ),
+        )
     finally:
         await store.close()
         sync_store.close()

@@ -164,15 +164,17 @@ async def measure(url: str, size: Sizes, results: Results, progress: Progress) -
         await raw_async_docs.find_one({})  # connect before the clock starts
         raw_sync_docs.find_one({})
         progress.advance(task)
-        for round_ in range(size.rounds):
-            progress.update(task, description=f"async round {round_ + 1}/{size.rounds}")
-            await async_round(
+        await document_rounds.alternate_rounds(
+            progress,
+            task,
+            size.rounds,
+            lambda: async_round(
                 store, _ReadWrite(raw_async_docs, raw_async_writes), ids, size, results
-            )
-            progress.advance(task)
-            progress.update(task, description=f"sync round {round_ + 1}/{size.rounds}")
-            sync_round(sync_store, _ReadWrite(raw_sync_docs, raw_sync_writes), ids, size, results)
-            progress.advance(task)
+            ),
+            lambda: sync_round(
+                sync_store, _ReadWrite(raw_sync_docs, raw_sync_writes), ids, size, results
+            ),
+        )
     finally:
         await store.close()
         sync_store.close()

@@ -173,13 +173,13 @@ async def measure(url: str, size: Sizes, results: Results, progress: Progress) -
             # The raw sides insert into a copy of the table: same columns and indexes.
             cursor.execute("CREATE TABLE raw_documents LIKE documents")
         progress.advance(task)
-        for round_ in range(size.rounds):
-            progress.update(task, description=f"async round {round_ + 1}/{size.rounds}")
-            await async_round(store, raw_async, ids, size, results)
-            progress.advance(task)
-            progress.update(task, description=f"sync round {round_ + 1}/{size.rounds}")
-            sync_round(sync_store, raw_sync, ids, size, results)
-            progress.advance(task)
+        await document_rounds.alternate_rounds(
+            progress,
+            task,
+            size.rounds,
+            lambda: async_round(store, raw_async, ids, size, results),
+            lambda: sync_round(sync_store, raw_sync, ids, size, results),
+        )
     finally:
         await store.close()
         sync_store.close()
