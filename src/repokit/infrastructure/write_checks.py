@@ -27,11 +27,9 @@ def checked_role(role: str) -> Role:
         raise InvalidQueryError(f"unknown role {role!r}") from None
 
 
-def checked_chunks(document_id: UUID, chunks: Sequence[Chunk], dim: int) -> list[Chunk]:
-    """The chunks to store, with float32 embeddings, after the argument checks (each
-    belongs to ``document_id``, has a ``dim``-long embedding, and no id or ordinal is
-    given twice), before anything is written."""
-    rows: list[Chunk] = []
+def check_chunk_batch(document_id: UUID, chunks: Iterable[Chunk]) -> None:
+    """Raise before anything is written when a chunk belongs to another document
+    (``InvalidQueryError``) or an id or an ordinal is given twice (``DuplicateError``)."""
     ids: set[UUID] = set()
     ordinals: set[int] = set()
     for chunk in chunks:
@@ -39,15 +37,30 @@ def checked_chunks(document_id: UUID, chunks: Sequence[Chunk], dim: int) -> list
             raise InvalidQueryError(
                 f"chunk {chunk.id} belongs to document {chunk.document_id}, not {document_id}"
             )
-        embedding = validate_embedding(chunk.embedding, dim, what=f"embedding of chunk {chunk.id}")
         if chunk.id in ids:
             raise DuplicateError(f"chunk id {chunk.id} is given twice")
         if chunk.ordinal in ordinals:
             raise DuplicateError(f"chunk ({document_id}, {chunk.ordinal}) is given twice")
         ids.add(chunk.id)
         ordinals.add(chunk.ordinal)
-        rows.append(chunk.model_copy(update={"embedding": embedding}, deep=True))
-    return rows
 
 
-__all__ = ["checked_chunks", "checked_role", "reject_repeated_ids"]
+def checked_chunks(document_id: UUID, chunks: Sequence[Chunk], dim: int) -> list[Chunk]:
+    """The chunks to store, with float32 embeddings, after the argument checks
+    (:func:`check_chunk_batch`, and each embedding ``dim`` long), before anything is
+    written."""
+    check_chunk_batch(document_id, chunks)
+    return [
+        chunk.model_copy(
+            update={
+                "embedding": validate_embedding(
+                    chunk.embedding, dim, what=f"embedding of chunk {chunk.id}"
+                )
+            },
+            deep=True,
+        )
+        for chunk in chunks
+    ]
+
+
+__all__ = ["check_chunk_batch", "checked_chunks", "checked_role", "reject_repeated_ids"]

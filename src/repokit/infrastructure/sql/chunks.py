@@ -20,6 +20,7 @@ from repokit.infrastructure.sql.errors import ErrorContext
 from repokit.infrastructure.sql.repository import COPY_MIN_ROWS
 from repokit.infrastructure.sql.scopes import Scope
 from repokit.infrastructure.sql.write_parts import write_in_parts
+from repokit.infrastructure.write_checks import check_chunk_batch
 
 HNSW_INDEX_NAME = "ix_chunks_embedding_hnsw"
 
@@ -59,19 +60,7 @@ async def add_chunks(
 ) -> None:
     """Store ``chunks`` of document ``document_id``, all or none (see docs/semantics.md)."""
     batch = list(chunks)
-    ids: set[UUID] = set()
-    ordinals: set[int] = set()
-    for chunk in batch:
-        if chunk.document_id != document_id:
-            raise InvalidQueryError(
-                f"chunk {chunk.id} belongs to document {chunk.document_id}, not {document_id}"
-            )
-        if chunk.id in ids:
-            raise DuplicateError(f"chunk {chunk.id} appears twice in the batch")
-        if chunk.ordinal in ordinals:
-            raise DuplicateError(f"ordinal {chunk.ordinal} appears twice in the batch")
-        ids.add(chunk.id)
-        ordinals.add(chunk.ordinal)
+    check_chunk_batch(document_id, batch)
     rows = _chunk_rows(catalog, batch, dim)
     statements = catalog.chunks
     document_key = statements.encode_id(document_id)
