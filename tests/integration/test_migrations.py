@@ -293,6 +293,23 @@ def test_store_migrate_on_sqlite_memory_migrates_the_store_database() -> None:
     assert email == "a@example.com"
 
 
+def test_store_migrate_at_head_still_refuses_another_embedding_dim(tmp_path: Path) -> None:
+    """A database at head skips Alembic, not the checks its environment makes."""
+    url = sqlite_url(tmp_path / "app.db")
+    migrations.upgrade(url, embedding_dim=8)
+
+    async def scenario() -> None:
+        settings = repokit.Settings(database_url=None, cache_url=None, embedding_dim=16)
+        store = await repokit.connect(url, settings=settings)
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    with pytest.raises(ConfigurationError, match="EMBEDDING_DIM=8 but this run asks for 16"):
+        asyncio.run(scenario())
+
+
 def test_store_migrate_failure_leaves_nothing_behind(tmp_path: Path) -> None:
     path = tmp_path / "clash.db"
     clash = sa.create_engine(sqlite_url(path))

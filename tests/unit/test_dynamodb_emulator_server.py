@@ -11,7 +11,7 @@ pytest.importorskip("moto")
 from moto.core.serialize import XFormedAttributePicker, get_serializer_class
 from moto.core.utils import get_service_model
 
-from repokit.infrastructure.dynamodb.emulator_server import dict_first_picker
+from repokit.infrastructure.dynamodb.emulator_server import dict_first_picker, fast_attribute_values
 
 ITEM = {
     "PK": {"S": "E#orders"},
@@ -32,6 +32,12 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "LastEvaluatedKey": {"PK": {"S": "p"}, "SK": {"S": "s"}},
     },
     "GetItem": {"Item": ITEM},
+    "BatchGetItem": {
+        "Responses": {"t": [ITEM, {"PK": {"S": "q"}, "big": {"BS": [b"a", b"bc"]}}]},
+        "UnprocessedKeys": {},
+    },
+    "TransactGetItems": {"Responses": [{"Item": ITEM}, {}]},
+    "UpdateItem": {"Attributes": {**ITEM, "odd": {"S": "x", "N": "1"}, "skip": {"S": None}}},
     "BatchWriteItem": {"UnprocessedItems": {}},
 }
 
@@ -44,4 +50,20 @@ def test_the_dict_first_picker_serializes_exactly_like_moto(operation: str) -> N
     for picker in (XFormedAttributePicker(), dict_first_picker()()):
         made = serializer(operation_model=model, pretty_print=False, value_picker=picker)
         bodies.append(made.serialize(RESPONSES[operation])["body"])
+    assert bodies[0] == bodies[1]
+
+
+@pytest.mark.parametrize("operation", sorted(RESPONSES))
+def test_attribute_values_written_directly_are_moto_bytes(operation: str) -> None:
+    model = get_service_model("dynamodb").operation_model(operation)
+    serializer = get_serializer_class("dynamodb", "json")
+
+    class Fast(serializer):  # type: ignore[misc,valid-type]
+        _serialize_type_structure = fast_attribute_values(serializer._serialize_type_structure)
+
+    bodies = [
+        made(operation_model=model, pretty_print=False, value_picker=XFormedAttributePicker())
+        .serialize(RESPONSES[operation])["body"]
+        for made in (serializer, Fast)
+    ]
     assert bodies[0] == bodies[1]

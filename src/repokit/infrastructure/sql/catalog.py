@@ -23,7 +23,7 @@ from repokit.domain.entities import (
 from repokit.domain.entity import Entity
 from repokit.domain.search_tuning import DEFAULT_TARGET_RECALL
 from repokit.infrastructure.sql import tables
-from repokit.infrastructure.sql.entity_catalog import EntitySql
+from repokit.infrastructure.sql.entity_catalog import EntitySql, shared_entity_sql
 from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
 from repokit.infrastructure.sql.json_mysql import MYSQL_JSON
 from repokit.infrastructure.sql.json_postgres import POSTGRES_JSON
@@ -100,7 +100,7 @@ class Catalog:
             with self._entities_lock:
                 made = self._entities.get(model)
                 if made is None:
-                    made = self._entities[model] = EntitySql(model, self.dialect, self.json)
+                    made = self._entities[model] = shared_entity_sql(model, self.dialect, self.json)
         return made
 
     def embedding_values(self, matrix: npt.NDArray[np.float32]) -> list[Any]:

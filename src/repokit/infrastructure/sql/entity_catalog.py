@@ -5,11 +5,15 @@ own for ``User`` and ``Workspace``), its mapping (:mod:`.entity_layout`'s
 columns, written and read through the column types), the precompiled hot
 statements (read by id, insert, versioned update, delete, one ``get_by`` per
 unique group), the filter target and its cache of compiled filters, and the
-error contexts. :class:`~.catalog.Catalog` makes one per entity class on first use.
+error contexts. :class:`~.catalog.Catalog` asks :func:`shared_entity_sql` for one per
+entity class on first use: it is made once per process and dialect flavour and
+shared by every store, since building it (compiling its statements) costs more than
+opening a connection.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -137,4 +141,32 @@ class EntitySql(Generic[E]):
         )
 
 
-__all__ = ["EntitySql", "entity_table"]
+_SHARED: dict[tuple[Any, ...], EntitySql[Any]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def dialect_flavour(dialect: Dialect) -> tuple[Any, ...]:
+    """What SQL compiled for ``dialect`` depends on: its class (the driver, so the
+    parameter style), the server version it found, and MariaDB or MySQL."""
+    return (
+        type(dialect),
+        dialect.paramstyle,
+        dialect.server_version_info,
+        getattr(dialect, "is_mariadb", False),
+    )
+
+
+def shared_entity_sql(model: type[E], dialect: Dialect, json: JsonDialect) -> EntitySql[E]:
+    """The :class:`EntitySql` of ``model`` on ``dialect``, made once per process and
+    dialect flavour (it holds no state of any one database)."""
+    key = (model, *dialect_flavour(dialect))
+    made = _SHARED.get(key)
+    if made is None:
+        with _SHARED_LOCK:
+            made = _SHARED.get(key)
+            if made is None:
+                made = _SHARED[key] = EntitySql(model, dialect, json)
+    return made
+
+
+__all__ = ["EntitySql", "dialect_flavour", "entity_table", "shared_entity_sql"]

@@ -33,7 +33,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, DefaultClause, Index, MetaData, Table, literal, text
+from sqlalchemy import Column, DefaultClause, Index, MetaData, Table, inspect, literal, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import IntegrityError
 
@@ -107,6 +107,11 @@ def schema_differences(connection: Connection, metadata: MetaData) -> list[str]:
 def compare(connection: Connection, metadata: MetaData) -> SchemaPlan:
     """Sort Alembic's comparison of ``metadata`` with the database into a plan."""
     dialect = connection.dialect.name
+    if not set(metadata.tables) & set(inspect(connection).get_table_names()):
+        # None of them stored yet: every table is an addition. (Asked to compare, Alembic
+        # would reflect every table of the schema to find that out: it reads an empty
+        # list of names to reflect as "all of them".)
+        return SchemaPlan(tables=list(metadata.sorted_tables))
     teach_vector_type(dialect)
 
     def include_name(name: str | None, type_: str, parents: Any) -> bool:

@@ -29,6 +29,7 @@ shared.
 from __future__ import annotations
 
 import operator
+import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -180,20 +181,24 @@ class CompiledFilterCache:
         self.target = target
         self._size = size
         self._entries: OrderedDict[str, ColumnElement[bool]] = OrderedDict()
+        # Stores in several threads share one cache (a sync store, a shared catalog).
+        self._lock = threading.Lock()
 
     def compile(self, node: FilterNode | None) -> ColumnElement[bool] | None:
         """``compile_filter(node, target)``, from the cache when possible."""
         if node is None:
             return None
         key = repr(node)
-        cached = self._entries.get(key)
-        if cached is not None:
-            self._entries.move_to_end(key)
-            return cached
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None:
+                self._entries.move_to_end(key)
+                return cached
         compiled = _FilterCompiler(self.target).compile(node)
-        self._entries[key] = compiled
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = compiled
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
         return compiled
 
 

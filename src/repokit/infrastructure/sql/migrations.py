@@ -15,6 +15,7 @@ checkout (``<repo>/migrations``).
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +36,12 @@ from repokit.domain.errors import BackendUnavailableError, ConfigurationError, R
 from repokit.infrastructure.config import redact_url
 from repokit.infrastructure.sql.entity_schema import ensure_entities
 from repokit.infrastructure.sql.entity_tables import service_entities
-from repokit.infrastructure.sql.migration_checks import INSUFFICIENT_PRIVILEGE, sqlstate
+from repokit.infrastructure.sql.migration_checks import (
+    INSUFFICIENT_PRIVILEGE,
+    check_embedding_dim,
+    migration_lock,
+    sqlstate,
+)
 from repokit.infrastructure.sql.migration_lock import alembic_lock
 from repokit.infrastructure.sql.migration_url import (
     connect,
@@ -105,7 +111,16 @@ def alembic_config(
 
 def head_revision() -> str:
     """The newest revision id of this repokit version."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _head_of(script_location())
+
+
+@functools.cache
+def _head_of(location: str) -> str:
+    # Cached: the scripts ship with the package and do not change while it runs, and
+    # reading them imports every revision file again.
+    config = Config()
+    config.set_main_option("script_location", location)
+    head = ScriptDirectory.from_config(config).get_current_head()
     if head is None:  # pragma: no cover - the repository always ships revisions
         raise ConfigurationError("repokit ships no migration revisions")
     return head
@@ -144,7 +159,17 @@ def migrate_connection(
 ) -> list[AppliedRevision]:
     """``store.migrate()``'s work, in the caller's transaction: repokit's revisions up to
     head, then every declared entity made storable by adding what it lacks
-    (:func:`~.entity_schema.ensure_entities`)."""
+    (:func:`~.entity_schema.ensure_entities`).
+
+    A database already at head skips Alembic (whose environment, revision files
+    included, is loaded again on every run: most of the cost of opening a store)
+    after the same checks ``env.py`` makes, under the same lock.
+    """
+    if current_revision_of(connection) == head_revision():
+        with migration_lock(connection):
+            check_embedding_dim(connection, embedding_dim)
+            ensure_entities(connection, service_entities())
+        return []
     applied = upgrade_connection(connection, embedding_dim=embedding_dim, progress=progress)
     ensure_entities(connection, service_entities())
     return applied

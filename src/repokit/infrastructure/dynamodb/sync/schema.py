@@ -75,6 +75,8 @@ def migrate(client: DynamoClient) -> None:
         except Exception as exc:  # created meanwhile by another process: fine
             if error_code(exc.__cause__ or exc) != "ResourceInUseException":
                 raise
+    elif _ready(table):
+        return  # the common case: nothing to create and nothing to wait for
     else:
         keys = [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]]
         if keys != [("PK", "HASH"), ("SK", "RANGE")]:
@@ -99,20 +101,36 @@ def migrate(client: DynamoClient) -> None:
     wait_active(client)
 
 
+def _ready(table: dict[str, Any]) -> bool:
+    """The table has repokit's key schema and every GSI, all of them ACTIVE."""
+    keys = [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]]
+    indexes = table.get("GlobalSecondaryIndexes", [])
+    present = {index["IndexName"] for index in indexes}
+    return (
+        keys == [("PK", "HASH"), ("SK", "RANGE")]
+        and all(name is None or name in present for name in INDEXES)
+        and _active(table)
+    )
+
+
+def _active(table: dict[str, Any] | None) -> bool:
+    return (
+        table is not None
+        and table.get("TableStatus") == "ACTIVE"
+        and all(
+            index.get("IndexStatus", "ACTIVE") == "ACTIVE"
+            for index in table.get("GlobalSecondaryIndexes", [])
+        )
+    )
+
+
 def wait_active(client: DynamoClient) -> None:
     """Poll until the table and every GSI are ACTIVE (``ConfigurationError`` after WAIT_S)."""
     deadline = time.monotonic() + WAIT_S
     delay = 0.05
     while True:
         table = describe(client)
-        if (
-            table is not None
-            and table.get("TableStatus") == "ACTIVE"
-            and all(
-                index.get("IndexStatus", "ACTIVE") == "ACTIVE"
-                for index in table.get("GlobalSecondaryIndexes", [])
-            )
-        ):
+        if _active(table):
             return
         if time.monotonic() > deadline:
             raise ConfigurationError(f"table {client.table} did not become ACTIVE in {WAIT_S}s")
