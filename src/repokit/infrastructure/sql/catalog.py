@@ -1,5 +1,6 @@
-"""Every mapping and precompiled statement of the store's tables, built once per store
-(a declared entity's on first use, see :mod:`.entity_catalog`)."""
+"""Every mapping and precompiled statement of the store's tables: compiled once per
+process and dialect flavour and shared by every store (a declared entity's on first
+use, see :mod:`.entity_catalog`), beside each store's own search state."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ from repokit.domain.entities import (
 from repokit.domain.entity import Entity
 from repokit.domain.search_tuning import DEFAULT_TARGET_RECALL
 from repokit.infrastructure.sql import tables
-from repokit.infrastructure.sql.entity_catalog import EntitySql, shared_entity_sql
+from repokit.infrastructure.sql.entity_catalog import (
+    EntitySql,
+    dialect_flavour,
+    shared_entity_sql,
+)
 from repokit.infrastructure.sql.filters import CompiledFilterCache, FilterTarget, JsonDialect
 from repokit.infrastructure.sql.json_mysql import MYSQL_JSON
 from repokit.infrastructure.sql.json_postgres import POSTGRES_JSON
@@ -43,8 +48,10 @@ def _role_value(role: Any) -> str:
     return Role(role).value
 
 
-class Catalog:
-    """Mappings, statements and the filter target for one dialect."""
+class DialectSql:
+    """The mappings, compiled statements and filter target of repokit's tables on one
+    dialect flavour: no state of any one database, so one per process and flavour
+    (:func:`dialect_sql`) serves every store, which then opens without compiling."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -68,17 +75,6 @@ class Catalog:
             tables.documents, self.json, DOCUMENT_FILTER_FIELDS
         )
         self.document_filters = CompiledFilterCache(self.document_filter)
-        self._chunks_by_ids: dict[int, CompiledSql] = {}
-        self.search_statements: SearchStatements | None = None
-        """PostgreSQL's compiled vector searches; None on SQLite."""
-        self.target_recall = DEFAULT_TARGET_RECALL
-        """recall@10 ``tune_search`` aims at by default (``REPOKIT_TARGET_RECALL``)."""
-        if dialect.name == "postgresql":
-            # Imported here: vector_postgres builds on this module.
-            from repokit.infrastructure.sql.pgvector_sql import SearchStatements
-
-            self.search_statements = SearchStatements(self)
-
         chunk_table = tables.chunks
         self.chunks_of_document = compile_sql(
             select(chunk_table)
@@ -90,33 +86,7 @@ class Catalog:
         self.user_exists = self._exists(tables.users)
         self.workspace_exists = self._exists(tables.workspaces)
         self.acl_upsert = self._acl_upsert(dialect)
-        self._entities: dict[type[Any], EntitySql[Any]] = {}
-        self._entities_lock = threading.Lock()
-
-    def entity(self, model: type[E]) -> EntitySql[E]:
-        """The table, statements and filters of the declared entity ``model`` (made once)."""
-        made = self._entities.get(model)
-        if made is None:
-            with self._entities_lock:
-                made = self._entities.get(model)
-                if made is None:
-                    made = self._entities[model] = shared_entity_sql(model, self.dialect, self.json)
-        return made
-
-    def embedding_values(self, matrix: npt.NDArray[np.float32]) -> list[Any]:
-        """Driver values of a validated float32 embedding matrix, one per row:
-        packed little-endian bytes on SQLite, the rows themselves on PostgreSQL
-        (the connection's binary codec writes them)."""
-        if self.dialect.name == "postgresql":
-            return list(matrix)
-        packed = matrix.astype("<f4")
-        return [row.tobytes() for row in packed]
-
-    def order_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
-        """``column`` as listings sort it: text by code point on every dialect."""
-        if isinstance(column.type, Text):
-            return self.json.code_point(column)
-        return column
+        self._chunks_by_ids: dict[int, CompiledSql] = {}
 
     def chunks_by_ids(self, count: int) -> CompiledSql:
         """``SELECT`` of ``count`` chunks by id, compiled once per count."""
@@ -167,4 +137,80 @@ class Catalog:
         return compile_sql(statement, dialect)
 
 
-__all__ = ["DOCUMENT_FILTER_FIELDS", "Catalog"]
+_SHARED: dict[tuple[Any, ...], DialectSql] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def dialect_sql(dialect: Dialect) -> DialectSql:
+    """The :class:`DialectSql` of ``dialect``'s flavour, made once per process."""
+    key = dialect_flavour(dialect)
+    made = _SHARED.get(key)
+    if made is None:
+        with _SHARED_LOCK:
+            made = _SHARED.get(key)
+            if made is None:
+                made = _SHARED[key] = DialectSql(dialect)
+    return made
+
+
+class Catalog:
+    """What one store's repositories compile and cache: the dialect's shared statements
+    (:class:`DialectSql`, exposed as attributes) and the store's own search state."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        shared = dialect_sql(dialect)
+        self.dialect = dialect
+        self.json = shared.json
+        self.documents = shared.documents
+        self.chunks = shared.chunks
+        self.audit = shared.audit
+        self.chats = shared.chats
+        self.acl = shared.acl
+        self.document_filter = shared.document_filter
+        self.document_filters = shared.document_filters
+        self.chunks_of_document = shared.chunks_of_document
+        self.document_exists = shared.document_exists
+        self.user_exists = shared.user_exists
+        self.workspace_exists = shared.workspace_exists
+        self.acl_upsert = shared.acl_upsert
+        self.chunks_by_ids = shared.chunks_by_ids
+        self.search_statements: SearchStatements | None = None
+        """PostgreSQL's compiled vector searches and what they learnt of this database's
+        filters (their selectivity); None elsewhere."""
+        self.target_recall = DEFAULT_TARGET_RECALL
+        """recall@10 ``tune_search`` aims at by default (``REPOKIT_TARGET_RECALL``)."""
+        if dialect.name == "postgresql":
+            # Imported here: vector_postgres builds on this module.
+            from repokit.infrastructure.sql.pgvector_sql import SearchStatements
+
+            self.search_statements = SearchStatements(self)
+        self._entities: dict[type[Any], EntitySql[Any]] = {}
+        self._entities_lock = threading.Lock()
+
+    def entity(self, model: type[E]) -> EntitySql[E]:
+        """The table, statements and filters of the declared entity ``model`` (made once)."""
+        made = self._entities.get(model)
+        if made is None:
+            with self._entities_lock:
+                made = self._entities.get(model)
+                if made is None:
+                    made = self._entities[model] = shared_entity_sql(model, self.dialect, self.json)
+        return made
+
+    def embedding_values(self, matrix: npt.NDArray[np.float32]) -> list[Any]:
+        """Driver values of a validated float32 embedding matrix, one per row:
+        packed little-endian bytes on SQLite, the rows themselves on PostgreSQL
+        (the connection's binary codec writes them)."""
+        if self.dialect.name == "postgresql":
+            return list(matrix)
+        packed = matrix.astype("<f4")
+        return [row.tobytes() for row in packed]
+
+    def order_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """``column`` as listings sort it: text by code point on every dialect."""
+        if isinstance(column.type, Text):
+            return self.json.code_point(column)
+        return column
+
+
+__all__ = ["DOCUMENT_FILTER_FIELDS", "Catalog", "DialectSql", "dialect_sql"]
