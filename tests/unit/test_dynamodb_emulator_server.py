@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -11,7 +12,12 @@ pytest.importorskip("moto")
 from moto.core.serialize import XFormedAttributePicker, get_serializer_class
 from moto.core.utils import get_service_model
 
-from repokit.infrastructure.dynamodb.emulator_server import dict_first_picker, fast_attribute_values
+from repokit.infrastructure.dynamodb.emulator_server import (
+    all_items_by_values,
+    dict_first_picker,
+    fast_attribute_values,
+    sorted_items_by_values,
+)
 
 ITEM = {
     "PK": {"S": "E#orders"},
@@ -67,3 +73,56 @@ def test_attribute_values_written_directly_are_moto_bytes(operation: str) -> Non
         for made in (serializer, Fast)
     ]
     assert bodies[0] == bodies[1]
+
+
+def _table(table_class: type) -> Any:
+    table = table_class(
+        "t",
+        account_id="123456789012",
+        region="us-east-1",
+        schema=[
+            {"AttributeName": "PK", "KeyType": "HASH"},
+            {"AttributeName": "SK", "KeyType": "RANGE"},
+        ],
+        attr=[
+            {"AttributeName": "PK", "AttributeType": "S"},
+            {"AttributeName": "SK", "AttributeType": "S"},
+            {"AttributeName": "G", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        global_indexes=[
+            {
+                "IndexName": "g",
+                "KeySchema": [
+                    {"AttributeName": "G", "KeyType": "HASH"},
+                    {"AttributeName": "n", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    rng = random.Random(7)
+    for i in range(300):
+        table.put_item(
+            {
+                "PK": {"S": rng.choice(["a", "b", "é", "B", "a#1"])},
+                "SK": {"S": f"{rng.randrange(50):x}{rng.choice(['', '~', 'Z'])}"},
+                "G": {"S": rng.choice(["x", "y"])},
+                "n": {"N": rng.choice(["1", "1.0", "-2", "10", "2.50", str(i)])},
+            }
+        )
+    return table
+
+
+def test_sorting_by_key_values_gives_moto_s_orders() -> None:
+    from moto.dynamodb.models.table import Table
+
+    table = _table(Table)
+
+    def keys(items: list[Any]) -> list[Any]:
+        return [(i.hash_key.value, i.range_key.value, i.attrs["n"].value) for i in items]
+
+    assert keys(all_items_by_values(table)) == keys(table.all_items())
+    for attrs in ((["G", "PK"], ["n", "SK"]), (["PK"], ["SK"])):
+        ours = sorted_items_by_values(table, *attrs, all_items_by_values(table))
+        assert keys(ours) == keys(table.sorted_items(*attrs, table.all_items()))
