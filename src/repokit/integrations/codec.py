@@ -108,12 +108,14 @@ def to_entities(record: Record, embedding_dim: int) -> StoredRecord:
             # Built without validation: the metadata was just checked by the document's
             # validation, and every adapter checks embeddings as it stores them (length,
             # finite, float32), so validating 384 floats here too would double the work.
+            # A list is not copied: the chunk lives only while the write runs.
+            embedding = record.embedding
             chunk = Chunk.model_construct(
                 id=uuid7(),
                 document_id=document_id,
                 ordinal=0,
                 content=record.text,
-                embedding=list(record.embedding),
+                embedding=embedding if type(embedding) is list else list(embedding),
                 metadata={"key": record.key, "metadata": document.metadata},
             )
     except ValidationError as exc:
