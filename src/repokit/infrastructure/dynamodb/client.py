@@ -26,6 +26,7 @@ from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client_options import (
     CONDITIONAL_CODES,
     client_config,
+    parse_attribute_values,
     plain_http_options,
     session_options,
     share_data_loader,
@@ -48,7 +49,8 @@ class DynamoClient:
     async def open(cls, target: DynamoTarget, settings: Settings) -> DynamoClient:
         """Create the client (no request is sent yet)."""
         session = aioboto3.Session(
-            botocore_session=share_data_loader(AioSession()), **session_options(target)
+            botocore_session=parse_attribute_values(share_data_loader(AioSession())),
+            **session_options(target),
         )
         stack = AsyncExitStack()
         try:

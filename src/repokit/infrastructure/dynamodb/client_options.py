@@ -63,3 +63,118 @@ def plain_http_options(target: DynamoTarget) -> dict[str, Any]:
     cost about 20 ms of every store opened. HTTPS endpoints keep full verification."""
     endpoint = target.endpoint_url or ""
     return {"verify": False} if endpoint.startswith("http://") else {}
+
+
+class AttributeValueParsers:
+    """A botocore response parser factory whose JSON parsers read DynamoDB attribute
+    values in one pass.
+
+    botocore parses a response by walking the service model: for each attribute
+    value (``{"S": "x"}``) it looks up each of the ten members of the
+    ``AttributeValue`` shape, so parsing the items of a page costs more than
+    receiving them. An attribute value's JSON is already its parsed form except
+    for blobs (base64), so :func:`attribute_value` builds the same dict directly;
+    anything unusual (an unknown or missing member, more than one) goes to botocore's
+    own code, as does everything that is not an attribute value.
+    """
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+
+    def create_parser(self, protocol_name: str) -> Any:
+        """The wrapped factory's parser, reading attribute values directly for ``json``."""
+        parser = self._factory.create_parser(protocol_name)
+        if protocol_name == "json":
+            parser._handle_structure = _structure_handler(parser)
+            parser._handle_map = _map_handler(parser)
+        return parser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._factory, name)  # set_parser_defaults and the like
+
+
+def parse_attribute_values(session: Session) -> Session:
+    """Give ``session``'s clients :class:`AttributeValueParsers`; return it."""
+    factory = session.get_component("response_parser_factory")
+    if not isinstance(factory, AttributeValueParsers):
+        session.register_component("response_parser_factory", AttributeValueParsers(factory))
+    return session
+
+
+def _structure_handler(parser: Any) -> Any:
+    general = parser._handle_structure
+    blob = parser._blob_parser
+
+    def handle_structure(shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and type(value) is dict:
+            parsed = attribute_value(value, blob)
+            if parsed is not None:
+                return parsed
+        return general(shape, value)
+
+    return handle_structure
+
+
+def _map_handler(parser: Any) -> Any:
+    general = parser._handle_map
+    blob = parser._blob_parser
+
+    def handle_map(shape: Any, value: Any) -> Any:
+        # An item or a key: attribute values by name (names are plain strings).
+        if shape.value.name == "AttributeValue" and type(value) is dict:
+            parsed = {}
+            for name, item in value.items():
+                one = None if item is None else _nested(item, blob)
+                if one is _UNREAD:
+                    return general(shape, value)
+                parsed[name] = one
+            return parsed
+        return general(shape, value)
+
+    return handle_map
+
+
+_AS_IS = frozenset({"S", "N", "BOOL", "NULL"})
+
+
+def attribute_value(value: dict[str, Any], blob: Any) -> dict[str, Any] | None:
+    """The parsed form of one attribute value's JSON (what botocore's model walk gives),
+    or None for one only botocore's own parser should handle."""
+    if len(value) != 1:
+        return None
+    ((tag, raw),) = value.items()
+    if raw is None:
+        return None
+    if tag in _AS_IS:
+        return {tag: raw}
+    if tag == "SS" or tag == "NS":
+        return {tag: list(raw)} if type(raw) is list else None
+    if tag == "B":
+        return {tag: blob(raw)}
+    if tag == "BS":
+        return {tag: [blob(item) for item in raw]} if type(raw) is list else None
+    if tag == "M" and type(raw) is dict:
+        members: dict[str, Any] = {}
+        for key, item in raw.items():
+            parsed = None if item is None else _nested(item, blob)
+            if parsed is _UNREAD:
+                return None
+            members[key] = parsed
+        return {tag: members}
+    if tag == "L" and type(raw) is list:
+        items: list[Any] = []
+        for item in raw:
+            parsed = None if item is None else _nested(item, blob)
+            if parsed is _UNREAD:
+                return None
+            items.append(parsed)
+        return {tag: items}
+    return None
+
+
+_UNREAD: Any = object()
+
+
+def _nested(item: Any, blob: Any) -> Any:
+    parsed = attribute_value(item, blob) if type(item) is dict else None
+    return _UNREAD if parsed is None else parsed

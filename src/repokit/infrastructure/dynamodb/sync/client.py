@@ -19,6 +19,7 @@ from repokit.infrastructure.config import Settings
 from repokit.infrastructure.dynamodb.client_options import (
     CONDITIONAL_CODES,
     client_config,
+    parse_attribute_values,
     plain_http_options,
     session_options,
     share_data_loader,
@@ -41,7 +42,7 @@ class DynamoClient:
         """Create the client (no request is sent yet)."""
         try:
             session = boto3.session.Session(
-                botocore_session=share_data_loader(botocore.session.Session()),
+                botocore_session=parse_attribute_values(share_data_loader(botocore.session.Session())),
                 **session_options(target),
             )
             client = session.client(
