@@ -223,6 +223,7 @@ class Servers:
             with repokit.connect_sync(f"sqlite:///{template}", settings=settings) as store:
                 store.migrate()
             self._sqlite[dim] = template
+        folder.mkdir(parents=True, exist_ok=True)
         copy = folder / f"contract-{next(self._numbers)}.db"
         shutil.copyfile(template, copy)
         return f"sqlite:///{copy}"
@@ -257,7 +258,7 @@ class Stores:
     Args:
         servers: the worker's :class:`Servers`.
         settings: what stores are opened with (``contract_settings``).
-        folder: the test's own folder (``tmp_path``), for SQLite files.
+        folder: the test's own folder (made when first needed), for SQLite files.
         server_url: ``server_url(backend)`` starts (once per worker) and returns the
             worker's server of ``postgres``, ``mongo`` or ``dynamodb``; ``"redis"``
             gives the cache's URL.
