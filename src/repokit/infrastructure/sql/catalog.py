@@ -4,7 +4,6 @@ use, see :mod:`.entity_catalog`), beside each store's own search state."""
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -26,6 +25,7 @@ from repokit.domain.search_tuning import DEFAULT_TARGET_RECALL
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.entity_catalog import (
     EntitySql,
+    MadeOnce,
     dialect_flavour,
     shared_entity_sql,
 )
@@ -137,20 +137,12 @@ class DialectSql:
         return compile_sql(statement, dialect)
 
 
-_SHARED: dict[tuple[Any, ...], DialectSql] = {}
-_SHARED_LOCK = threading.Lock()
+_DIALECT_SQL: MadeOnce[DialectSql] = MadeOnce()
 
 
 def dialect_sql(dialect: Dialect) -> DialectSql:
     """The :class:`DialectSql` of ``dialect``'s flavour, made once per process."""
-    key = dialect_flavour(dialect)
-    made = _SHARED.get(key)
-    if made is None:
-        with _SHARED_LOCK:
-            made = _SHARED.get(key)
-            if made is None:
-                made = _SHARED[key] = DialectSql(dialect)
-    return made
+    return _DIALECT_SQL.get(dialect_flavour(dialect), lambda: DialectSql(dialect))
 
 
 class Catalog:
@@ -185,16 +177,12 @@ class Catalog:
 
             self.search_statements = SearchStatements(self)
         self._entities: dict[type[Any], EntitySql[Any]] = {}
-        self._entities_lock = threading.Lock()
 
     def entity(self, model: type[E]) -> EntitySql[E]:
-        """The table, statements and filters of the declared entity ``model`` (made once)."""
+        """The table, statements and filters of the declared entity ``model``."""
         made = self._entities.get(model)
-        if made is None:
-            with self._entities_lock:
-                made = self._entities.get(model)
-                if made is None:
-                    made = self._entities[model] = shared_entity_sql(model, self.dialect, self.json)
+        if made is None:  # two threads may both ask: they get the one shared value
+            made = self._entities[model] = shared_entity_sql(model, self.dialect, self.json)
         return made
 
     def embedding_values(self, matrix: npt.NDArray[np.float32]) -> list[Any]:

@@ -14,7 +14,7 @@ opening a connection.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -141,8 +141,25 @@ class EntitySql(Generic[E]):
         )
 
 
-_SHARED: dict[tuple[Any, ...], EntitySql[Any]] = {}
-_SHARED_LOCK = threading.Lock()
+T = TypeVar("T")
+
+
+class MadeOnce(Generic[T]):
+    """Values made once per process and key, for every store and thread to share."""
+
+    def __init__(self) -> None:
+        self._made: dict[Hashable, T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value of ``key``, made by ``make()`` the first time it is asked for."""
+        made = self._made.get(key)
+        if made is None:
+            with self._lock:
+                made = self._made.get(key)
+                if made is None:
+                    made = self._made[key] = make()
+        return made
 
 
 def dialect_flavour(dialect: Dialect) -> tuple[Any, ...]:
@@ -156,17 +173,14 @@ def dialect_flavour(dialect: Dialect) -> tuple[Any, ...]:
     )
 
 
+_ENTITY_SQL: MadeOnce[EntitySql[Any]] = MadeOnce()
+
+
 def shared_entity_sql(model: type[E], dialect: Dialect, json: JsonDialect) -> EntitySql[E]:
     """The :class:`EntitySql` of ``model`` on ``dialect``, made once per process and
     dialect flavour (it holds no state of any one database)."""
     key = (model, *dialect_flavour(dialect))
-    made = _SHARED.get(key)
-    if made is None:
-        with _SHARED_LOCK:
-            made = _SHARED.get(key)
-            if made is None:
-                made = _SHARED[key] = EntitySql(model, dialect, json)
-    return made
+    return _ENTITY_SQL.get(key, lambda: EntitySql(model, dialect, json))
 
 
-__all__ = ["EntitySql", "dialect_flavour", "entity_table", "shared_entity_sql"]
+__all__ = ["EntitySql", "MadeOnce", "dialect_flavour", "entity_table", "shared_entity_sql"]
