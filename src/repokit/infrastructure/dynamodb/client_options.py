@@ -122,13 +122,9 @@ def _map_handler(parser: Any) -> Any:
     def handle_map(shape: Any, value: Any) -> Any:
         # An item or a key: attribute values by name (names are plain strings).
         if shape.value.name == "AttributeValue" and type(value) is dict:
-            parsed = {}
-            for name, item in value.items():
-                one = None if item is None else _nested(item, blob)
-                if one is _UNREAD:
-                    return general(shape, value)
-                parsed[name] = one
-            return parsed
+            parsed = _values_by_name(value, blob)
+            if parsed is not _UNREAD:
+                return parsed
         return general(shape, value)
 
     return handle_map
@@ -154,27 +150,26 @@ def attribute_value(value: dict[str, Any], blob: Any) -> dict[str, Any] | None:
     if tag == "BS":
         return {tag: [blob(item) for item in raw]} if type(raw) is list else None
     if tag == "M" and type(raw) is dict:
-        members: dict[str, Any] = {}
-        for key, item in raw.items():
-            parsed = None if item is None else _nested(item, blob)
-            if parsed is _UNREAD:
-                return None
-            members[key] = parsed
-        return {tag: members}
+        members = _values_by_name(raw, blob)
+        return None if members is _UNREAD else {tag: members}
     if tag == "L" and type(raw) is list:
-        items: list[Any] = []
-        for item in raw:
-            parsed = None if item is None else _nested(item, blob)
-            if parsed is _UNREAD:
-                return None
-            items.append(parsed)
-        return {tag: items}
+        items = [_nested(item, blob) for item in raw]
+        return None if any(item is _UNREAD for item in items) else {tag: items}
     return None
 
 
 _UNREAD: Any = object()
 
 
+def _values_by_name(raw: dict[str, Any], blob: Any) -> Any:
+    """Attribute values by name parsed (a map's members, an item), or :data:`_UNREAD`."""
+    parsed = {name: _nested(item, blob) for name, item in raw.items()}
+    return _UNREAD if any(item is _UNREAD for item in parsed.values()) else parsed
+
+
 def _nested(item: Any, blob: Any) -> Any:
+    """A nested attribute value parsed (None stays None), or :data:`_UNREAD`."""
+    if item is None:
+        return None
     parsed = attribute_value(item, blob) if type(item) is dict else None
     return _UNREAD if parsed is None else parsed

@@ -109,18 +109,14 @@ def alembic_config(
     return config
 
 
-def head_revision() -> str:
-    """The newest revision id of this repokit version."""
-    return _head_of(script_location())
-
-
 @functools.cache
-def _head_of(location: str) -> str:
-    # Cached: the scripts ship with the package and do not change while it runs, and
-    # reading them imports every revision file again.
-    config = Config()
-    config.set_main_option("script_location", location)
-    head = ScriptDirectory.from_config(config).get_current_head()
+def head_revision() -> str:
+    """The newest revision id of this repokit version.
+
+    Cached: the scripts ship with the package and do not change while it runs, and
+    reading them imports every revision file again.
+    """
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the repository always ships revisions
         raise ConfigurationError("repokit ships no migration revisions")
     return head

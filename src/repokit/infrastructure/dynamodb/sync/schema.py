@@ -75,8 +75,6 @@ def migrate(client: DynamoClient) -> None:
         except Exception as exc:  # created meanwhile by another process: fine
             if error_code(exc.__cause__ or exc) != "ResourceInUseException":
                 raise
-    elif _ready(table):
-        return  # the common case: nothing to create and nothing to wait for
     else:
         keys = [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]]
         if keys != [("PK", "HASH"), ("SK", "RANGE")]:
@@ -85,32 +83,22 @@ def migrate(client: DynamoClient) -> None:
                 "use a table of its own for repokit (?table=NAME)"
             )
         present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
-        for name in INDEXES:
-            if name is not None and name not in present:
-                pk, sk = INDEXES[name]
-                client.call(
-                    "update_table",
-                    TableName=client.table,
-                    AttributeDefinitions=[
-                        {"AttributeName": pk, "AttributeType": "S"},
-                        {"AttributeName": sk, "AttributeType": "S"},
-                    ],
-                    GlobalSecondaryIndexUpdates=[{"Create": _index(name)}],
-                )
-                wait_active(client)
+        missing = [name for name in INDEXES if name is not None and name not in present]
+        if not missing and _active(table):
+            return  # the common case: nothing to create and nothing to wait for
+        for name in missing:
+            pk, sk = INDEXES[name]
+            client.call(
+                "update_table",
+                TableName=client.table,
+                AttributeDefinitions=[
+                    {"AttributeName": pk, "AttributeType": "S"},
+                    {"AttributeName": sk, "AttributeType": "S"},
+                ],
+                GlobalSecondaryIndexUpdates=[{"Create": _index(name)}],
+            )
+            wait_active(client)
     wait_active(client)
-
-
-def _ready(table: dict[str, Any]) -> bool:
-    """The table has repokit's key schema and every GSI, all of them ACTIVE."""
-    keys = [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]]
-    indexes = table.get("GlobalSecondaryIndexes", [])
-    present = {index["IndexName"] for index in indexes}
-    return (
-        keys == [("PK", "HASH"), ("SK", "RANGE")]
-        and all(name is None or name in present for name in INDEXES)
-        and _active(table)
-    )
 
 
 def _active(table: dict[str, Any] | None) -> bool:
