@@ -61,6 +61,19 @@ def declared_metadata(embedding_dim: int) -> sa.MetaData:
     return copy
 
 
+def migrate_store(url: str, settings: repokit.Settings | None = None) -> None:
+    """Open a store on ``url``, run ``store.migrate()`` and close it."""
+
+    async def scenario() -> None:
+        store = await repokit.connect(url, settings=settings)
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
 def schema_of(connection: Connection) -> dict[str, Any]:
     """Everything the inspector reflects about repokit's tables, in a comparable form."""
     with warnings.catch_warnings():
@@ -298,16 +311,9 @@ def test_store_migrate_at_head_still_refuses_another_embedding_dim(tmp_path: Pat
     url = sqlite_url(tmp_path / "app.db")
     migrations.upgrade(url, embedding_dim=8)
 
-    async def scenario() -> None:
-        settings = repokit.Settings(database_url=None, cache_url=None, embedding_dim=16)
-        store = await repokit.connect(url, settings=settings)
-        try:
-            await store.migrate()
-        finally:
-            await store.close()
-
+    settings = repokit.Settings(database_url=None, cache_url=None, embedding_dim=16)
     with pytest.raises(ConfigurationError, match="EMBEDDING_DIM=8 but this run asks for 16"):
-        asyncio.run(scenario())
+        migrate_store(url, settings)
 
 
 def test_store_migrate_failure_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -317,15 +323,8 @@ def test_store_migrate_failure_leaves_nothing_behind(tmp_path: Path) -> None:
         connection.exec_driver_sql("CREATE TABLE chat_messages (x INTEGER)")
     clash.dispose()
 
-    async def scenario() -> None:
-        store = await repokit.connect(sqlite_url(path))
-        try:
-            await store.migrate()
-        finally:
-            await store.close()
-
     with pytest.raises(RepokitError, match="rolled back: table chat_messages already exists"):
-        asyncio.run(scenario())
+        migrate_store(sqlite_url(path))
     assert table_names(sqlite_url(path)) == {"chat_messages"}
 
 
