@@ -16,6 +16,7 @@ from repokit.infrastructure.dynamodb.emulator_server import (
     all_items_by_values,
     dict_first_picker,
     fast_attribute_values,
+    plain_results,
     sorted_items_by_values,
 )
 
@@ -126,3 +127,25 @@ def test_sorting_by_key_values_gives_moto_s_orders() -> None:
     for attrs in ((["G", "PK"], ["n", "SK"]), (["PK"], ["SK"])):
         ours = sorted_items_by_values(table, *attrs, all_items_by_values(table))
         assert keys(ours) == keys(table.sorted_items(*attrs, table.all_items()))
+
+
+def test_plain_results_are_moto_s_dicts() -> None:
+    import base64
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    wire = {**ITEM, "d": {"B": base64.b64encode(b"\x00\x01body").decode()}}
+    wire["bs"] = {"BS": [base64.b64encode(b"a").decode()]}
+    attrs = {name: DynamoType(value) for name, value in wire.items()}
+    item = Item(DynamoType({"S": "E#orders"}), DynamoType({"S": "0192"}), wire)
+    result = {
+        "Items": [attrs, dict(attrs)],
+        "Count": 2,
+        "Item": item,
+        "Table": {"CreationDateTime": datetime(2026, 1, 2, tzinfo=UTC), "Size": Decimal("1.5")},
+        "Raw": [b"bytes", None, True, 1.5, ["x", {"y": 1}]],
+    }
+    assert plain_results(dynamo_to_dict)(result) == dynamo_to_dict(result)

@@ -1,4 +1,4 @@
-"""``python -m repokit.infrastructure.dynamodb.emulator_server``: moto_server, four fixes applied.
+"""``python -m repokit.infrastructure.dynamodb.emulator_server``: moto_server, five fixes applied.
 
 It is the server :class:`~.emulator.MotoServer` starts, for tests, the benchmark
 and trying things out. Never imported by the adapter itself.
@@ -34,6 +34,13 @@ and trying things out. Never imported by the adapter itself.
    sorting on the converted values, once per item (:func:`all_items_by_values`,
    :func:`sorted_items_by_values`): the types of one key attribute are the same
    on every item of a table or index.
+5. **Results become plain values in one pass.** Before serializing, moto turns
+   each result into dicts and lists (``dynamo_to_dict``), asking every value,
+   strings and numbers included, whether it has a ``to_json`` method and which
+   of five types it is: the largest part of the server's time left after fix 4.
+   :func:`plain_results` goes by the value's exact type, and hands anything it
+   does not know (binary values, datetimes, moto's model objects) to moto's own
+   function, so the result is the same.
 
 Nothing else changes.
 """
@@ -45,6 +52,7 @@ import sys
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -182,6 +190,28 @@ def _member_value(item: Any, shape: Any, b64: Callable[[Any], str]) -> Any:
     return item  # boolean
 
 
+def plain_results(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """moto's ``dynamo_to_dict`` dispatched on exact types (fix 5); ``original`` does the rest."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    as_is = frozenset({str, int, float, bool, type(None), bytes, Decimal})
+    binary = frozenset({"B", "BS"})
+
+    def convert(value: Any) -> Any:
+        kind = type(value)
+        if kind in as_is:
+            return value
+        if kind is dict:
+            return {key: convert(item) for key, item in value.items()}
+        if kind is list:
+            return [convert(item) for item in value]
+        if kind is DynamoType and value.type not in binary:
+            return {value.type: convert(value.value)}
+        return original(value)
+
+    return convert
+
+
 def all_items_by_values(table: Any) -> list[Any]:
     """moto's ``Table.all_items``, sorted on the key values (fix 4)."""
     items: list[Any] = []
@@ -213,6 +243,7 @@ def patch_moto() -> None:
     """Apply the fixes of the module docs to moto's classes in this process."""
     from moto.core import responses
     from moto.core.serialize import BaseJSONSerializer
+    from moto.dynamodb import responses as dynamodb_responses
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
 
@@ -237,6 +268,8 @@ def patch_moto() -> None:
     setattr(BaseJSONSerializer, "_serialize_type_structure", structure)  # noqa: B010
     setattr(Table, "all_items", all_items_by_values)  # noqa: B010
     setattr(Table, "sorted_items", sorted_items_by_values)  # noqa: B010
+    results = plain_results(getattr(dynamodb_responses, "dynamo_to_dict"))  # noqa: B009
+    setattr(dynamodb_responses, "dynamo_to_dict", results)  # noqa: B010
 
 
 def main() -> int:
