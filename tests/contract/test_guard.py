@@ -184,6 +184,50 @@ def test_the_plugin_turns_a_bare_contract_xfail_mark_into_a_strict_xfail(
     result.stdout.fnmatch_lines(["*XPASS(strict)*known gap*"])
 
 
+def test_a_property_test_marked_as_a_known_failure_stops_at_its_first_failing_example(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_properties="""
+        import pytest
+        from hypothesis import given, strategies as st
+        from repokit.testing import contract_xfail
+        from repokit.testing.hypothesis_settings import PropertySettings
+
+        SETTINGS = PropertySettings(50)
+        TRIED = {"known": 0, "new": 0}
+
+        @contract_xfail(reason="known gap")
+        def test_known():
+            @SETTINGS
+            @given(st.integers(0, 1000))
+            def check(n):
+                TRIED["known"] += 1
+                assert n < 0
+
+            check()
+
+        def test_new():
+            @SETTINGS
+            @given(st.integers(0, 1000))
+            def check(n):
+                TRIED["new"] += 1
+                assert n < 500
+
+            with pytest.raises(AssertionError):
+                check()
+
+        def test_counts():
+            # The failing example and its replay for the report: no shrinking, no explaining.
+            assert TRIED["known"] <= 2
+            assert TRIED["new"] > 2  # shrunk to its smallest failing example
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2, xfailed=1)
+
+
 def test_loading_the_plugin_imports_neither_the_suite_nor_hypothesis() -> None:
     probe = (
         "import sys, repokit.testing.plugin; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from repokit.domain.entity import Entity
@@ -30,19 +30,13 @@ from repokit.testing.entity_filter_strategies import (
 )
 from repokit.testing.entity_samples import pool_of
 from repokit.testing.entity_stored import entity_snapshot, stored_dataset, walk_pages
+from repokit.testing.hypothesis_settings import PropertySettings
 
 Ordering = tuple[type[Entity], str, bool]
 FILTERS = 4
 """Valid filters checked per hypothesis example."""
 
-QUERY_SETTINGS = settings(
-    max_examples=40,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+QUERY_SETTINGS = PropertySettings(40, HealthCheck.too_slow, HealthCheck.filter_too_much)
 
 
 def expected_ids(entity: type[Entity], rows: list[Any], where: Any) -> list[Any]:

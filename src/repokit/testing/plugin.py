@@ -6,6 +6,8 @@ do not use the contract suite:
 
 * registers the ``contract_xfail(reason)`` marker, and turns a bare
   ``@pytest.mark.contract_xfail(reason=...)`` into a strict ``xfail``;
+* tells the contract's property tests when the running test is a known failure
+  (:func:`known_failure`: a strict ``xfail``), so they do not shrink it;
 * adds one ``contract_guard`` item to every collected test class that inherits
   the contract suite; it fails when the class drops a contract test or
   overrides one without ``@contract_xfail(reason="...")``
@@ -16,12 +18,31 @@ do not use the contract suite:
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
 
 _MARKER = "contract_xfail"
 _BASE_MODULE = "repokit.testing.base"
+_KNOWN_FAILURE: ContextVar[bool] = ContextVar("repokit_known_failure", default=False)
+
+
+def known_failure() -> bool:
+    """True while the running test is marked as an expected failure (strict ``xfail``)."""
+    return _KNOWN_FAILURE.get()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Run the test with :func:`known_failure` telling whether it is a strict xfail."""
+    mark = item.get_closest_marker("xfail")
+    token = _KNOWN_FAILURE.set(mark is not None and bool(mark.kwargs.get("strict")))
+    try:
+        return (yield)
+    finally:
+        _KNOWN_FAILURE.reset(token)
 
 
 def pytest_configure(config: pytest.Config) -> None:

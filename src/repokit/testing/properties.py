@@ -7,8 +7,8 @@ and hands each store call to the test's event loop (see
 its loop are exactly those of every other contract test, and hypothesis never
 meets an async function or a function-scoped fixture.
 
-Runs are deterministic: ``derandomize=True`` (the seed comes from the test's
-source), no example database, a fixed ``max_examples`` and no deadline.
+Runs are deterministic (:mod:`repokit.testing.hypothesis_settings`): the same
+filters on every run, nothing remembered between runs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from repokit.domain.entities import Document
@@ -35,6 +35,7 @@ from repokit.testing.filter_strategies import (
     random_documents,
     valid_filters,
 )
+from repokit.testing.hypothesis_settings import PropertySettings
 from repokit.testing.samples import at, basis, chunk
 from repokit.testing.stored import snapshot, stored_user, stored_workspace
 
@@ -43,15 +44,11 @@ FILTERS = 5
 """Valid filters checked per example: more filters for the same number of examples."""
 DOCUMENTS = 80
 
-PROPERTY_SETTINGS = settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+PROPERTY_SETTINGS = PropertySettings(
+    MAX_EXAMPLES, HealthCheck.too_slow, HealthCheck.filter_too_much
 )
-"""Deterministic: the same filters on every run, nothing remembered between runs."""
+"""Deterministic: the same filters on every run, nothing remembered between runs
+(shrinking only outside known failures)."""
 
 
 async def stored_dataset(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from repokit.domain.entity import Entity
@@ -29,6 +29,7 @@ from repokit.testing.entity_filter_strategies import (
     invalid_entity_filters,
     json_paths,
 )
+from repokit.testing.hypothesis_settings import PropertySettings
 from repokit.testing.sync.bridge import run_check, store_caller
 from repokit.testing.sync.entity_samples import pool_of
 from repokit.testing.sync.entity_stored import entity_snapshot, stored_dataset, walk_pages
@@ -37,14 +38,7 @@ Ordering = tuple[type[Entity], str, bool]
 FILTERS = 4
 """Valid filters checked per hypothesis example."""
 
-QUERY_SETTINGS = settings(
-    max_examples=40,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+QUERY_SETTINGS = PropertySettings(40, HealthCheck.too_slow, HealthCheck.filter_too_much)
 
 
 def expected_ids(entity: type[Entity], rows: list[Any], where: Any) -> list[Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 
 from repokit.domain.entity import Entity
 from repokit.domain.entity_spec import spec_of
@@ -20,6 +20,7 @@ from repokit.domain.errors import (
 )
 from repokit.domain.sync.ports import StorePort
 from repokit.testing.base import ContractMixin
+from repokit.testing.hypothesis_settings import PropertySettings
 from repokit.testing.sync.bridge import run_check, store_caller
 from repokit.testing.sync.entity_samples import Samples, entity_values, sample_value
 from repokit.testing.sync.entity_stored import entity_snapshot
@@ -29,13 +30,8 @@ ROUND_TRIPS = 25
 LARGE_BATCH = 500
 """A batch longer than any backend's single statement or request."""
 
-ROUND_TRIP_SETTINGS = settings(
-    max_examples=ROUND_TRIPS,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+ROUND_TRIP_SETTINGS = PropertySettings(
+    ROUND_TRIPS, HealthCheck.too_slow, HealthCheck.data_too_large
 )
 
 
