@@ -224,7 +224,7 @@ def test_a_property_test_marked_as_a_known_failure_stops_at_its_first_failing_ex
             assert TRIED["new"] > 2  # shrunk to its smallest failing example
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, xfailed=1)
 
 
