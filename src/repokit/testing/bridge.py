@@ -10,7 +10,9 @@ twin, :mod:`repokit.testing.sync.bridge`, does the same with threads.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -42,9 +44,20 @@ async def store_caller() -> StoreCaller:
     return StoreCaller(asyncio.get_running_loop())
 
 
+_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="repokit-hypothesis")
+"""The one thread every hypothesis test of the process runs on.
+
+Not the loop's default executor (``asyncio.to_thread``): each test has a new loop,
+so each would start a new thread, and hypothesis sets up its random state once per
+thread with a full ``gc.collect()``, which costs more the longer a test run has
+gone on."""
+
+
 async def run_check(check: Callable[[], None]) -> None:
     """Run a synchronous hypothesis test in a worker thread, so the loop stays free."""
-    await asyncio.to_thread(check)
+    # The context goes along (as with asyncio.to_thread): the plugin's marks live there.
+    context = contextvars.copy_context()
+    await asyncio.get_running_loop().run_in_executor(_CHECKS, context.run, check)
 
 
 async def pause(seconds: float) -> None:
