@@ -43,6 +43,7 @@ from repokit.infrastructure.sql.migration_checks import (
     sqlstate,
 )
 from repokit.infrastructure.sql.migration_lock import alembic_lock
+from repokit.infrastructure.sql.migration_replay import is_empty_sqlite, upgrade_empty
 from repokit.infrastructure.sql.migration_url import (
     connect,
     create_migration_engine,
@@ -159,14 +160,31 @@ def migrate_connection(
 
     A database already at head skips Alembic (whose environment, revision files
     included, is loaded again on every run: most of the cost of opening a store)
-    after the same checks ``env.py`` makes, under the same lock.
+    after the same checks ``env.py`` makes, under the same lock. A new, empty SQLite
+    database replays the statements of the process's first such upgrade
+    (:mod:`.migration_replay`).
     """
-    if current_revision_of(connection) == head_revision():
+    revision = current_revision_of(connection)
+    if revision == head_revision():
         with migration_lock(connection):
             check_embedding_dim(connection, embedding_dim)
             ensure_entities(connection, service_entities())
         return []
-    applied = upgrade_connection(connection, embedding_dim=embedding_dim, progress=progress)
+
+    def upgrade() -> list[AppliedRevision]:
+        return upgrade_connection(connection, embedding_dim=embedding_dim, progress=progress)
+
+    if revision is None and is_empty_sqlite(connection):
+        # A new SQLite database (every ``:memory:`` store): see .migration_replay.
+        applied = upgrade_empty(
+            connection,
+            embedding_dim=embedding_dim,
+            head=head_revision(),
+            upgrade=upgrade,
+            progress=progress,
+        )
+    else:
+        applied = upgrade()
     ensure_entities(connection, service_entities())
     return applied
 
