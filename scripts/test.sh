@@ -63,6 +63,12 @@ else
 fi
 end
 
+# Bytecode caches on, whatever the environment says: with PYTHONDONTWRITEBYTECODE
+# set, every pytest worker and every Python subprocess a test starts (the CLI, the
+# generated service, the emulators) compiles repokit and the tests from source
+# again, about 4 s per process. The caches go to __pycache__, which git ignores.
+export PYTHONDONTWRITEBYTECODE=
+
 begin "generated sync code"
 "$VENV/bin/python" scripts/generate_sync.py --check
 end
