@@ -192,7 +192,7 @@ def _member_value(item: Any, shape: Any, b64: Callable[[Any], str]) -> Any:
 
 def plain_results(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """moto's ``dynamo_to_dict`` dispatched on exact types (fix 5); ``original`` does the rest."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
     as_is = frozenset({str, int, float, bool, type(None), bytes, Decimal})
     binary = frozenset({"B", "BS"})
@@ -207,6 +207,8 @@ def plain_results(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return [convert(item) for item in value]
         if kind is DynamoType and value.type not in binary:
             return {value.type: convert(value.value)}
+        if kind is Item:  # what Query and Scan return: its JSON form, converted as above
+            return convert(value.to_json())
         return original(value)
 
     return convert
