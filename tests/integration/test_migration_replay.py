@@ -19,7 +19,6 @@ from repokit.infrastructure.sql.migrations import (
     AppliedRevision,
     head_revision,
     migrate_connection,
-    upgrade_connection,
 )
 
 DIM = 12
@@ -77,9 +76,12 @@ def test_a_replayed_upgrade_makes_the_database_alembic_makes(
                 assert applied == steps
                 heard.append(steps)
                 made.append(dump(connection))
-    for connection in _connection(tmp_path / "alembic.db"):
-        upgrade_connection(connection, embedding_dim=DIM)
-        alembic_made = dump(connection)
+    with pytest.MonkeyPatch.context() as patch:
+        # The same migrate() with the replay turned off: Alembic all the way.
+        patch.setattr(migrations, "is_empty_sqlite", lambda connection: False)
+        for connection in _connection(tmp_path / "alembic.db"):
+            migrate_connection(connection, embedding_dim=DIM)
+            alembic_made = dump(connection)
 
     assert len(migration_replay._RECORDED) == 1
     assert made[0] == made[1] == alembic_made
