@@ -158,6 +158,24 @@ def test_metadata_repokit_cannot_store_is_refused_before_anything_is_written(
     assert vectorstore.get_by_ids(["1", "2"]) == []
 
 
+class ShortOnce(WordEmbeddings):
+    """Drops the last number of the second vector of a batch."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors = super().embed_documents(texts)
+        vectors[1] = vectors[1][:-1]
+        return vectors
+
+
+async def test_an_embedding_of_the_wrong_size_is_refused_before_anything_is_written(
+    vectorstore: RepokitVectorStore,
+) -> None:
+    vectorstore.embedding = ShortOnce()
+    with pytest.raises(InvalidQueryError, match="'2': the embedding has 5 numbers"):
+        await vectorstore.aadd_texts(["cat", "dog", "fish"], ids=["1", "2", "3"])
+    assert await vectorstore.aget_by_ids(["1", "2", "3"]) == []
+
+
 def test_delete_without_ids_deletes_what_the_filter_matches(
     vectorstore: RepokitVectorStore,
 ) -> None:

@@ -17,6 +17,7 @@ from repokit.integrations.codec import (
     Record,
     from_document,
     key_uuid,
+    packed_embeddings,
     to_entities,
 )
 from repokit.integrations.policy import WritePolicy, unique_records
@@ -187,3 +188,28 @@ def test_a_key_repeated_in_one_write_follows_the_policy() -> None:
     assert unique_records([first, second], WritePolicy.SKIP) == [first]
     with pytest.raises(DuplicateError):
         unique_records([first, second], WritePolicy.FAIL)
+
+
+def test_a_batch_of_embeddings_is_packed_into_one_matrix_of_the_same_values() -> None:
+    import numpy as np
+
+    embeddings = [[0.1, 0.2, 0.3], [1.0, -2.5, 3e-8]]
+    packed = packed_embeddings(embeddings)
+    assert isinstance(packed, np.ndarray)
+    assert packed.dtype == np.float64
+    assert packed.tolist() == embeddings
+    row = packed[1]
+    chunk = to_entities(Record("k", "text", {}, row), 3).chunk
+    assert chunk is not None
+    assert chunk.embedding is row  # the row itself, not a copy
+
+
+@pytest.mark.parametrize(
+    "embeddings",
+    [[[0.1, 0.2], [0.3]], [[0.1, "x"]], [], [[[0.1]]]],
+    ids=["ragged", "not-a-number", "empty", "nested"],
+)
+def test_embeddings_that_make_no_matrix_are_left_for_the_record_checks(
+    embeddings: list[object],
+) -> None:
+    assert packed_embeddings(embeddings) is embeddings  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from repokit.domain.entities import Chunk, Document, ScoredChunk
@@ -41,6 +42,27 @@ would orphan every stored record)."""
 
 EXTRAS_KEY = "_repokit"
 """Metadata key holding a record's framework-specific extra fields."""
+
+
+def packed_embeddings(embeddings: Sequence[Sequence[float]]) -> Sequence[Sequence[float]]:
+    """``embeddings`` as the rows of one float64 matrix where they make one (every vector
+    of the same length, all numbers); otherwise as given.
+
+    An embedding model answers a batch with a list of lists of Python floats: for
+    20,000 x 384, about 7.7 million objects, which Python's cyclic garbage collector
+    walks again on every full collection while they live. Writing that batch through
+    the LangChain store spent 0.9 of its 2.2 s of client time in the collector; one
+    matrix is one object it never walks. The values are unchanged (float64, as the
+    floats were); each adapter still checks and narrows them as it stores them.
+    Anything irregular is returned as it is, for the per-record checks to report.
+    """
+    try:
+        matrix = np.asarray(embeddings, dtype=np.float64)
+    except (TypeError, ValueError):
+        return embeddings
+    if matrix.ndim != 2 or len(matrix) != len(embeddings):
+        return embeddings
+    return matrix  # type: ignore[return-value]  # a 2-d array is a sequence of rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +130,17 @@ def to_entities(record: Record, embedding_dim: int) -> StoredRecord:
             # Built without validation: the metadata was just checked by the document's
             # validation, and every adapter checks embeddings as it stores them (length,
             # finite, float32), so validating 384 floats here too would double the work.
-            # A list is not copied: the chunk lives only while the write runs.
+            # A list or an array row (packed_embeddings) is not copied: the chunk lives
+            # only while the write runs.
             embedding = record.embedding
+            if not isinstance(embedding, list | np.ndarray):
+                embedding = list(embedding)
             chunk = Chunk.model_construct(
                 id=uuid7(),
                 document_id=document_id,
                 ordinal=0,
                 content=record.text,
-                embedding=embedding if type(embedding) is list else list(embedding),
+                embedding=embedding,
                 metadata={"key": record.key, "metadata": document.metadata},
             )
     except ValidationError as exc:
@@ -163,5 +188,6 @@ __all__ = [
     "from_document",
     "from_hit",
     "key_uuid",
+    "packed_embeddings",
     "to_entities",
 ]

@@ -9,7 +9,7 @@ from langchain_core.documents import Document as LangChainDocument
 
 from repokit.domain.errors import InvalidQueryError
 from repokit.domain.ids import uuid7
-from repokit.integrations.codec import Record
+from repokit.integrations.codec import Record, packed_embeddings
 
 
 def keys_for(count: int, ids: Sequence[str | None] | None) -> list[str]:
@@ -31,7 +31,7 @@ def to_records(
     metadatas: Sequence[dict[str, Any]] | None,
     embeddings: Sequence[Sequence[float]],
 ) -> list[Record]:
-    """One record per text.
+    """One record per text; the embeddings as rows of one matrix (``packed_embeddings``).
 
     Raises:
         InvalidQueryError: ``metadatas`` or ``embeddings`` do not have one entry per text.
@@ -42,8 +42,9 @@ def to_records(
         raise InvalidQueryError(
             f"the embedding model returned {len(embeddings)} vectors for {len(texts)} texts"
         )
+    rows = packed_embeddings(embeddings)
     return [
-        Record(key, text, (metadatas[i] if metadatas is not None else None) or {}, embeddings[i])
+        Record(key, text, (metadatas[i] if metadatas is not None else None) or {}, rows[i])
         for i, (key, text) in enumerate(zip(keys, texts, strict=True))
     ]
 

@@ -113,10 +113,9 @@ class RepokitVectorStore(VectorStore):
         texts = list(texts)
         keys = keys_for(len(texts), ids)
         if texts:
-            vectors = self.embedding.embed_documents(texts)
-            self._pair.records().write(
-                to_records(keys, texts, metadatas, vectors), WritePolicy.OVERWRITE
-            )
+            # No name keeps the model's lists of floats: once packed they are freed.
+            batch = to_records(keys, texts, metadatas, self.embedding.embed_documents(texts))
+            self._pair.records().write(batch, WritePolicy.OVERWRITE)
         return keys
 
     async def aadd_texts(
@@ -131,9 +130,10 @@ class RepokitVectorStore(VectorStore):
         texts = list(texts)
         keys = keys_for(len(texts), ids)
         if texts:
-            vectors = await self.embedding.aembed_documents(texts)
+            # No name keeps the model's lists of floats: once packed they are freed.
+            batch = to_records(keys, texts, metadatas, await self.embedding.aembed_documents(texts))
             records = await self._pair.arecords()
-            await records.write(to_records(keys, texts, metadatas, vectors), WritePolicy.OVERWRITE)
+            await records.write(batch, WritePolicy.OVERWRITE)
         return keys
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
