@@ -3,10 +3,11 @@
 4,000 chunks in 400 documents; document ``i`` has ``metadata.bucket = i % 100``, so
 ``bucket < n`` keeps n% of the chunks. With ``REPOKIT_HNSW_EXACT_MAX_ROWS`` = 100, the
 1% filter (40 chunks) is searched exactly and the 10% and 50% filters through the
-HNSW index (an iterative scan, each chunk checked against the filter); every search
-must return k hits at recall@10 >= 0.95 against the exact search, also after more
-than five runs of each statement (when PostgreSQL may switch a prepared statement
-to a generic plan).
+HNSW index: an iterative scan, each chunk checked against the filter, or, once the
+table has been analysed (its size known), the filter over the index's nearest
+candidates. Every search must return k hits at recall@10 >= 0.95 against the exact
+search, also after more than five runs of each statement (when PostgreSQL may
+switch a prepared statement to a generic plan).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 
 import repokit
@@ -94,5 +96,63 @@ async def test_a_filter_sparser_than_assumed_still_finds_k_hits(
     try:
         assert await recall(store, {"metadata.bucket": 3}, seed=3) >= TARGET
         assert await recall(store, {"metadata.bucket": {"$lt": 10}}, seed=4) >= TARGET
+    finally:
+        await store.close()
+
+
+async def analyse(url: str) -> None:
+    """``ANALYZE``, so that PostgreSQL knows the tables' sizes (as autovacuum would)."""
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("ANALYZE chunks; ANALYZE documents")
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize("percent", [10, 50])
+async def test_on_an_analysed_table_the_filter_runs_over_the_nearest_candidates(
+    store: StorePort, pg_database: str, percent: int
+) -> None:
+    await analyse(pg_database)
+    where = {"metadata.bucket": {"$lt": percent}}
+    assert await recall(store, where, seed=100 + percent) >= TARGET
+
+
+async def test_a_filter_whose_chunks_lie_away_from_the_query_still_finds_k_hits(
+    pg_database: str, pg_settings: Settings
+) -> None:
+    # The tagged tenth of the chunks lies around -e0 and every query near +e0: the
+    # nearest candidates hold none of them, and the search walks on to find k.
+    settings = pg_settings.model_copy(update={"hnsw_exact_max_rows": 10})
+    store = await repokit.connect(pg_database, settings=settings)
+    rng = random.Random(5)
+    try:
+        documents = await store.documents.save_many(
+            [Document(title=f"d{i}", content="", metadata={"far": i % 10 == 0}) for i in range(200)]
+        )
+        for document in documents:
+            side = -4.0 if document.metadata["far"] else 4.0
+            await store.documents.add_chunks(
+                document.id,
+                [
+                    Chunk(
+                        document_id=document.id,
+                        ordinal=o,
+                        content="",
+                        embedding=[side + rng.gauss(0.0, 1.0), *vector(rng)[1:]],
+                    )
+                    for o in range(CHUNKS_PER_DOCUMENT)
+                ],
+            )
+        await analyse(pg_database)
+        found = 0
+        for _ in range(QUERIES):
+            query = [4.0 + rng.gauss(0.0, 1.0), *vector(rng)[1:]]
+            where = {"metadata.far": True}
+            hits = await store.documents.search_similar(query, k=K, where=where)
+            exact = await store.documents.search_similar(query, k=K, where=where, exact=True)
+            assert len(hits) == K
+            found += len({h.chunk.id for h in hits} & {h.chunk.id for h in exact})
+        assert found / (QUERIES * K) >= TARGET
     finally:
         await store.close()

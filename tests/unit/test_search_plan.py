@@ -28,3 +28,21 @@ def test_cached_selectivity_expires() -> None:
     fresh = SelectivityCache()
     fresh.put("f", Selectivity(10))
     assert fresh.get("f") == Selectivity(10)
+
+
+def test_candidates_are_what_lets_the_wanted_chunks_pass_at_the_filters_share() -> None:
+    # 10% of the table: ten candidates for each chunk wanted.
+    assert Selectivity(2_000, total=20_000).candidates(33) == 330
+    # A filter keeping everything (a count may exceed a stale estimate of the table).
+    assert Selectivity(30_000, total=20_000).candidates(33) == 33
+
+
+def test_no_candidates_when_the_share_is_unknown_or_too_small() -> None:
+    assert Selectivity(2_000).candidates(33) is None  # the table was never analysed
+    assert Selectivity(1_000, total=20_000).candidates(44) is None  # 880 > MAX_CANDIDATES
+    # 330 candidates, but from 4,000 chunks the planner would scan the table instead.
+    assert Selectivity(400, total=4_000).candidates(33) is None
+
+
+def test_a_filter_whose_index_scan_gave_up_keeps_its_counts() -> None:
+    assert Selectivity(2_000, total=20_000).gave_up() == Selectivity(2_000, 20_000, True)

@@ -13,15 +13,18 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     LargeBinary,
     and_,
     bindparam,
+    column,
     func,
     literal,
     literal_column,
     select,
+    table,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -31,7 +34,7 @@ from repokit.domain.query import FilterNode
 from repokit.infrastructure.assembly import assemble
 from repokit.infrastructure.sql import tables
 from repokit.infrastructure.sql.catalog import Catalog
-from repokit.infrastructure.sql.search_plan import EXACT_MAX_ROWS, SelectivityCache
+from repokit.infrastructure.sql.search_plan import COUNT_CAP, EXACT_MAX_ROWS, SelectivityCache
 from repokit.infrastructure.sql.types import PgVector, UUIDType
 from repokit.infrastructure.vector_scoring import ExactScorer
 
@@ -45,6 +48,7 @@ CACHE_SIZE = 256
 _EMBEDDING_AT = [column.name for column in tables.chunks.c].index("embedding")
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 _DYNAMIC = ("query", "workspace_id", "workspace_ids")
+_PG_CLASS = table("pg_class", column("oid"), column("reltuples"))
 
 
 def _distance(metric: str, query: Any) -> ColumnElement[float]:
@@ -59,16 +63,20 @@ def _statement(
     conditions: Sequence[ColumnElement[bool]],
     *,
     exact: bool,
+    candidates: int | None = None,
 ) -> Any:
     """The search statement; ``query`` is bound as ``query``, ``limit`` written out.
 
     With ``conditions`` (on the parent documents), the exact form selects the chunks
     of the matching documents; the approximate one walks the HNSW index and checks
-    each chunk it yields (:mod:`.search_plan`).
+    each chunk it yields, or with ``candidates`` checks only that many of the
+    index's nearest chunks (:mod:`.search_plan`).
     """
     chunks, documents = tables.chunks, tables.documents
     vector = bindparam("query", query, type_=PgVector())
     distance = _distance(metric, vector)
+    if conditions and candidates is not None and not exact:
+        return _with_embeddings(_filtered_candidates(distance, limit, conditions, candidates))
     statement = select(chunks)
     if conditions and not exact:
         # Each chunk's document is checked by its primary key in a correlated scalar
@@ -89,10 +97,41 @@ def _statement(
         statement = statement.order_by(distance)
     # LIMIT is written out, not bound: a generic plan of a prepared statement with a
     # bound LIMIT is costed for an unknown row count and may skip the HNSW index.
-    found = statement.limit(literal_column(str(int(limit or 0)))).subquery("found")
-    # The embedding comes back in pgvector's binary form (``vector_send``) as bytes,
-    # so the re-rank reads every row's floats in one numpy call. It is
-    # applied outside the search: in the same SELECT the planner drops the index.
+    return _with_embeddings(statement.limit(_written(limit)))
+
+
+def _filtered_candidates(
+    distance: ColumnElement[float],
+    limit: int | None,
+    conditions: Sequence[ColumnElement[bool]],
+    candidates: int,
+) -> Any:
+    """The best ``limit`` of the index's ``candidates`` nearest chunks that pass."""
+    chunks, documents = tables.chunks, tables.documents
+    nearest = (
+        select(chunks, distance.label("distance"))
+        .order_by(distance)
+        .limit(_written(candidates))
+        .subquery("nearest")
+    )
+    kept = select(and_(*conditions)).where(documents.c.id == nearest.c.document_id)
+    return (
+        select(*(nearest.c[column.name] for column in chunks.c))
+        .where(kept.scalar_subquery().is_(true()))
+        .order_by(nearest.c.distance)
+        .limit(_written(limit))
+    )
+
+
+def _written(limit: int | None) -> Any:
+    return literal_column(str(int(limit or 0)))
+
+
+def _with_embeddings(statement: Any) -> Any:
+    """``statement``'s rows, the embedding in pgvector's binary form (``vector_send``)
+    as bytes, so the re-rank reads every row's floats in one numpy call. It is
+    applied outside the search: in the same SELECT the planner drops the index."""
+    found = statement.subquery("found")
     return select(
         *(
             func.vector_send(column, type_=LargeBinary).label(column.name)
@@ -132,6 +171,9 @@ class SearchStatements:
         """What recent filters were seen to keep."""
         self.session_ef_search = 250
         """The ``hnsw.ef_search`` every connection starts with (``REPOKIT_HNSW_EF_SEARCH``)."""
+        self.session_iterative_scan = "relaxed_order"
+        """The ``hnsw.iterative_scan`` every connection starts with
+        (``REPOKIT_HNSW_ITERATIVE_SCAN``)."""
         self.ef_search = 250
         """The ``hnsw.ef_search`` searches run at: the session's, or the tuned one
         (:mod:`.search_tuning`)."""
@@ -145,36 +187,46 @@ class SearchStatements:
         exact: bool,
         by_workspace: bool,
         by_workspaces: bool,
+        candidates: int | None = None,
     ) -> SearchSql:
         """The search of this shape (filtered and approximate: see :func:`_statement`)."""
-        key = (metric, exact, limit, repr(node), by_workspace, by_workspaces)
+        key = (metric, exact, limit, candidates, repr(node), by_workspace, by_workspaces)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
         conditions = self._conditions(node, by_workspace, by_workspaces)
-        statement = _statement(metric, None, limit, conditions, exact=exact)
+        statement = _statement(metric, None, limit, conditions, exact=exact, candidates=candidates)
         return self._remember(key, statement)
 
     def count(
         self, node: FilterNode | None, *, by_workspace: bool, by_workspaces: bool
     ) -> SearchSql:
-        """The matching chunks counted up to ``exact_max_rows + 1`` (:mod:`.search_plan`)."""
-        cap = self.exact_max_rows + 1
-        key = ("count", cap, repr(node), by_workspace, by_workspaces)
+        """The matching chunks, counted up to a cap, and the table's estimated size
+        (:mod:`.search_plan`)."""
+        floor = self.exact_max_rows + 1
+        key = ("count", floor, repr(node), by_workspace, by_workspaces)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
         chunks, documents = tables.chunks, tables.documents
         parents = select(documents.c.id).where(*self._conditions(node, by_workspace, by_workspaces))
+        # reltuples is -1 before the table's first ANALYZE (or CREATE INDEX).
+        total = (
+            select(func.greatest(_PG_CLASS.c.reltuples, 0).cast(BigInteger))
+            .where(_PG_CLASS.c.oid == func.to_regclass(literal_column("'chunks'")))
+            .scalar_subquery()
+        )
+        cap = func.greatest(floor, func.least(COUNT_CAP, total / 3))
         matching = (
-            select(literal(1))
+            select(literal_column("1"))
             .where(chunks.c.document_id.in_(parents))
-            .limit(literal_column(str(cap)))
+            .limit(cap)
             .subquery("matching")
         )
-        return self._remember(key, select(func.count()).select_from(matching))
+        counted = select(func.count()).select_from(matching).scalar_subquery()
+        return self._remember(key, select(counted.label("matches"), total.label("total")))
 
     def _remember(self, key: tuple[Any, ...], statement: Any) -> SearchSql:
         entry = self._compile(statement)

@@ -120,22 +120,39 @@ async def stored_ef_search(connection: SqlConnection) -> int | None:
 
 
 async def use_ef_search(
-    connection: SqlConnection, statements: SearchStatements, *, force: bool = False
+    connection: SqlConnection,
+    statements: SearchStatements,
+    *,
+    ef_search: int | None = None,
+    iterative: bool = True,
+    force: bool = False,
 ) -> None:
-    """Make ``connection`` search at the store's ``ef_search`` (one statement, only when
-    it differs from what the connection was last given)."""
-    wanted = statements.ef_search
+    """Make ``connection`` search at ``ef_search`` (by default the store's), with the
+    session's iterative scan or, with ``iterative=False``, none (one statement, only
+    when that differs from what the connection was last given)."""
+    wanted = (
+        statements.ef_search if ef_search is None else ef_search,
+        statements.session_iterative_scan if iterative else "off",
+    )
     facts = connection.schema_facts
-    if not force and facts.get("ef_search", statements.session_ef_search) == wanted:
+    given = (
+        facts.get("ef_search", statements.session_ef_search),
+        facts.get("iterative_scan", statements.session_iterative_scan),
+    )
+    if not force and given == wanted:
         return
-    # Inside a transaction the setting is made local to it (a rollback would undo a
+    # Inside a transaction the settings are made local to it (a rollback would undo a
     # session-level SET behind our back), and not remembered.
     local = connection.in_transaction
-    await connection.fetch_all("SELECT set_config('hnsw.ef_search', $1, $2)", (str(wanted), local))
+    await connection.fetch_all(
+        "SELECT set_config('hnsw.ef_search', $1, $3), set_config('hnsw.iterative_scan', $2, $3)",
+        (str(wanted[0]), wanted[1], local),
+    )
     if local:
         facts.pop("ef_search", None)
+        facts.pop("iterative_scan", None)
     else:
-        facts["ef_search"] = wanted
+        facts["ef_search"], facts["iterative_scan"] = wanted
 
 
 @dataclass(frozen=True, slots=True)

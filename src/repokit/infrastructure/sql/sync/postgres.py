@@ -90,6 +90,7 @@ def open_postgres_store(url: str, settings: Settings) -> SqlStore:
     if catalog.search_statements is not None:
         catalog.search_statements.exact_max_rows = settings.hnsw_exact_max_rows
         catalog.search_statements.session_ef_search = settings.hnsw_ef_search
+        catalog.search_statements.session_iterative_scan = settings.hnsw_iterative_scan
         catalog.search_statements.ef_search = settings.hnsw_ef_search
     database = SqlDatabase(
         engine=engine,

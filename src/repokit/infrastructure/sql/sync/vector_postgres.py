@@ -14,7 +14,10 @@
   zero vector's NaN replaced, then the chunk id), so the planner scans exactly.
 * A cosine search with a filter (``where``, ``workspace_id(s)``) picks its plan per
   call from the filter's measured selectivity (:mod:`.search_plan`): exact over
-  few matching chunks, HNSW over-fetching before the filter over many.
+  few matching chunks; over many, the filter applied to the HNSW index's nearest
+  candidates (enough for the filter's share of the table) or, when the share is
+  unknown or too small, or too few candidates pass, an iterative HNSW scan with
+  the filter checked on each chunk it yields.
 
 The winners are re-scored in float64 with the reference formulas
 (``vector_scoring.ExactScorer``) and ranked by (score, id), like every other
@@ -57,6 +60,11 @@ FILTERED_FETCH = 3
 filter, and the best ``k`` of them are kept: an iterative scan hands its chunks out
 in batches of ``ef_search``, not in order, so stopping at the first ``k`` to pass
 loses recall (0.946 against 0.988 for a 10% filter on the clustered set)."""
+CANDIDATES_PASSING = 4
+"""The filter over the index's nearest candidates takes as many as should let this
+many times ``k + 1`` pass. On the clustered set (20,000 one-chunk documents, a 10%
+filter, ``ef_search`` 250) 3, 4 and 5 gave recall@10 0.952, 0.966 and 0.976, at
+127, 124 and 93 q/s; the iterative scan 0.974 at 79 q/s."""
 
 
 def pgvector_search(
@@ -86,11 +94,11 @@ def pgvector_search(
     filtered = node is not None or workspace_id is not None or workspace_ids is not None
     with scope.read() as connection:
         connection.prepare_vectors()
-        if approximate:
-            use_ef_search(connection, statements)
         if approximate and filtered:
             ranked = _filtered_search(connection, statements, scorer, k, node, shape, values)
         else:
+            if approximate:
+                use_ef_search(connection, statements)
             limit = k + (LOOKAHEAD if approximate else MARGIN)
             exact_form = not approximate
             search = statements.get(scorer.metric, node, limit=limit, exact=exact_form, **shape)
@@ -117,21 +125,56 @@ def _filtered_search(
     if selectivity is None:
         count = statements.count(node, **shape)
         row = connection.fetch_one(count.sql, count.params(values))
-        selectivity = Selectivity(int(row[0]) if row is not None else 0)
+        matches, total = (int(row[0]), int(row[1] or 0)) if row is not None else (0, 0)
+        selectivity = Selectivity(matches, total)
         statements.selectivity.put(key, selectivity)
-    if not selectivity.exact(statements.exact_max_rows):
-        limit = FILTERED_FETCH * (k + 1)
-        search = statements.get(scorer.metric, node, limit=limit, exact=False, **shape)
-        rows = connection.fetch_all(search.sql, search.params(values))
-        ranked = RankedRows(scorer, rows)
-        if len(rows) >= k:
-            if not ranked.needs_exact(k, limit):
-                return ranked
-            # else a tie at the boundary: only the exact order settles it
-        else:
-            # The scan gave up before k chunks passed: exact for this filter for a while.
-            statements.selectivity.put(key, selectivity.gave_up(), refresh=False)
+    if selectivity.exact(statements.exact_max_rows):
+        return _exact(connection, statements, scorer, k, node, shape, values)
+    candidates = selectivity.candidates(CANDIDATES_PASSING * (k + 1))
+    if candidates is not None:
+        ranked = _among_candidates(
+            connection, statements, scorer, k, node, shape, values, candidates
+        )
+        if ranked is not None:
+            return ranked
+        # Fewer than k of the candidates passed (or a tie at the boundary): walk on.
+    use_ef_search(connection, statements)
+    limit = FILTERED_FETCH * (k + 1)
+    search = statements.get(scorer.metric, node, limit=limit, exact=False, **shape)
+    rows = connection.fetch_all(search.sql, search.params(values))
+    ranked = RankedRows(scorer, rows)
+    if len(rows) >= k:
+        if not ranked.needs_exact(k, limit):
+            return ranked
+        # else a tie at the boundary: only the exact order settles it
+    else:
+        # The scan gave up before k chunks passed: exact for this filter for a while.
+        statements.selectivity.put(key, selectivity.gave_up(), refresh=False)
     return _exact(connection, statements, scorer, k, node, shape, values)
+
+
+def _among_candidates(
+    connection: SqlConnection,
+    statements: SearchStatements,
+    scorer: ExactScorer,
+    k: int,
+    node: FilterNode | None,
+    shape: dict[str, bool],
+    values: dict[str, Any],
+    candidates: int,
+) -> RankedRows | None:
+    """The best ``k`` that pass among the index's ``candidates`` nearest chunks, found
+    at an ``ef_search`` of at least ``candidates``; None when fewer than ``k`` pass or
+    the ``k``-th ties the next."""
+    ef_search = max(candidates, statements.ef_search)
+    use_ef_search(connection, statements, ef_search=ef_search, iterative=False)
+    limit = k + LOOKAHEAD
+    search = statements.get(
+        scorer.metric, node, limit=limit, exact=False, candidates=candidates, **shape
+    )
+    rows = connection.fetch_all(search.sql, search.params(values))
+    ranked = RankedRows(scorer, rows)
+    return None if ranked.needs_exact(k, limit) else ranked
 
 
 def _exact(
