@@ -156,3 +156,28 @@ async def test_a_filter_whose_chunks_lie_away_from_the_query_still_finds_k_hits(
         assert found / (QUERIES * K) >= TARGET
     finally:
         await store.close()
+
+
+async def test_the_sync_store_runs_the_same_plans(
+    store: StorePort, pg_database: str, pg_settings: Settings
+) -> None:
+    # The same data through the sync twin (psycopg), before and after ANALYZE: its
+    # filtered searches return what the async store's exact search does.
+    settings = pg_settings.model_copy(update={"hnsw_exact_max_rows": 100})
+    rng = random.Random(11)
+    queries = [vector(rng) for _ in range(QUERIES)]
+    where = {"metadata.bucket": {"$lt": 10}}
+    exact = [
+        {h.chunk.id for h in await store.documents.search_similar(q, k=K, where=where, exact=True)}
+        for q in queries
+    ]
+    for analysed in (False, True):
+        if analysed:
+            await analyse(pg_database)
+        with repokit.connect_sync(pg_database, settings=settings) as sync_store:
+            found = 0
+            for query, expected in zip(queries, exact, strict=True):
+                hits = sync_store.documents.search_similar(query, k=K, where=where)
+                assert len(hits) == K
+                found += len({h.chunk.id for h in hits} & expected)
+        assert found / (QUERIES * K) >= TARGET

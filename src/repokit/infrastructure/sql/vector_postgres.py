@@ -31,6 +31,7 @@ filtered search returns ``k`` hits whenever ``k`` chunks match.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -80,113 +81,113 @@ async def pgvector_search(
     """The ``k`` chunks most similar to the scorer's query among the candidates."""
     # Only cosine has an index; the other metrics are exact whatever was asked.
     approximate = not exact and scorer.metric == "cosine"
-    shape = {
-        "by_workspace": workspace_id is not None,
-        "by_workspaces": workspace_ids is not None,
-    }
-    values = {
-        "query": scorer.query.astype(np.float32),
-        "workspace_id": workspace_id,
-        "workspace_ids": list(workspace_ids) if workspace_ids is not None else None,
-    }
+    search = _Search(
+        statements,
+        scorer,
+        k,
+        node,
+        shape={
+            "by_workspace": workspace_id is not None,
+            "by_workspaces": workspace_ids is not None,
+        },
+        values={
+            "query": scorer.query.astype(np.float32),
+            "workspace_id": workspace_id,
+            "workspace_ids": list(workspace_ids) if workspace_ids is not None else None,
+        },
+    )
     filtered = node is not None or workspace_id is not None or workspace_ids is not None
     async with scope.read() as connection:
         await connection.prepare_vectors()
         if approximate and filtered:
-            ranked = await _filtered_search(connection, statements, scorer, k, node, shape, values)
+            ranked = await _filtered_search(connection, search)
+        elif approximate:
+            await use_ef_search(connection, statements)
+            limit = k + LOOKAHEAD
+            ranked = await search.fetch(connection, limit=limit, exact=False)
+            if ranked.needs_exact(k, limit):
+                ranked = await _exact(connection, search)
         else:
-            if approximate:
-                await use_ef_search(connection, statements)
-            limit = k + (LOOKAHEAD if approximate else MARGIN)
-            exact_form = not approximate
-            search = statements.get(scorer.metric, node, limit=limit, exact=exact_form, **shape)
-            rows = await connection.fetch_all(search.sql, search.params(values))
-            ranked = RankedRows(scorer, rows)
-            if approximate and ranked.needs_exact(k, limit):
-                ranked = await _exact(connection, statements, scorer, k, node, shape, values)
+            ranked = await _exact(connection, search)
     return ranked.hits(catalog, k)
 
 
-async def _filtered_search(
-    connection: SqlConnection,
-    statements: SearchStatements,
-    scorer: ExactScorer,
-    k: int,
-    node: FilterNode | None,
-    shape: dict[str, bool],
-    values: dict[str, Any],
-) -> RankedRows:
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """One search call: what every plan's statement is built from and bound to."""
+
+    statements: SearchStatements
+    scorer: ExactScorer
+    k: int
+    node: FilterNode | None
+    shape: dict[str, bool]
+    values: dict[str, Any]
+
+    async def fetch(
+        self, connection: SqlConnection, *, limit: int, exact: bool, candidates: int | None = None
+    ) -> RankedRows:
+        """The rows of the statement of this form, ranked."""
+        statement = self.statements.get(
+            self.scorer.metric,
+            self.node,
+            limit=limit,
+            exact=exact,
+            candidates=candidates,
+            **self.shape,
+        )
+        rows = await connection.fetch_all(statement.sql, statement.params(self.values))
+        return RankedRows(self.scorer, rows)
+
+
+async def _filtered_search(connection: SqlConnection, search: _Search) -> RankedRows:
     """A filtered cosine search on the plan its selectivity calls for (:mod:`.search_plan`)."""
+    statements, values, k = search.statements, search.values, search.k
     ids = values["workspace_ids"]
-    key = (repr(node), values["workspace_id"], tuple(ids) if ids is not None else None)
+    key = (repr(search.node), values["workspace_id"], tuple(ids) if ids is not None else None)
     selectivity = statements.selectivity.get(key)
     if selectivity is None:
-        count = statements.count(node, **shape)
+        count = statements.count(search.node, **search.shape)
         row = await connection.fetch_one(count.sql, count.params(values))
         matches, total = (int(row[0]), int(row[1] or 0)) if row is not None else (0, 0)
         selectivity = Selectivity(matches, total)
         statements.selectivity.put(key, selectivity)
     if selectivity.exact(statements.exact_max_rows):
-        return await _exact(connection, statements, scorer, k, node, shape, values)
+        return await _exact(connection, search)
     candidates = selectivity.candidates(CANDIDATES_PASSING * (k + 1))
     if candidates is not None:
-        ranked = await _among_candidates(
-            connection, statements, scorer, k, node, shape, values, candidates
-        )
+        ranked = await _among_candidates(connection, search, candidates)
         if ranked is not None:
             return ranked
         # Fewer than k of the candidates passed (or a tie at the boundary): walk on.
     await use_ef_search(connection, statements)
     limit = FILTERED_FETCH * (k + 1)
-    search = statements.get(scorer.metric, node, limit=limit, exact=False, **shape)
-    rows = await connection.fetch_all(search.sql, search.params(values))
-    ranked = RankedRows(scorer, rows)
-    if len(rows) >= k:
+    ranked = await search.fetch(connection, limit=limit, exact=False)
+    if len(ranked.rows) >= k:
         if not ranked.needs_exact(k, limit):
             return ranked
         # else a tie at the boundary: only the exact order settles it
     else:
         # The scan gave up before k chunks passed: exact for this filter for a while.
         statements.selectivity.put(key, selectivity.gave_up(), refresh=False)
-    return await _exact(connection, statements, scorer, k, node, shape, values)
+    return await _exact(connection, search)
 
 
 async def _among_candidates(
-    connection: SqlConnection,
-    statements: SearchStatements,
-    scorer: ExactScorer,
-    k: int,
-    node: FilterNode | None,
-    shape: dict[str, bool],
-    values: dict[str, Any],
-    candidates: int,
+    connection: SqlConnection, search: _Search, candidates: int
 ) -> RankedRows | None:
     """The best ``k`` that pass among the index's ``candidates`` nearest chunks, found
     at an ``ef_search`` of at least ``candidates``; None when fewer than ``k`` pass or
     the ``k``-th ties the next."""
+    statements = search.statements
     ef_search = max(candidates, statements.ef_search)
     await use_ef_search(connection, statements, ef_search=ef_search, iterative=False)
-    limit = k + LOOKAHEAD
-    search = statements.get(
-        scorer.metric, node, limit=limit, exact=False, candidates=candidates, **shape
-    )
-    rows = await connection.fetch_all(search.sql, search.params(values))
-    ranked = RankedRows(scorer, rows)
-    return None if ranked.needs_exact(k, limit) else ranked
+    limit = search.k + LOOKAHEAD
+    ranked = await search.fetch(connection, limit=limit, exact=False, candidates=candidates)
+    return None if ranked.needs_exact(search.k, limit) else ranked
 
 
-async def _exact(
-    connection: SqlConnection,
-    statements: SearchStatements,
-    scorer: ExactScorer,
-    k: int,
-    node: FilterNode | None,
-    shape: dict[str, bool],
-    values: dict[str, Any],
-) -> RankedRows:
-    search = statements.get(scorer.metric, node, limit=k + MARGIN, exact=True, **shape)
-    rows = await connection.fetch_all(search.sql, search.params(values))
-    return RankedRows(scorer, rows)
+async def _exact(connection: SqlConnection, search: _Search) -> RankedRows:
+    return await search.fetch(connection, limit=search.k + MARGIN, exact=True)
 
 
 __all__ = ["MARGIN", "SearchStatements", "pgvector_search"]
