@@ -19,7 +19,6 @@ from sqlalchemy import (
     LargeBinary,
     and_,
     bindparam,
-    column,
     func,
     literal,
     literal_column,
@@ -27,6 +26,7 @@ from sqlalchemy import (
     table,
     true,
 )
+from sqlalchemy import column as column_clause
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from repokit.domain.entities import ScoredChunk
@@ -48,7 +48,7 @@ CACHE_SIZE = 256
 _EMBEDDING_AT = [column.name for column in tables.chunks.c].index("embedding")
 _OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 _DYNAMIC = ("query", "workspace_id", "workspace_ids")
-_PG_CLASS = table("pg_class", column("oid"), column("reltuples"))
+_PG_CLASS = table("pg_class", column_clause("oid"), column_clause("reltuples"))
 
 
 def _distance(metric: str, query: Any) -> ColumnElement[float]:
