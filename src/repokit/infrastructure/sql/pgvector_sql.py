@@ -218,7 +218,7 @@ class SearchStatements:
             .where(_PG_CLASS.c.oid == func.to_regclass(literal_column("'chunks'")))
             .scalar_subquery()
         )
-        cap = func.greatest(floor, func.least(COUNT_CAP, total / 3))
+        cap = func.greatest(floor, func.least(COUNT_CAP, total // 3))
         matching = (
             select(literal_column("1"))
             .where(chunks.c.document_id.in_(parents))
