@@ -63,11 +63,18 @@ async def store(pg_database: str, pg_settings: Settings) -> AsyncIterator[StoreP
     await opened.close()
 
 
-async def recall(store: StorePort, where: dict[str, object], seed: int) -> float:
+def queries(seed: int) -> list[list[float]]:
     rng = random.Random(seed)
+    return [vector(rng) for _ in range(QUERIES)]
+
+
+async def recall(
+    store: StorePort, where: dict[str, object], seed: int, asked: list[list[float]] | None = None
+) -> float:
+    """Recall@K of ``store``'s searches against its exact ones, over ``asked`` (by
+    default :data:`QUERIES` random vectors from ``seed``); every search returns K hits."""
     found = 0
-    for _ in range(QUERIES):
-        query = vector(rng)
+    for query in asked if asked is not None else queries(seed):
         hits = await store.documents.search_similar(query, k=K, where=where)
         exact = await store.documents.search_similar(query, k=K, where=where, exact=True)
         assert len(hits) == K
@@ -145,15 +152,8 @@ async def test_a_filter_whose_chunks_lie_away_from_the_query_still_finds_k_hits(
                 ],
             )
         await analyse(pg_database)
-        found = 0
-        for _ in range(QUERIES):
-            query = [4.0 + rng.gauss(0.0, 1.0), *vector(rng)[1:]]
-            where = {"metadata.far": True}
-            hits = await store.documents.search_similar(query, k=K, where=where)
-            exact = await store.documents.search_similar(query, k=K, where=where, exact=True)
-            assert len(hits) == K
-            found += len({h.chunk.id for h in hits} & {h.chunk.id for h in exact})
-        assert found / (QUERIES * K) >= TARGET
+        near = [[4.0 + rng.gauss(0.0, 1.0), *vector(rng)[1:]] for _ in range(QUERIES)]
+        assert await recall(store, {"metadata.far": True}, seed=0, asked=near) >= TARGET
     finally:
         await store.close()
 
@@ -164,19 +164,18 @@ async def test_the_sync_store_runs_the_same_plans(
     # The same data through the sync twin (psycopg), before and after ANALYZE: its
     # filtered searches return what the async store's exact search does.
     settings = pg_settings.model_copy(update={"hnsw_exact_max_rows": 100})
-    rng = random.Random(11)
-    queries = [vector(rng) for _ in range(QUERIES)]
+    asked = queries(11)
     where = {"metadata.bucket": {"$lt": 10}}
     exact = [
         {h.chunk.id for h in await store.documents.search_similar(q, k=K, where=where, exact=True)}
-        for q in queries
+        for q in asked
     ]
     for analysed in (False, True):
         if analysed:
             await analyse(pg_database)
         with repokit.connect_sync(pg_database, settings=settings) as sync_store:
             found = 0
-            for query, expected in zip(queries, exact, strict=True):
+            for query, expected in zip(asked, exact, strict=True):
                 hits = sync_store.documents.search_similar(query, k=K, where=where)
                 assert len(hits) == K
                 found += len({h.chunk.id for h in hits} & expected)
